@@ -1,0 +1,5 @@
+package org.relgraph.cli;
+
+public final class Main {
+  public static void main(String[] args) {}
+}

@@ -1,0 +1,134 @@
+package org.relgraph.graph;
+
+/**
+ * The random stream of CPython's {@code random.Random(seed)}: Mersenne Twister MT19937 seeded by
+ * {@code init_by_array} over the seed's 32-bit words.
+ *
+ * <p>It exists so that a WS-flex graph named by {@code (n, k, p, seed)} is the paper's graph edge
+ * for edge. {@link #random()}, {@link #getrandbits(int)} and {@link #randbelow(int)} return what
+ * Python's {@code random()}, {@code getrandbits(k)} and {@code _randbelow(n)} (hence {@code
+ * choice}) return, in the same order. Not thread-safe: one instance per thread.
+ */
+public final class PythonRandom {
+  private static final int N = 624;
+  private static final int M = 397;
+  private static final int MATRIX_A = 0x9908b0df;
+  private static final int UPPER_MASK = 0x80000000;
+  private static final int LOWER_MASK = 0x7fffffff;
+
+  private final int[] mt = new int[N];
+  private int index;
+
+  /** The stream of {@code random.Random(seed)}; like Python, a negative seed acts as its abs. */
+  public PythonRandom(long seed) {
+    seed(seed);
+  }
+
+  /** Restarts the stream as {@code random.seed(seed)} does. */
+  public void seed(long seed) {
+    long a = seed == Long.MIN_VALUE ? seed : Math.abs(seed);
+    int[] key;
+    int hi = (int) (a >>> 32);
+    if (hi != 0) {
+      key = new int[] {(int) a, hi};
+    } else {
+      key = new int[] {(int) a};
+    }
+    initByArray(key);
+  }
+
+  private void initGenrand(int s) {
+    mt[0] = s;
+    for (int i = 1; i < N; i++) {
+      mt[i] = 1812433253 * (mt[i - 1] ^ (mt[i - 1] >>> 30)) + i;
+    }
+    index = N;
+  }
+
+  private void initByArray(int[] key) {
+    initGenrand(19650218);
+    int i = 1;
+    int j = 0;
+    for (int k = Math.max(N, key.length); k > 0; k--) {
+      mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >>> 30)) * 1664525)) + key[j] + j;
+      i++;
+      j++;
+      if (i >= N) {
+        mt[0] = mt[N - 1];
+        i = 1;
+      }
+      if (j >= key.length) {
+        j = 0;
+      }
+    }
+    for (int k = N - 1; k > 0; k--) {
+      mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >>> 30)) * 1566083941)) - i;
+      i++;
+      if (i >= N) {
+        mt[0] = mt[N - 1];
+        i = 1;
+      }
+    }
+    mt[0] = 0x80000000;
+  }
+
+  private void twist() {
+    int kk = 0;
+    int y;
+    for (; kk < N - M; kk++) {
+      y = (mt[kk] & UPPER_MASK) | (mt[kk + 1] & LOWER_MASK);
+      mt[kk] = mt[kk + M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    }
+    for (; kk < N - 1; kk++) {
+      y = (mt[kk] & UPPER_MASK) | (mt[kk + 1] & LOWER_MASK);
+      mt[kk] = mt[kk + (M - N)] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    }
+    y = (mt[N - 1] & UPPER_MASK) | (mt[0] & LOWER_MASK);
+    mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    index = 0;
+  }
+
+  /** The next 32-bit output (as an int; read it unsigned). */
+  public int nextInt32() {
+    if (index >= N) {
+      twist();
+    }
+    int y = mt[index++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y;
+  }
+
+  /** A float in [0, 1) with 53 random bits, as Python's {@code random()}. */
+  public double random() {
+    int a = nextInt32() >>> 5;
+    int b = nextInt32() >>> 6;
+    return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
+  }
+
+  /** Python's {@code getrandbits(k)} for {@code 1 <= k <= 32}: the top k bits of one output. */
+  public int getrandbits(int k) {
+    if (k < 1 || k > 32) {
+      throw new IllegalArgumentException("k must be in [1, 32], got " + k);
+    }
+    return nextInt32() >>> (32 - k);
+  }
+
+  /**
+   * A uniform draw from {@code 0..n-1} by rejection on {@code getrandbits(bit_length(n))}, as
+   * Python's {@code _randbelow(n)} and so {@code choice(seq)} with {@code len(seq) == n}.
+   */
+  public int randbelow(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, got " + n);
+    }
+    int shift = Integer.numberOfLeadingZeros(n); // 32 - bit_length(n)
+    int r = nextInt32() >>> shift;
+    while (r >= n) {
+      r = nextInt32() >>> shift;
+    }
+    return r;
+  }
+}
