@@ -263,7 +263,9 @@ public final class RelationalGraph {
    */
   public Graph<Integer, DefaultEdge> toJGraphT() {
     Graph<Integer, DefaultEdge> g =
-        directed ? new SimpleDirectedGraph<>(DefaultEdge.class) : new SimpleGraph<>(DefaultEdge.class);
+        directed
+            ? new SimpleDirectedGraph<>(DefaultEdge.class)
+            : new SimpleGraph<>(DefaultEdge.class);
     for (int v = 0; v < n; v++) {
       g.addVertex(v);
     }
@@ -281,7 +283,8 @@ public final class RelationalGraph {
    */
   public static <V, E> RelationalGraph fromJGraphT(Graph<V, E> graph) {
     if (graph.getType().isMixed()) {
-      throw new IllegalArgumentException("mixed graphs (directed and undirected edges) unsupported");
+      throw new IllegalArgumentException(
+          "mixed graphs (directed and undirected edges) unsupported");
     }
     Map<V, Integer> index = new HashMap<>();
     for (V v : graph.vertexSet()) {
