@@ -155,6 +155,50 @@ public final class GraphMeasures {
     return sum / n;
   }
 
+  /**
+   * C and L of an undirected graph of at most 64 nodes in one pass: each node's walk over its
+   * neighbours' rows counts its triangles and, with the same loads, its second BFS level. Returns L
+   * as NaN when the graph is disconnected; {@code out[0] = C, out[1] = L}.
+   */
+  static void clusteringAndPathLength64(int n, long[] rows, double[] out) {
+    long all = n == 64 ? -1L : (1L << n) - 1;
+    double clusteringSum = 0;
+    long totalDistance = 0;
+    boolean connected = true;
+    for (int v = 0; v < n; v++) {
+      long row = rows[v];
+      int d = Long.bitCount(row);
+      int twiceTriangles = 0;
+      long reach = row;
+      for (long r = row; r != 0; r &= r - 1) {
+        long nb = rows[Long.numberOfTrailingZeros(r)];
+        twiceTriangles += Long.bitCount(nb & row);
+        reach |= nb;
+      }
+      if (d >= 2) {
+        clusteringSum += twiceTriangles / ((double) d * (d - 1));
+      }
+      long visited = reach | (1L << v);
+      long frontier = visited & ~(row | (1L << v));
+      totalDistance += d + 2L * Long.bitCount(frontier);
+      int depth = 2;
+      while (visited != all && frontier != 0) {
+        long next = 0;
+        for (long f = frontier; f != 0; f &= f - 1) {
+          next |= rows[Long.numberOfTrailingZeros(f)];
+        }
+        next &= ~visited;
+        depth++;
+        totalDistance += (long) depth * Long.bitCount(next);
+        visited |= next;
+        frontier = next;
+      }
+      connected &= visited == all;
+    }
+    out[0] = clusteringSum / n;
+    out[1] = !connected ? Double.NaN : n <= 1 ? 0.0 : totalDistance / ((double) n * (n - 1));
+  }
+
   /** Average path length of a connected undirected graph, or NaN when it is disconnected. */
   static double pathLengthOrNaN(int n, long[] rows) {
     Distances d = distances(n, rows);

@@ -17,6 +17,9 @@ public final class PythonRandom {
   private static final int LOWER_MASK = 0x7fffffff;
 
   private final int[] mt = new int[N];
+  // Tempered outputs of the current block: tempering the whole block at once lets the JIT
+  // vectorise it, and rejection loops then scan a plain array.
+  private final int[] out = new int[N];
   private int index;
 
   /** The stream of {@code random.Random(seed)}; like Python, a negative seed acts as its abs. */
@@ -24,8 +27,35 @@ public final class PythonRandom {
     seed(seed);
   }
 
-  /** Restarts the stream as {@code random.seed(seed)} does. */
+  /**
+   * Restarts the stream as {@code random.seed(seed)} does. Seeding costs about as much as drawing a
+   * thousand numbers, and sweeps reuse a few seeds millions of times, so the seeded states of the
+   * last {@value #CACHED_SEEDS} distinct seeds are kept.
+   */
   public void seed(long seed) {
+    int[] cached = seededStates.get(seed);
+    if (cached != null) {
+      System.arraycopy(cached, 0, mt, 0, N);
+      index = N;
+      return;
+    }
+    seedWithoutCache(seed);
+    seededStates.put(seed, mt.clone());
+  }
+
+  private static final int CACHED_SEEDS = 64;
+
+  private final java.util.Map<Long, int[]> seededStates =
+      new java.util.LinkedHashMap<>(2 * CACHED_SEEDS, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, int[]> eldest) {
+          return size() > CACHED_SEEDS;
+        }
+      };
+
+  private void seedWithoutCache(long seed) {
     long a = seed == Long.MIN_VALUE ? seed : Math.abs(seed);
     int[] key;
     int hi = (int) (a >>> 32);
@@ -85,6 +115,14 @@ public final class PythonRandom {
     }
     y = (mt[N - 1] & UPPER_MASK) | (mt[0] & LOWER_MASK);
     mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    for (int i = 0; i < N; i++) {
+      int t = mt[i];
+      t ^= t >>> 11;
+      t ^= (t << 7) & 0x9d2c5680;
+      t ^= (t << 15) & 0xefc60000;
+      t ^= t >>> 18;
+      out[i] = t;
+    }
     index = 0;
   }
 
@@ -93,16 +131,16 @@ public final class PythonRandom {
     if (index >= N) {
       twist();
     }
-    int y = mt[index++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y;
+    return out[index++];
   }
 
   /** A float in [0, 1) with 53 random bits, as Python's {@code random()}. */
   public double random() {
+    int i = index;
+    if (i <= N - 2) {
+      index = i + 2;
+      return ((out[i] >>> 5) * 67108864.0 + (out[i + 1] >>> 6)) * (1.0 / 9007199254740992.0);
+    }
     int a = nextInt32() >>> 5;
     int b = nextInt32() >>> 6;
     return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
@@ -130,5 +168,35 @@ public final class PythonRandom {
       r = nextInt32() >>> shift;
     }
     return r;
+  }
+
+  /**
+   * Repeats {@link #randbelow(int)} until it returns a value whose bit in {@code excluded} is
+   * clear, and returns that value: the same result and the same stream position as the loop, for
+   * {@code 1 <= n <= 64}. The caller must leave at least one value allowed.
+   */
+  public int randbelowExcluding(int n, long excluded) {
+    if (n < 1 || n > 64) {
+      throw new IllegalArgumentException("n must be in [1, 64], got " + n);
+    }
+    int shift = Integer.numberOfLeadingZeros(n); // draws have bit_length(n) <= 7 bits
+    long allowed = ~excluded & (n == 64 ? -1L : (1L << n) - 1);
+    while (true) {
+      if (index >= N) {
+        twist();
+      }
+      int i = index;
+      while (i < N) {
+        int r = out[i++] >>> shift;
+        // Branch-free test of "r < 64 and allowed": draws of 64..127 see an empty mask. About
+        // half the draws are rejected at random, which a branch would mispredict.
+        long mask = allowed & ((r >>> 6) - 1L);
+        if (((mask >>> r) & 1) != 0) {
+          index = i;
+          return r;
+        }
+      }
+      index = i;
+    }
   }
 }

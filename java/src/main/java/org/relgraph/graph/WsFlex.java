@@ -34,9 +34,9 @@ public final class WsFlex {
    * @throws DisconnectedGraphException when {@value #MAX_TRIES} draws are all disconnected
    */
   public static RelationalGraph generate(int n, double k, double p, long seed) {
-    Worker w = new Worker(n);
-    w.generate(k, p, seed);
-    return RelationalGraph.adopt(n, false, w.rows.clone());
+    Sampler s = new Sampler(n);
+    s.draw(k, p, seed);
+    return s.graph();
   }
 
   /** The number of edges of a WS-flex graph: {@code n·k/2} rounded half to even, as Python does. */
@@ -71,18 +71,20 @@ public final class WsFlex {
 
   /**
    * Reusable generator state for one thread and one node count: the bitset rows of the last graph
-   * and the random stream. Sweeps use it to generate millions of graphs without allocating.
+   * and the random stream. Sweeps use it to draw and measure millions of graphs without allocating.
+   * Not thread-safe.
    */
-  static final class Worker {
-    final int n;
-    final int words;
-    final long[] rows;
+  public static final class Sampler {
+    private final int n;
+    private final int words;
+    private final long[] rows;
     private final int[] degree;
     private final int[] bfsQueue;
     private final long[] seen;
     private final PythonRandom rng = new PythonRandom(0);
 
-    Worker(int n) {
+    /** A sampler of {@code n}-node graphs. */
+    public Sampler(int n) {
       RelationalGraph.checkNodeCount(n);
       this.n = n;
       this.words = RelationalGraph.wordsPerRow(n);
@@ -92,8 +94,13 @@ public final class WsFlex {
       this.seen = new long[words];
     }
 
-    /** Fills {@link #rows} with the graph for {@code (k, p, seed)}. */
-    void generate(double k, double p, long seed) {
+    /**
+     * Draws the graph for {@code (k, p, seed)}, replacing the previous one.
+     *
+     * @throws IllegalArgumentException for invalid parameters
+     * @throws DisconnectedGraphException when every allowed draw was disconnected
+     */
+    public void draw(double k, double p, long seed) {
       validate(n, k, p);
       rng.seed(seed);
       int e = (int) Math.rint(k * n / 2);
@@ -117,7 +124,29 @@ public final class WsFlex {
               + " draws");
     }
 
+    /** The last graph drawn, as an immutable copy. */
+    public RelationalGraph graph() {
+      return RelationalGraph.adopt(n, false, rows.clone());
+    }
+
+    /**
+     * Measures the last graph drawn: {@code out[0]} gets its clustering coefficient C, {@code
+     * out[1]} its average path length L.
+     */
+    public void measure(double[] out) {
+      if (words == 1) {
+        GraphMeasures.clusteringAndPathLength64(n, rows, out);
+      } else {
+        out[0] = GraphMeasures.clustering(n, rows);
+        out[1] = GraphMeasures.pathLengthOrNaN(n, rows);
+      }
+    }
+
     private void drawOnce(int e, double p) {
+      if (words == 1) {
+        drawOnce64(e, p);
+        return;
+      }
       final int n = this.n;
       final int words = this.words;
       final long[] rows = this.rows;
@@ -128,7 +157,8 @@ public final class WsFlex {
       for (int i = 0; i < n; i++) {
         int count = c + (i < extra ? 1 : 0);
         for (int j = 1; j <= count; j++) {
-          link(i, (i + j) % n);
+          int v = i + j;
+          link(i, v < n ? v : v - n);
         }
       }
       if (p == 0) {
@@ -139,24 +169,80 @@ public final class WsFlex {
       for (int u = 0; u < n; u++) {
         int count = c + (u < extra ? 1 : 0);
         for (int j = 1; j <= count; j++) {
-          int v = (u + j) % n;
+          int v = u + j < n ? u + j : u + j - n;
           if (rng.random() < p) {
-            int w = rng.randbelow(n);
-            boolean givenUp = false;
-            while (w == u || (rows[u * words + (w >>> 6)] & (1L << w)) != 0) {
-              w = rng.randbelow(n);
-              if (degree[u] >= n - 1) {
-                givenUp = true;
-                break;
-              }
+            // Python: draw w until it is neither u nor a neighbour of u; after each redraw, give
+            // up if u touches every other node. Its degree cannot change meanwhile, so a node of
+            // full degree draws twice and gives up, and any other draws until a valid w.
+            if (degree[u] >= n - 1) {
+              rng.randbelow(n);
+              rng.randbelow(n);
+              continue;
             }
-            if (!givenUp) {
-              unlink(u, v);
-              link(u, w);
+            int w;
+            if (words == 1) {
+              w = rng.randbelowExcluding(n, rows[u] | (1L << u));
+            } else {
+              do {
+                w = rng.randbelow(n);
+              } while (w == u || (rows[u * words + (w >>> 6)] & (1L << w)) != 0);
             }
+            unlink(u, v);
+            link(u, w);
           }
         }
       }
+    }
+
+    /**
+     * {@link #drawOnce} for {@code n <= 64}, one word per row: the lattice is built row by row from
+     * rotated bit runs, and a rewire is three word updates.
+     */
+    private void drawOnce64(int e, double p) {
+      final int n = this.n;
+      final long[] rows = this.rows;
+      int c = e / n;
+      int extra = e % n;
+      for (int v = 0; v < n; v++) {
+        int count = c + (v < extra ? 1 : 0);
+        long row = ringRun(v + 1, count) | ringRun(v - c, c);
+        int back = Math.floorMod(v - c - 1, n); // links forward to v only if it has an extra link
+        if (back < extra) {
+          row |= 1L << back;
+        }
+        rows[v] = row;
+      }
+      if (p == 0) {
+        return; // as in the general path
+      }
+      for (int u = 0; u < n; u++) {
+        int count = c + (u < extra ? 1 : 0);
+        for (int j = 1; j <= count; j++) {
+          if (rng.random() < p) {
+            long ru = rows[u];
+            if (Long.bitCount(ru) >= n - 1) {
+              rng.randbelow(n); // as in the general path: two draws, then give up
+              rng.randbelow(n);
+              continue;
+            }
+            int v = u + j < n ? u + j : u + j - n;
+            int w = rng.randbelowExcluding(n, ru | (1L << u));
+            rows[u] = (ru & ~(1L << v)) | (1L << w);
+            rows[v] &= ~(1L << u);
+            rows[w] |= 1L << u;
+          }
+        }
+      }
+    }
+
+    /** Bits {@code start, start+1, ..., start+length-1} modulo n, for {@code length < n <= 64}. */
+    private long ringRun(int start, int length) {
+      int s = Math.floorMod(start, n);
+      long run = (1L << length) - 1;
+      if (n == 64) {
+        return Long.rotateLeft(run, s);
+      }
+      return ((run << s) | (run >>> (n - s))) & ((1L << n) - 1);
     }
 
     private void link(int u, int v) {

@@ -81,6 +81,16 @@ class GraphMeasuresTest {
           assertEquals(OptionalInt.of(Integer.parseInt(f[6])), GraphMeasures.diameter(g), what);
           assertTrue(g.isConnected(), what);
         }
+        if (g.nodeCount() <= 64) {
+          double[] fused = new double[2];
+          GraphMeasures.clusteringAndPathLength64(g.nodeCount(), g.symmetrized().rows(), fused);
+          assertEquals(Double.parseDouble(f[3]), fused[0], TOL, what);
+          if (f[4].isEmpty()) {
+            assertTrue(Double.isNaN(fused[1]), what);
+          } else {
+            assertEquals(Double.parseDouble(f[4]), fused[1], TOL, what);
+          }
+        }
         assertEquals(Double.parseDouble(f[5]), m.efficiency(), TOL, what);
         assertEquals(Double.parseDouble(f[5]), GraphMeasures.globalEfficiency(g), TOL, what);
         assertEquals(Double.parseDouble(f[7]), m.density(), TOL, what);

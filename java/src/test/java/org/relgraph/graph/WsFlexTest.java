@@ -93,6 +93,24 @@ class WsFlexTest {
   }
 
   @Test
+  void samplerMeasuresLikeGraphMeasures() {
+    double[] out = new double[2];
+    for (int n : new int[] {16, 63, 64, 65, 100}) {
+      WsFlex.Sampler sampler = new WsFlex.Sampler(n);
+      for (int seed = 0; seed < 20; seed++) {
+        double k = 2 + (n - 3) * seed / 19.0;
+        double p = seed / 19.0;
+        sampler.draw(k, p, seed);
+        RelationalGraph g = sampler.graph();
+        assertEquals(WsFlex.generate(n, k, p, seed), g);
+        sampler.measure(out);
+        assertEquals(GraphMeasures.clustering(g), out[0], 1e-12);
+        assertEquals(GraphMeasures.averagePathLength(g).getAsDouble(), out[1], 1e-12);
+      }
+    }
+  }
+
+  @Test
   void seedsAndProbabilityChangeTheGraph() {
     RelationalGraph a = WsFlex.generate(64, 16, 0.5, 1);
     assertNotEquals(a, WsFlex.generate(64, 16, 0.5, 2));
