@@ -1,5 +1,97 @@
 package org.relgraph.cli;
 
-public final class Main {
-  public static void main(String[] args) {}
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import org.relgraph.graph.GraphFormatException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code relgraph} command line. Usage errors and invalid parameters print one line and exit
+ * with status 2; unreadable or malformed input prints one line and exits with status 1; a stack
+ * trace appears only for an internal error, or with {@code RELGRAPH_DEBUG=1}.
+ */
+@Command(
+    name = "relgraph",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Neural networks from relational graphs: graphs, measures and design spaces.",
+    subcommands = {
+      GenerateCommand.class,
+      MeasureCommand.class,
+      DesignSpaceCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  /** Exit status of a usage error or an invalid parameter. */
+  public static final int USAGE = 2;
+
+  /** Exit status of unreadable or malformed input. */
+  public static final int INPUT = 1;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command: generate, measure or design-space");
+  }
+
+  /** Runs the CLI and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams and returns its exit status (for tests and embedding). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println(
+              "relgraph: "
+                  + ex.getMessage()
+                  + " (see '"
+                  + ex.getCommandLine().getCommandSpec().qualifiedName()
+                  + " --help')");
+          return USAGE;
+        });
+    cmd.setExecutionExceptionHandler(
+        (ex, c, parsed) -> {
+          boolean debug = System.getenv("RELGRAPH_DEBUG") != null;
+          if (debug) {
+            ex.printStackTrace(err);
+          }
+          if (ex instanceof GraphFormatException) {
+            err.println("relgraph: " + ex.getMessage());
+            return INPUT;
+          }
+          if (ex instanceof IllegalArgumentException) {
+            err.println("relgraph: " + ex.getMessage());
+            return USAGE;
+          }
+          if (ex instanceof UncheckedIOException || ex instanceof java.io.IOException) {
+            err.println("relgraph: " + ex.getMessage());
+            return INPUT;
+          }
+          err.println("relgraph: internal error: " + ex);
+          if (!debug) {
+            ex.printStackTrace(err);
+          }
+          return 70;
+        });
+    return cmd.execute(args);
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"relgraph " + (v == null ? "(development build)" : v)};
+    }
+  }
 }

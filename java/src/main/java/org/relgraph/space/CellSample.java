@@ -9,6 +9,10 @@ import java.util.function.IntPredicate;
  * cell (the 3942-style set for {@code n = 64}). Coarser sets keep only the cells whose two indices
  * both satisfy a residue rule: {@code ≡ 5 (mod 9)} ({@link #COARSE}, the 52-style set) or {@code ∈
  * {2, 5, 8} (mod 9)} ({@link #MEDIUM}, the 449-style set).
+ *
+ * <p>The rules see cell indices counted from 1, as {@code numpy.digitize} numbers bins: with them,
+ * 94% of the paper's 52-graph set and 98% of its 449-graph set fall in cells that pass the rule,
+ * against none with indices counted from 0.
  */
 public final class CellSample {
   /** Every non-empty cell. */
@@ -71,17 +75,20 @@ public final class CellSample {
     return ci * g + li;
   }
 
-  /** Graph indices of the cells whose two indices both pass {@code rule}, by cell order. */
+  /**
+   * Graph indices of the cells whose two indices, counted from 1, both pass {@code rule}; in cell
+   * order.
+   */
   public int[] select(IntPredicate rule) {
     int count = 0;
     int[] out = new int[representative.length];
     for (int ci = 0; ci < grid; ci++) {
-      if (!rule.test(ci)) {
+      if (!rule.test(ci + 1)) {
         continue;
       }
       for (int li = 0; li < grid; li++) {
         int g = representative[ci * grid + li];
-        if (g >= 0 && rule.test(li)) {
+        if (g >= 0 && rule.test(li + 1)) {
           out[count++] = g;
         }
       }

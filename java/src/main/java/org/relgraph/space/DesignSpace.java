@@ -118,13 +118,7 @@ public final class DesignSpace {
   public static Result sweep(DesignSpaceConfig config, LongConsumer progress) {
     long start = System.nanoTime();
     double[] allDegrees = config.degrees();
-    List<Integer> kept = new ArrayList<>();
-    for (int i = 0; i < allDegrees.length; i++) {
-      if (allDegrees[i] / config.nodes() >= config.minDegreeRatio()) {
-        kept.add(i);
-      }
-    }
-    int[] degreeIndex = kept.stream().mapToInt(Integer::intValue).toArray();
+    int[] degreeIndex = config.keptDegrees();
     double[] probabilities = config.probabilities();
     int perDegree = probabilities.length * config.seeds();
     int total = degreeIndex.length * perDegree;

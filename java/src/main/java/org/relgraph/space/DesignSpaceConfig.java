@@ -97,6 +97,19 @@ public record DesignSpaceConfig(
     return s;
   }
 
+  /** Indices into {@link #degrees()} of the degrees with {@code k/n >= minDegreeRatio}. */
+  public int[] keptDegrees() {
+    double[] k = degrees();
+    return java.util.stream.IntStream.range(0, k.length)
+        .filter(i -> k[i] / nodes >= minDegreeRatio)
+        .toArray();
+  }
+
+  /** Number of graphs the sweep draws: kept degrees × probabilities × seeds. */
+  public int graphCount() {
+    return keptDegrees().length * probabilitySteps * seeds;
+  }
+
   /** The rewiring probabilities of the grid. */
   public double[] probabilities() {
     double[] s = linspace(0, 1, probabilitySteps);

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 
 /** Writes a swept design space and its samples as CSV files. */
 public final class DesignSpaceFiles {
@@ -87,6 +88,33 @@ public final class DesignSpaceFiles {
                     + space.clustering(i)
                     + ","
                     + space.pathLength(i)
+                    + "\n");
+          }
+        });
+  }
+
+  /** Writes the classic generators' graphs; {@code p} and {@code path_length} may be empty. */
+  public static void writeClassic(List<ClassicCoverage.Row> rows, Path file) throws IOException {
+    atomically(
+        file,
+        out -> {
+          out.write(GRAPHS_HEADER);
+          out.write('\n');
+          for (ClassicCoverage.Row r : rows) {
+            out.write(
+                r.generator()
+                    + ","
+                    + r.n()
+                    + ","
+                    + r.k()
+                    + ","
+                    + (Double.isNaN(r.p()) ? "" : Double.toString(r.p()))
+                    + ","
+                    + r.seed()
+                    + ","
+                    + r.clustering()
+                    + ","
+                    + (Double.isNaN(r.pathLength()) ? "" : Double.toString(r.pathLength()))
                     + "\n");
           }
         });

@@ -27,7 +27,7 @@ class PaperGraphSetsTest {
 
   static List<Row> read(String name) throws IOException {
     List<Row> rows = new ArrayList<>();
-    try (InputStream in = PaperGraphSetsTest.class.getResourceAsStream("/graph2nn/" + name);
+    try (InputStream in = PaperGraphSetsTest.class.getResourceAsStream("/org/relgraph/graph2nn/" + name);
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       assertEquals("n,k_over_n,p,seed,clustering,path_length", r.readLine());
       String line;

@@ -1,0 +1,315 @@
+package org.relgraph.cli;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.relgraph.graph.ClassicGenerators;
+import org.relgraph.graph.GraphFormat;
+import org.relgraph.graph.GraphIO;
+import org.relgraph.graph.RelationalGraph;
+import org.relgraph.graph.WsFlex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code relgraph generate GENERATOR ...}: one graph, printed or written to a file. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = "Generate one graph and print it (edge list, u < v, 0-based) or write it.",
+    subcommands = {
+      GenerateCommand.WsFlexCommand.class,
+      GenerateCommand.ErCommand.class,
+      GenerateCommand.WsCommand.class,
+      GenerateCommand.BaCommand.class,
+      GenerateCommand.HararyCommand.class,
+      GenerateCommand.RingCommand.class,
+      GenerateCommand.CompleteCommand.class
+    })
+final class GenerateCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "missing generator: ws-flex, er, ws, ba, harary, ring or complete");
+  }
+
+  /** Options every generator shares: where the graph goes and in which format. */
+  static final class Output {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(
+        names = "--format",
+        defaultValue = "edgelist",
+        description = "edgelist, matrix or graphml (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(
+        names = {"-o", "--out"},
+        description = "Write to this file instead of standard output.")
+    Path out;
+
+    void emit(RelationalGraph g, String comment) {
+      GraphFormat f =
+          switch (format.toLowerCase(Locale.ROOT)) {
+            case "edgelist", "edge-list" -> GraphFormat.EDGE_LIST;
+            case "matrix", "adjacency" -> GraphFormat.ADJACENCY_MATRIX;
+            case "graphml" -> GraphFormat.GRAPHML;
+            default ->
+                throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--format = " + format + " is not one of edgelist, matrix, graphml");
+          };
+      try {
+        if (out == null) {
+          PrintWriter w = spec.commandLine().getOut();
+          write(g, f, comment, w);
+          w.flush();
+        } else {
+          try (Writer w =
+              new BufferedWriter(
+                  new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8))) {
+            write(g, f, comment, w);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static void write(RelationalGraph g, GraphFormat f, String comment, Writer w) {
+      switch (f) {
+        case EDGE_LIST -> GraphIO.writeEdgeList(g, w, comment);
+        case ADJACENCY_MATRIX -> GraphIO.writeAdjacencyMatrix(g, w);
+        case GRAPHML -> GraphIO.writeGraphML(g, w);
+      }
+    }
+  }
+
+  @Command(
+      name = "ws-flex",
+      mixinStandardHelpOptions = true,
+      description = "WS-flex graph of the paper: real average degree, rewiring, Python stream.")
+  static final class WsFlexCommand implements Runnable {
+    @Option(
+        names = {"-n", "--nodes"},
+        required = true,
+        description = "Number of nodes (>= 3).")
+    int nodes;
+
+    @Option(
+        names = {"-k", "--degree"},
+        required = true,
+        description = "Average degree, a real number in [2, n-1].")
+    double degree;
+
+    @Option(
+        names = {"-p", "--rewire"},
+        required = true,
+        description = "Rewiring probability in [0, 1].")
+    double rewire;
+
+    @Option(
+        names = {"-s", "--seed"},
+        defaultValue = "0",
+        description = "Seed of Python's random.Random (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin Output output;
+
+    @Override
+    public void run() {
+      output.emit(
+          WsFlex.generate(nodes, degree, rewire, seed),
+          String.format(
+              Locale.ROOT, "ws-flex n=%d k=%s p=%s seed=%d", nodes, degree, rewire, seed));
+    }
+  }
+
+  @Command(
+      name = "er",
+      mixinStandardHelpOptions = true,
+      description = "Erdos-Renyi G(n, m): uniform among graphs with exactly m edges.")
+  static final class ErCommand implements Runnable {
+    @Option(
+        names = {"-n", "--nodes"},
+        required = true,
+        description = "Number of nodes.")
+    int nodes;
+
+    @Option(
+        names = {"-m", "--edges"},
+        required = true,
+        description = "Number of edges, in [0, n(n-1)/2].")
+    int edges;
+
+    @Option(
+        names = {"-s", "--seed"},
+        defaultValue = "0",
+        description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin Output output;
+
+    @Override
+    public void run() {
+      output.emit(
+          ClassicGenerators.erdosRenyi(nodes, edges, seed),
+          "er n=" + nodes + " m=" + edges + " seed=" + seed);
+    }
+  }
+
+  @Command(
+      name = "ws",
+      mixinStandardHelpOptions = true,
+      description = "Watts-Strogatz small-world graph (networkx semantics).")
+  static final class WsCommand implements Runnable {
+    @Option(
+        names = {"-n", "--nodes"},
+        required = true,
+        description = "Number of nodes.")
+    int nodes;
+
+    @Option(
+        names = {"-k", "--degree"},
+        required = true,
+        description = "Even degree of the ring lattice, 2 <= k < n.")
+    int degree;
+
+    @Option(
+        names = {"-p", "--rewire"},
+        required = true,
+        description = "Rewiring probability in [0, 1].")
+    double rewire;
+
+    @Option(
+        names = {"-s", "--seed"},
+        defaultValue = "0",
+        description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin Output output;
+
+    @Override
+    public void run() {
+      output.emit(
+          ClassicGenerators.wattsStrogatz(nodes, degree, rewire, seed),
+          "ws n=" + nodes + " k=" + degree + " p=" + rewire + " seed=" + seed);
+    }
+  }
+
+  @Command(
+      name = "ba",
+      mixinStandardHelpOptions = true,
+      description = "Barabasi-Albert preferential attachment (networkx semantics).")
+  static final class BaCommand implements Runnable {
+    @Option(
+        names = {"-n", "--nodes"},
+        required = true,
+        description = "Number of nodes.")
+    int nodes;
+
+    @Option(
+        names = {"-m", "--attach"},
+        required = true,
+        description = "Edges from each new node, 1 <= m < n.")
+    int attach;
+
+    @Option(
+        names = {"-s", "--seed"},
+        defaultValue = "0",
+        description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin Output output;
+
+    @Override
+    public void run() {
+      output.emit(
+          ClassicGenerators.barabasiAlbert(nodes, attach, seed),
+          "ba n=" + nodes + " m=" + attach + " seed=" + seed);
+    }
+  }
+
+  @Command(
+      name = "harary",
+      mixinStandardHelpOptions = true,
+      description = "Harary graph: k-connected with the fewest edges, ceil(k n / 2).")
+  static final class HararyCommand implements Runnable {
+    @Option(
+        names = {"-n", "--nodes"},
+        required = true,
+        description = "Number of nodes.")
+    int nodes;
+
+    @Option(
+        names = {"-k", "--connectivity"},
+        required = true,
+        description = "Vertex connectivity, 1 <= k < n.")
+    int connectivity;
+
+    @Mixin Output output;
+
+    @Override
+    public void run() {
+      output.emit(
+          ClassicGenerators.harary(connectivity, nodes),
+          "harary n=" + nodes + " k=" + connectivity);
+    }
+  }
+
+  @Command(
+      name = "ring",
+      mixinStandardHelpOptions = true,
+      description = "Ring lattice: each node linked to its k/2 nearest neighbours on each side.")
+  static final class RingCommand implements Runnable {
+    @Option(
+        names = {"-n", "--nodes"},
+        required = true,
+        description = "Number of nodes.")
+    int nodes;
+
+    @Option(
+        names = {"-k", "--degree"},
+        required = true,
+        description = "Even degree, 2 <= k <= n-1.")
+    int degree;
+
+    @Mixin Output output;
+
+    @Override
+    public void run() {
+      output.emit(ClassicGenerators.ringLattice(nodes, degree), "ring n=" + nodes + " k=" + degree);
+    }
+  }
+
+  @Command(
+      name = "complete",
+      mixinStandardHelpOptions = true,
+      description = "Complete graph: the dense baseline.")
+  static final class CompleteCommand implements Runnable {
+    @Option(
+        names = {"-n", "--nodes"},
+        required = true,
+        description = "Number of nodes.")
+    int nodes;
+
+    @Mixin Output output;
+
+    @Override
+    public void run() {
+      output.emit(ClassicGenerators.complete(nodes), "complete n=" + nodes);
+    }
+  }
+}
