@@ -19,15 +19,16 @@ import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
 
 /**
- * Every graph of the paper's published sets, regenerated from its (n, k = k_over_n·n, p, seed),
- * has the clustering coefficient and average path length that the paper recorded for it.
+ * Every graph of the paper's published sets, regenerated from its (n, k = k_over_n·n, p, seed), has
+ * the clustering coefficient and average path length that the paper recorded for it.
  */
 class PaperGraphSetsTest {
   record Row(int line, int n, double kOverN, double p, long seed, double c, double l) {}
 
   static List<Row> read(String name) throws IOException {
     List<Row> rows = new ArrayList<>();
-    try (InputStream in = PaperGraphSetsTest.class.getResourceAsStream("/org/relgraph/graph2nn/" + name);
+    try (InputStream in =
+            PaperGraphSetsTest.class.getResourceAsStream("/org/relgraph/graph2nn/" + name);
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       assertEquals("n,k_over_n,p,seed,clustering,path_length", r.readLine());
       String line;
