@@ -171,6 +171,40 @@ public final class PythonRandom {
   }
 
   /**
+   * Repeats {@link #randbelow(int)} until it returns a value {@code r} whose bit in a bitset is
+   * clear (bit {@code r % 64} of word {@code excluded[from + r / 64]}), and returns it: the same
+   * result and stream position as that loop, for any {@code n >= 1}. The caller must leave at least
+   * one value allowed.
+   */
+  public int randbelowExcluding(int n, long[] excluded, int from) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, got " + n);
+    }
+    if (from < 0 || from + ((n + 63) >>> 6) > excluded.length) {
+      throw new IllegalArgumentException("bitset too short for n = " + n + " at offset " + from);
+    }
+    int shift = Integer.numberOfLeadingZeros(n);
+    while (true) {
+      if (index >= N) {
+        twist();
+      }
+      int i = index;
+      while (i < N) {
+        int r = out[i++] >>> shift;
+        // Branch-free: about half the draws are >= n at random; clamp the word index instead of
+        // testing, and fold "r >= n" into the rejection bit.
+        long word = excluded[from + (Math.min(r, n - 1) >>> 6)];
+        long rejected = ((word >>> r) & 1) | ((n - 1 - r) >>> 31);
+        if (rejected == 0) {
+          index = i;
+          return r;
+        }
+      }
+      index = i;
+    }
+  }
+
+  /**
    * Repeats {@link #randbelow(int)} until it returns a value whose bit in {@code excluded} is
    * clear, and returns that value: the same result and the same stream position as the loop, for
    * {@code 1 <= n <= 64}. The caller must leave at least one value allowed.

@@ -179,14 +179,11 @@ public final class WsFlex {
               rng.randbelow(n);
               continue;
             }
-            int w;
-            if (words == 1) {
-              w = rng.randbelowExcluding(n, rows[u] | (1L << u));
-            } else {
-              do {
-                w = rng.randbelow(n);
-              } while (w == u || (rows[u * words + (w >>> 6)] & (1L << w)) != 0);
-            }
+            // u's own bit is set for the draw only: neither u nor its neighbours may be drawn.
+            int uWord = u * words + (u >>> 6);
+            rows[uWord] |= 1L << u;
+            int w = rng.randbelowExcluding(n, rows, u * words);
+            rows[uWord] &= ~(1L << u);
             unlink(u, v);
             link(u, w);
           }

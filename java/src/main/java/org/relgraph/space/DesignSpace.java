@@ -19,7 +19,8 @@ import org.relgraph.graph.WsFlex;
  * count.
  */
 public final class DesignSpace {
-  private static final int CHUNK = 2048;
+  /** Largest number of graphs a worker takes at once; small sweeps take smaller chunks. */
+  private static final int MAX_CHUNK = 2048;
 
   private DesignSpace() {}
 
@@ -126,7 +127,10 @@ public final class DesignSpace {
     double[] pathLength = new double[total];
     AtomicInteger nextChunk = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
-    int threads = Math.min(config.threads(), Math.max(1, (total + CHUNK - 1) / CHUNK));
+    // About 16 chunks per thread at least, so that every thread has work and a slow region of
+    // the grid (dense graphs, high rewiring) does not end up on one thread.
+    int chunkSize = Math.max(1, Math.min(MAX_CHUNK, total / (16 * config.threads())));
+    int threads = Math.min(config.threads(), Math.max(1, total));
     ExecutorService pool =
         Executors.newFixedThreadPool(
             threads,
@@ -144,9 +148,9 @@ public final class DesignSpace {
                   WsFlex.Sampler sampler = new WsFlex.Sampler(config.nodes());
                   double[] measured = new double[2];
                   int chunk;
-                  while ((chunk = nextChunk.getAndIncrement()) * (long) CHUNK < total) {
-                    int from = chunk * CHUNK;
-                    int to = Math.min(total, from + CHUNK);
+                  while ((chunk = nextChunk.getAndIncrement()) * (long) chunkSize < total) {
+                    int from = chunk * chunkSize;
+                    int to = Math.min(total, from + chunkSize);
                     for (int i = from; i < to; i++) {
                       double k = allDegrees[degreeIndex[i / perDegree]];
                       double p = probabilities[(i / config.seeds()) % probabilities.length];
