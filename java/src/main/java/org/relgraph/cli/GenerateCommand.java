@@ -44,6 +44,24 @@ final class GenerateCommand implements Runnable {
         spec.commandLine(), "missing generator: ws-flex, er, ws, ba, harary, ring or complete");
   }
 
+  /** The node count every generator takes. */
+  static final class Nodes {
+    @Option(
+        names = {"-n", "--nodes"},
+        required = true,
+        description = "Number of nodes.")
+    int n;
+  }
+
+  /** The seed of the randomised generators. */
+  static final class Seed {
+    @Option(
+        names = {"-s", "--seed"},
+        defaultValue = "0",
+        description = "Seed of the Python-compatible random stream (default: ${DEFAULT-VALUE}).")
+    long value;
+  }
+
   /** Options every generator shares: where the graph goes and in which format. */
   static final class Output {
     @Spec(Spec.Target.MIXEE)
@@ -102,11 +120,7 @@ final class GenerateCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "WS-flex graph of the paper: real average degree, rewiring, Python stream.")
   static final class WsFlexCommand implements Runnable {
-    @Option(
-        names = {"-n", "--nodes"},
-        required = true,
-        description = "Number of nodes (>= 3).")
-    int nodes;
+    @Mixin Nodes nodes;
 
     @Option(
         names = {"-k", "--degree"},
@@ -120,20 +134,16 @@ final class GenerateCommand implements Runnable {
         description = "Rewiring probability in [0, 1].")
     double rewire;
 
-    @Option(
-        names = {"-s", "--seed"},
-        defaultValue = "0",
-        description = "Seed of Python's random.Random (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin Seed seed;
 
     @Mixin Output output;
 
     @Override
     public void run() {
       output.emit(
-          WsFlex.generate(nodes, degree, rewire, seed),
+          WsFlex.generate(nodes.n, degree, rewire, seed.value),
           String.format(
-              Locale.ROOT, "ws-flex n=%d k=%s p=%s seed=%d", nodes, degree, rewire, seed));
+              Locale.ROOT, "ws-flex n=%d k=%s p=%s seed=%d", nodes.n, degree, rewire, seed.value));
     }
   }
 
@@ -142,11 +152,7 @@ final class GenerateCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Erdos-Renyi G(n, m): uniform among graphs with exactly m edges.")
   static final class ErCommand implements Runnable {
-    @Option(
-        names = {"-n", "--nodes"},
-        required = true,
-        description = "Number of nodes.")
-    int nodes;
+    @Mixin Nodes nodes;
 
     @Option(
         names = {"-m", "--edges"},
@@ -154,19 +160,15 @@ final class GenerateCommand implements Runnable {
         description = "Number of edges, in [0, n(n-1)/2].")
     int edges;
 
-    @Option(
-        names = {"-s", "--seed"},
-        defaultValue = "0",
-        description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin Seed seed;
 
     @Mixin Output output;
 
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.erdosRenyi(nodes, edges, seed),
-          "er n=" + nodes + " m=" + edges + " seed=" + seed);
+          ClassicGenerators.erdosRenyi(nodes.n, edges, seed.value),
+          "er n=" + nodes.n + " m=" + edges + " seed=" + seed.value);
     }
   }
 
@@ -175,11 +177,7 @@ final class GenerateCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Watts-Strogatz small-world graph (networkx semantics).")
   static final class WsCommand implements Runnable {
-    @Option(
-        names = {"-n", "--nodes"},
-        required = true,
-        description = "Number of nodes.")
-    int nodes;
+    @Mixin Nodes nodes;
 
     @Option(
         names = {"-k", "--degree"},
@@ -193,19 +191,15 @@ final class GenerateCommand implements Runnable {
         description = "Rewiring probability in [0, 1].")
     double rewire;
 
-    @Option(
-        names = {"-s", "--seed"},
-        defaultValue = "0",
-        description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin Seed seed;
 
     @Mixin Output output;
 
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.wattsStrogatz(nodes, degree, rewire, seed),
-          "ws n=" + nodes + " k=" + degree + " p=" + rewire + " seed=" + seed);
+          ClassicGenerators.wattsStrogatz(nodes.n, degree, rewire, seed.value),
+          "ws n=" + nodes.n + " k=" + degree + " p=" + rewire + " seed=" + seed.value);
     }
   }
 
@@ -214,11 +208,7 @@ final class GenerateCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Barabasi-Albert preferential attachment (networkx semantics).")
   static final class BaCommand implements Runnable {
-    @Option(
-        names = {"-n", "--nodes"},
-        required = true,
-        description = "Number of nodes.")
-    int nodes;
+    @Mixin Nodes nodes;
 
     @Option(
         names = {"-m", "--attach"},
@@ -226,19 +216,15 @@ final class GenerateCommand implements Runnable {
         description = "Edges from each new node, 1 <= m < n.")
     int attach;
 
-    @Option(
-        names = {"-s", "--seed"},
-        defaultValue = "0",
-        description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin Seed seed;
 
     @Mixin Output output;
 
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.barabasiAlbert(nodes, attach, seed),
-          "ba n=" + nodes + " m=" + attach + " seed=" + seed);
+          ClassicGenerators.barabasiAlbert(nodes.n, attach, seed.value),
+          "ba n=" + nodes.n + " m=" + attach + " seed=" + seed.value);
     }
   }
 
@@ -247,11 +233,7 @@ final class GenerateCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Harary graph: k-connected with the fewest edges, ceil(k n / 2).")
   static final class HararyCommand implements Runnable {
-    @Option(
-        names = {"-n", "--nodes"},
-        required = true,
-        description = "Number of nodes.")
-    int nodes;
+    @Mixin Nodes nodes;
 
     @Option(
         names = {"-k", "--connectivity"},
@@ -264,8 +246,8 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.harary(connectivity, nodes),
-          "harary n=" + nodes + " k=" + connectivity);
+          ClassicGenerators.harary(connectivity, nodes.n),
+          "harary n=" + nodes.n + " k=" + connectivity);
     }
   }
 
@@ -274,11 +256,7 @@ final class GenerateCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Ring lattice: each node linked to its k/2 nearest neighbours on each side.")
   static final class RingCommand implements Runnable {
-    @Option(
-        names = {"-n", "--nodes"},
-        required = true,
-        description = "Number of nodes.")
-    int nodes;
+    @Mixin Nodes nodes;
 
     @Option(
         names = {"-k", "--degree"},
@@ -290,7 +268,7 @@ final class GenerateCommand implements Runnable {
 
     @Override
     public void run() {
-      output.emit(ClassicGenerators.ringLattice(nodes, degree), "ring n=" + nodes + " k=" + degree);
+      output.emit(ClassicGenerators.ringLattice(nodes.n, degree), "ring n=" + nodes.n + " k=" + degree);
     }
   }
 
@@ -299,17 +277,13 @@ final class GenerateCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Complete graph: the dense baseline.")
   static final class CompleteCommand implements Runnable {
-    @Option(
-        names = {"-n", "--nodes"},
-        required = true,
-        description = "Number of nodes.")
-    int nodes;
+    @Mixin Nodes nodes;
 
     @Mixin Output output;
 
     @Override
     public void run() {
-      output.emit(ClassicGenerators.complete(nodes), "complete n=" + nodes);
+      output.emit(ClassicGenerators.complete(nodes.n), "complete n=" + nodes.n);
     }
   }
 }
