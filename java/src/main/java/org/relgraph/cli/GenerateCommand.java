@@ -268,7 +268,8 @@ final class GenerateCommand implements Runnable {
 
     @Override
     public void run() {
-      output.emit(ClassicGenerators.ringLattice(nodes.n, degree), "ring n=" + nodes.n + " k=" + degree);
+      output.emit(
+          ClassicGenerators.ringLattice(nodes.n, degree), "ring n=" + nodes.n + " k=" + degree);
     }
   }
 
