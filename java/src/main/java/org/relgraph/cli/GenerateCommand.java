@@ -49,6 +49,7 @@ final class GenerateCommand implements Runnable {
     @Option(
         names = {"-n", "--nodes"},
         required = true,
+        paramLabel = "N",
         description = "Number of nodes.")
     int n;
   }
@@ -58,6 +59,7 @@ final class GenerateCommand implements Runnable {
     @Option(
         names = {"-s", "--seed"},
         defaultValue = "0",
+        paramLabel = "SEED",
         description = "Seed of the Python-compatible random stream (default: ${DEFAULT-VALUE}).")
     long value;
   }
