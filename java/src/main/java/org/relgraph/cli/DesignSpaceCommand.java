@@ -104,23 +104,29 @@ final class DesignSpaceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     long start = System.nanoTime();
-    DesignSpaceConfig d = DesignSpaceConfig.defaults(Math.max(nodes, 3));
+    double max = degreeMax != null ? degreeMax : DesignSpaceConfig.defaultDegreeMax(nodes);
     DesignSpaceConfig config =
         new DesignSpaceConfig(
             nodes,
-            degreeMin != null ? degreeMin : d.degreeMin(),
-            degreeMax != null ? degreeMax : d.degreeMax(),
+            degreeMin != null ? degreeMin : DesignSpaceConfig.defaultDegreeMin(max),
+            max,
             degreeSteps,
             probabilitySteps,
             seeds,
             minDegreeRatio,
             shuffleSeed,
             grid,
-            d.pathLengthMin(),
-            d.pathLengthMax(),
-            threads != null ? threads : d.threads());
+            1.0,
+            4.5,
+            threads != null ? threads : Runtime.getRuntime().availableProcessors());
     PrintWriter stdout = spec.commandLine().getOut();
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
+    }
     Files.createDirectories(out);
+    if (!Files.isWritable(out)) {
+      throw new IllegalArgumentException("--out " + out + " is not writable");
+    }
 
     DesignSpace.Result space;
     try (ProgressBar bar = progressBar(config)) {

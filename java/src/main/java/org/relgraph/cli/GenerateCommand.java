@@ -1,13 +1,9 @@
 package org.relgraph.cli;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.relgraph.graph.ClassicGenerators;
@@ -15,6 +11,7 @@ import org.relgraph.graph.GraphFormat;
 import org.relgraph.graph.GraphIO;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
+import org.relgraph.space.DesignSpaceFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,18 +88,19 @@ final class GenerateCommand implements Runnable {
                     spec.commandLine(),
                     "--format = " + format + " is not one of edgelist, matrix, graphml");
           };
-      try {
-        if (out == null) {
-          PrintWriter w = spec.commandLine().getOut();
-          write(g, f, comment, w);
-          w.flush();
-        } else {
-          try (Writer w =
-              new BufferedWriter(
-                  new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8))) {
-            write(g, f, comment, w);
-          }
+      if (out == null) {
+        PrintWriter w = spec.commandLine().getOut();
+        write(g, f, comment, w);
+        w.flush();
+        if (w.checkError()) {
+          throw new UncheckedIOException(
+              new IOException("cannot write the graph to standard output"));
         }
+        return;
+      }
+      try {
+        // Through a temporary file: a failed write never leaves half a graph in place.
+        DesignSpaceFiles.atomically(out, w -> write(g, f, comment, w));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
       }

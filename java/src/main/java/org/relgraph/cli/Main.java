@@ -73,8 +73,12 @@ public final class Main implements Runnable {
             err.println("relgraph: " + ex.getMessage());
             return USAGE;
           }
-          if (ex instanceof UncheckedIOException || ex instanceof java.io.IOException) {
-            err.println("relgraph: " + ex.getMessage());
+          if (ex instanceof UncheckedIOException u) {
+            err.println("relgraph: " + describe(u.getCause(), u.getMessage()));
+            return INPUT;
+          }
+          if (ex instanceof java.io.IOException io) {
+            err.println("relgraph: " + describe(io, io.getMessage()));
             return INPUT;
           }
           err.println("relgraph: internal error: " + ex);
@@ -83,7 +87,38 @@ public final class Main implements Runnable {
           }
           return 70;
         });
-    return cmd.execute(args);
+    try {
+      return cmd.execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println(
+          "relgraph: out of memory ("
+              + e.getMessage()
+              + "); give the JVM more, e.g. RELGRAPH_JAVA_OPTS=-Xmx16g");
+      return INPUT;
+    }
+  }
+
+  /**
+   * Words for an I/O failure: file-system exceptions carry only the path as their message, so their
+   * type says what went wrong.
+   */
+  static String describe(Throwable cause, String message) {
+    String what =
+        cause instanceof java.nio.file.NoSuchFileException
+            ? "no such file or directory"
+            : cause instanceof java.nio.file.AccessDeniedException
+                ? "permission denied"
+                : cause instanceof java.nio.file.FileAlreadyExistsException
+                    ? "already exists"
+                    : cause instanceof java.nio.file.NotDirectoryException
+                        ? "not a directory"
+                        : cause instanceof java.nio.file.DirectoryNotEmptyException
+                            ? "directory not empty"
+                            : null;
+    if (what == null || cause.getMessage() == null) {
+      return message;
+    }
+    return message.contains(what) ? message : cause.getMessage() + ": " + what;
   }
 
   /** The version from the jar's manifest. */

@@ -93,7 +93,16 @@ public final class GraphIO {
    * @throws UncheckedIOException when the file cannot be read (missing, unreadable)
    */
   public static RelationalGraph read(Path file) {
-    return read(file, detectFormat(file));
+    // Read once: a pipe such as /dev/stdin cannot be opened a second time from its start.
+    String text;
+    try (BufferedReader in = open(file)) {
+      text = slurp(in);
+    } catch (CharacterCodingException e) {
+      throw new GraphFormatException(file.toString(), 0, "not UTF-8 text", e);
+    } catch (IOException e) {
+      throw ioFailure(file, e);
+    }
+    return readText(text, file.toString());
   }
 
   /**
@@ -125,6 +134,10 @@ public final class GraphIO {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + sourceName + ": " + e.getMessage(), e);
     }
+    return readText(text, sourceName);
+  }
+
+  private static RelationalGraph readText(String text, String sourceName) {
     GraphFormat format;
     try {
       format = detect(new BufferedReader(new StringReader(text)));
@@ -688,6 +701,9 @@ public final class GraphIO {
       SAXParserFactory f = SAXParserFactory.newInstance();
       f.setNamespaceAware(true);
       f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      // GraphML needs no DTD; refusing one here also keeps the importer that parses the same
+      // text afterwards from resolving external entities.
+      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
       f.setFeature("http://xml.org/sax/features/external-general-entities", false);
       f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
       f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);

@@ -38,7 +38,11 @@ public final class RelationalGraph {
     for (long w : rows) {
       bits += Long.bitCount(w);
     }
-    this.edgeCount = (int) (directed ? bits : bits / 2);
+    long edges = directed ? bits : bits / 2;
+    if (edges > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("graph has " + edges + " edges, more than 2^31 - 1");
+    }
+    this.edgeCount = (int) edges;
   }
 
   /** Number of 64-bit words in one adjacency row of an {@code n}-node graph. */
@@ -88,8 +92,20 @@ public final class RelationalGraph {
     if (n < 1) {
       throw new IllegalArgumentException("node count must be >= 1, got " + n);
     }
+    long bytes = 8L * n * wordsPerRow(n);
     if ((long) n * wordsPerRow(n) > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("node count too large for a bitset graph: " + n);
+      throw new IllegalArgumentException("n = " + n + " is too large for a bitset graph");
+    }
+    long max = Runtime.getRuntime().maxMemory();
+    if (bytes > max / 4) {
+      throw new IllegalArgumentException(
+          String.format(
+              java.util.Locale.ROOT,
+              "n = %d needs %.1f GiB of adjacency bitsets, too much for this JVM's %.1f GiB heap"
+                  + " (raise it, e.g. RELGRAPH_JAVA_OPTS=-Xmx16g)",
+              n,
+              bytes / (double) (1L << 30),
+              max / (double) (1L << 30)));
     }
   }
 

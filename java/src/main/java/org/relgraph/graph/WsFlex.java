@@ -36,7 +36,7 @@ public final class WsFlex {
   public static RelationalGraph generate(int n, double k, double p, long seed) {
     Sampler s = new Sampler(n);
     s.draw(k, p, seed);
-    return s.graph();
+    return RelationalGraph.adopt(n, false, s.rows); // the sampler is discarded: no copy
   }
 
   /** The number of edges of a WS-flex graph: {@code n·k/2} rounded half to even, as Python does. */
@@ -61,7 +61,7 @@ public final class WsFlex {
   }
 
   /** Thrown when every allowed draw of a random graph came out disconnected. */
-  public static final class DisconnectedGraphException extends RuntimeException {
+  public static final class DisconnectedGraphException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     DisconnectedGraphException(String message) {
@@ -77,7 +77,7 @@ public final class WsFlex {
   public static final class Sampler {
     private final int n;
     private final int words;
-    private final long[] rows;
+    final long[] rows;
     private final int[] degree;
     private final int[] bfsQueue;
     private final long[] seen;

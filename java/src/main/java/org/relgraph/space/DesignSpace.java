@@ -1,11 +1,10 @@
 package org.relgraph.space;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.relgraph.graph.WsFlex;
@@ -127,9 +126,10 @@ public final class DesignSpace {
     double[] pathLength = new double[total];
     AtomicInteger nextChunk = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
+    AtomicBoolean abort = new AtomicBoolean();
     // About 16 chunks per thread at least, so that every thread has work and a slow region of
     // the grid (dense graphs, high rewiring) does not end up on one thread.
-    int chunkSize = Math.max(1, Math.min(MAX_CHUNK, total / (16 * config.threads())));
+    int chunkSize = (int) Math.max(1, Math.min(MAX_CHUNK, total / (16L * config.threads())));
     int threads = Math.min(config.threads(), Math.max(1, total));
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -139,49 +139,60 @@ public final class DesignSpace {
               t.setDaemon(true);
               return t;
             });
+    ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
     try {
-      List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  WsFlex.Sampler sampler = new WsFlex.Sampler(config.nodes());
-                  double[] measured = new double[2];
-                  int chunk;
-                  while ((chunk = nextChunk.getAndIncrement()) * (long) chunkSize < total) {
-                    int from = chunk * chunkSize;
-                    int to = Math.min(total, from + chunkSize);
-                    for (int i = from; i < to; i++) {
-                      double k = allDegrees[degreeIndex[i / perDegree]];
-                      double p = probabilities[(i / config.seeds()) % probabilities.length];
-                      try {
-                        sampler.draw(k, p, i % config.seeds());
-                        sampler.measure(measured);
-                        clustering[i] = measured[0];
-                        pathLength[i] = measured[1];
-                      } catch (WsFlex.DisconnectedGraphException e) {
-                        clustering[i] = Double.NaN;
-                        pathLength[i] = Double.NaN;
-                        failed.incrementAndGet();
-                      }
+        done.submit(
+            () -> {
+              try {
+                WsFlex.Sampler sampler = new WsFlex.Sampler(config.nodes());
+                double[] measured = new double[2];
+                int chunk;
+                while (!abort.get()
+                    && (chunk = nextChunk.getAndIncrement()) * (long) chunkSize < total) {
+                  int from = chunk * chunkSize;
+                  int to = Math.min(total, from + chunkSize);
+                  for (int i = from; i < to; i++) {
+                    double k = allDegrees[degreeIndex[i / perDegree]];
+                    double p = probabilities[(i / config.seeds()) % probabilities.length];
+                    try {
+                      sampler.draw(k, p, i % config.seeds());
+                      sampler.measure(measured);
+                      clustering[i] = measured[0];
+                      pathLength[i] = measured[1];
+                    } catch (WsFlex.DisconnectedGraphException e) {
+                      clustering[i] = Double.NaN;
+                      pathLength[i] = Double.NaN;
+                      failed.incrementAndGet();
                     }
-                    progress.accept(to - from);
                   }
-                }));
+                  progress.accept(to - from);
+                }
+                return null;
+              } catch (Throwable e) {
+                abort.set(true); // the other workers stop at their next chunk
+                throw e;
+              }
+            });
       }
-      for (Future<?> f : futures) {
-        f.get();
+      for (int t = 0; t < threads; t++) {
+        done.take().get(); // in completion order: the first failure surfaces at once
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      abort.set(true);
       throw new IllegalStateException("design-space sweep interrupted", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException re) {
         throw re;
       }
+      if (cause instanceof Error err) {
+        throw err;
+      }
       throw new IllegalStateException(cause);
     } finally {
+      abort.set(true);
       pool.shutdownNow();
     }
     return new Result(

@@ -55,15 +55,15 @@ public record DesignSpaceConfig(
       throw new IllegalArgumentException(
           "min-degree-ratio = " + minDegreeRatio + " outside [0, 1]");
     }
-    if (grid < 1) {
-      throw new IllegalArgumentException("grid = " + grid + " must be >= 1");
+    if (grid < 1 || grid > 4096) {
+      throw new IllegalArgumentException("grid = " + grid + " outside [1, 4096]");
     }
     if (!(pathLengthMin >= 1 && pathLengthMax > pathLengthMin)) {
       throw new IllegalArgumentException(
           "path-length range [" + pathLengthMin + ", " + pathLengthMax + "] is empty or below 1");
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads = " + threads + " must be >= 1");
+    if (threads < 1 || threads > 1024) {
+      throw new IllegalArgumentException("threads = " + threads + " outside [1, 1024]");
     }
     long total = (long) degreeSteps * probabilitySteps * seeds;
     if (total > Integer.MAX_VALUE - 8) {
@@ -71,12 +71,22 @@ public record DesignSpaceConfig(
     }
   }
 
+  /** The default largest degree: {@code n - 2}, or {@code n - 1} when that is below 2. */
+  public static double defaultDegreeMax(int nodes) {
+    return nodes - 2 >= 2 ? nodes - 2 : nodes - 1;
+  }
+
+  /** The default smallest degree: 4, or {@code degreeMax} when that is smaller. */
+  public static double defaultDegreeMin(double degreeMax) {
+    return Math.min(4, degreeMax);
+  }
+
   /** The paper's design space for {@code nodes}, on all available processors. */
   public static DesignSpaceConfig defaults(int nodes) {
     return new DesignSpaceConfig(
         nodes,
-        Math.min(4, nodes - 1),
-        nodes - 2 >= 2 ? nodes - 2 : nodes - 1,
+        defaultDegreeMin(defaultDegreeMax(nodes)),
+        defaultDegreeMax(nodes),
         200,
         300,
         30,
@@ -88,11 +98,15 @@ public record DesignSpaceConfig(
         Runtime.getRuntime().availableProcessors());
   }
 
-  /** The average degrees of the grid, before the {@code minDegreeRatio} filter. */
+  /**
+   * The average degrees of the grid, before the {@code minDegreeRatio} filter. Squaring a square
+   * root can land an ulp outside the range ({@code (√63)² = 63.00000000000001}); such values are
+   * clamped to it.
+   */
   public double[] degrees() {
     double[] s = linspace(Math.sqrt(degreeMin), Math.sqrt(degreeMax), degreeSteps);
     for (int i = 0; i < s.length; i++) {
-      s[i] *= s[i];
+      s[i] = Math.min(degreeMax, Math.max(degreeMin, s[i] * s[i]));
     }
     return s;
   }

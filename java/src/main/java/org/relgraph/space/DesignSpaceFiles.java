@@ -130,7 +130,10 @@ public final class DesignSpaceFiles {
   public static void atomically(Path file, Body body) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+    // createFile (not createTempFile) so that the file gets the user's usual permissions.
+    Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp);
     try {
       try (Writer out =
           new BufferedWriter(

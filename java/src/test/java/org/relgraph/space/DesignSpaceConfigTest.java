@@ -72,6 +72,23 @@ class DesignSpaceConfigTest {
   }
 
   @Test
+  void degreesStayInsideTheirRangeAfterSquaring() {
+    // (√63)² = 63.00000000000001 and (√15)² = 15.000000000000002 in floating point
+    for (int n : new int[] {3, 4, 5, 16, 64, 100}) {
+      DesignSpaceConfig c = new DesignSpaceConfig(n, 2, n - 1, 50, 3, 1, 0, 0, 135, 1, 4.5, 1);
+      for (double k : c.degrees()) {
+        assertTrue(k >= 2 && k <= n - 1, "n = " + n + ": k = " + k);
+      }
+      assertEquals(n - 1, c.degrees()[49], 1e-12);
+      assertEquals(c.graphCount(), DesignSpace.sweep(c, x -> {}).size());
+    }
+    for (int n = 3; n < 70; n++) {
+      DesignSpaceConfig d = DesignSpaceConfig.defaults(n);
+      assertTrue(d.degreeMin() <= d.degreeMax(), "defaults for n = " + n);
+    }
+  }
+
+  @Test
   void linspaceMatchesNumpyEdgeCases() {
     assertArrayEquals(new double[] {3.0}, DesignSpaceConfig.linspace(3, 5, 1));
     assertArrayEquals(new double[] {0, 0.5, 1}, DesignSpaceConfig.linspace(0, 1, 3));
@@ -100,6 +117,11 @@ class DesignSpaceConfigTest {
         () -> new DesignSpaceConfig(64, 4, 62, 10, 10, 1, 2, 0, 135, 1, 4.5, 1));
     assertMessage(
         "grid = 0", () -> new DesignSpaceConfig(64, 4, 62, 10, 10, 1, 0, 0, 0, 1, 4.5, 1));
+    assertMessage(
+        "grid = 50000", () -> new DesignSpaceConfig(64, 4, 62, 10, 10, 1, 0, 0, 50000, 1, 4.5, 1));
+    assertMessage(
+        "threads = 5000",
+        () -> new DesignSpaceConfig(64, 4, 62, 10, 10, 1, 0, 0, 135, 1, 4.5, 5000));
     assertMessage(
         "threads = 0", () -> new DesignSpaceConfig(64, 4, 62, 10, 10, 1, 0, 0, 135, 1, 4.5, 0));
     assertMessage(

@@ -144,6 +144,9 @@ class CliTest {
         "generate|missing generator",
         "design-space --nodes 64|--out",
         "design-space --nodes 64 --out x --seeds 0|seeds = 0",
+        "design-space --nodes 64 --out x --grid 50000|grid = 50000",
+        "design-space --nodes 64 --out x --threads 100000|threads = 100000",
+        "generate complete -n 400000|n = 400000",
         "frobnicate|frobnicate",
         "measure|FILE"
       })
@@ -166,9 +169,20 @@ class CliTest {
     Files.writeString(ragged, "011\n10\n110\n");
     Path good = dir.resolve("good.txt");
     Files.writeString(good, "0 1\n");
+    Path huge = dir.resolve("huge.txt");
+    Files.writeString(huge, "0 1\n1 400000\n");
+    Path doctype = dir.resolve("doctype.graphml");
+    Files.writeString(
+        doctype,
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE graphml [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+            + "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\"><graph edgedefault="
+            + "\"undirected\"><node id=\"a\"><data key=\"d\">&x;</data></node></graph></graphml>\n");
     String[][] cases = {
       {bad.toString(), "bad.txt:2:"},
       {ragged.toString(), "ragged.txt:2:"},
+      {huge.toString(), "huge.txt:2:"},
+      {doctype.toString(), "doctype.graphml"},
+      {dir.toString(), dir.getFileName().toString()},
       {dir.resolve("missing.txt").toString(), "missing.txt"}
     };
     for (String[] c : cases) {
@@ -179,6 +193,37 @@ class CliTest {
       assertFalse(err.contains("\n"), err);
       assertTrue(err.contains(c[1]), err);
     }
+  }
+
+  @Test
+  void designSpaceWorksAtTheEdgesOfItsRanges(@TempDir Path dir) throws IOException {
+    String[][] runs = {
+      {"-n", "16", "--degree-max", "15"},
+      {"-n", "4"},
+      {"-n", "5", "--degree-min", "2", "--degree-max", "4"}
+    };
+    for (String[] run : runs) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "design-space",
+                  "--out",
+                  dir.resolve(String.join("", run)).toString(),
+                  "--degree-steps",
+                  "6",
+                  "--probability-steps",
+                  "4",
+                  "--seeds",
+                  "2"));
+      args.addAll(List.of(run));
+      Cli r = Cli.run(args.toArray(new String[0]));
+      assertEquals(0, r.status(), args + ": " + r.err());
+    }
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "");
+    Cli r = Cli.run("design-space", "--out", file.toString());
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("not a directory"), r.err());
   }
 
   @Test
