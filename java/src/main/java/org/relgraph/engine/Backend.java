@@ -1,0 +1,48 @@
+package org.relgraph.engine;
+
+/**
+ * The products of a relational layer, in three modes that run the same model:
+ *
+ * <ul>
+ *   <li>block-sparse: weights in a {@link BlockSparseLayout}'s buffer ({@code 1 × weightCount});
+ *       work proportional to the existing blocks, no mask;
+ *   <li>dense: weights {@code out × in}, every block (the complete graph, or the dense baseline);
+ *   <li>masked: dense weights multiplied by a 0/1 mask before every product, the paper's method.
+ * </ul>
+ *
+ * <p>Activations are feature-major: {@code channels × batch}. Forward {@code Y = X·Wᵀ},
+ * backward-data {@code dX = dY·W}, weight gradient {@code dW = dYᵀ·X}; outputs are overwritten.
+ * Every shape is checked before any work, and a mismatch throws {@link IllegalArgumentException}; a
+ * closed tensor throws {@link IllegalStateException}.
+ */
+public interface Backend {
+  /** A short name: {@code java}, {@code cpu}. */
+  String name();
+
+  /** {@code y = W·x} on existing blocks. */
+  void forward(BlockSparseLayout layout, Tensor w, Tensor x, Tensor y);
+
+  /** {@code dx = Wᵀ·dy} on existing blocks. */
+  void backwardData(BlockSparseLayout layout, Tensor w, Tensor dy, Tensor dx);
+
+  /** {@code dw = dy·xᵀ} on existing blocks only. */
+  void backwardWeight(BlockSparseLayout layout, Tensor dy, Tensor x, Tensor dw);
+
+  /** Dense {@code y = W·x}, W of {@code out × in}. */
+  void denseForward(Tensor w, Tensor x, Tensor y);
+
+  /** Dense {@code dx = Wᵀ·dy}. */
+  void denseBackwardData(Tensor w, Tensor dy, Tensor dx);
+
+  /** Dense {@code dw = dy·xᵀ}. */
+  void denseBackwardWeight(Tensor dy, Tensor x, Tensor dw);
+
+  /** Masked {@code y = (W ⊙ M)·x}; {@code scratch} ({@code out × in}) receives {@code W ⊙ M}. */
+  void maskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch);
+
+  /** Masked {@code dx = (W ⊙ M)ᵀ·dy}; {@code scratch} receives {@code W ⊙ M}. */
+  void maskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch);
+
+  /** Masked {@code dw = (dy·xᵀ) ⊙ M}. */
+  void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw);
+}

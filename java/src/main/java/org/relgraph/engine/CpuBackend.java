@@ -1,0 +1,330 @@
+package org.relgraph.engine;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.presets.openblas_nolapack;
+import org.relgraph.nativecpu.RelgraphKernels;
+
+/**
+ * The native CPU backend: relgraph's C++ block-sparse kernels (AVX-512, AVX2 or portable, chosen at
+ * run time, multithreaded with OpenMP) and OpenBLAS sgemm for the dense and masked modes.
+ *
+ * <p>If the native libraries cannot load, {@link #isAvailable()} is false and {@link
+ * #unavailabilityCause()} says why; {@link #create} then throws, and the {@link JavaBackend} still
+ * works.
+ */
+public final class CpuBackend implements Backend {
+  /** Instruction sets the kernels are compiled for. */
+  public enum Isa {
+    PORTABLE,
+    AVX2,
+    AVX512
+  }
+
+  private static final Throwable LOAD_FAILURE;
+  private static final Isa BEST;
+
+  static {
+    Throwable failure = null;
+    Isa best = Isa.PORTABLE;
+    try {
+      best = Isa.values()[RelgraphKernels.best_isa()];
+      Loader.load(openblas.class);
+    } catch (Throwable t) {
+      failure = t;
+    }
+    LOAD_FAILURE = failure;
+    BEST = best;
+  }
+
+  private final Isa isa;
+  private final int threads;
+
+  private CpuBackend(Isa isa, int threads) {
+    this.isa = isa;
+    this.threads = threads;
+  }
+
+  /** Whether the native kernels and OpenBLAS loaded. */
+  public static boolean isAvailable() {
+    return LOAD_FAILURE == null;
+  }
+
+  /** Why the native libraries did not load, or null when they did. */
+  public static Throwable unavailabilityCause() {
+    return LOAD_FAILURE;
+  }
+
+  /** The best instruction set of this CPU that the kernels support. */
+  public static Isa bestIsa() {
+    requireAvailable();
+    return BEST;
+  }
+
+  /** The CPU backend on all processors with the best instruction set. */
+  public static CpuBackend create() {
+    return create(bestIsa(), Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * A CPU backend with the given instruction set and thread count (for tests and benchmarks).
+   *
+   * @throws IllegalArgumentException for an instruction set this CPU lacks, or threads outside [1,
+   *     1024]
+   */
+  public static CpuBackend create(Isa isa, int threads) {
+    requireAvailable();
+    if (isa.ordinal() > BEST.ordinal()) {
+      throw new IllegalArgumentException("instruction set " + isa + " not supported by this CPU");
+    }
+    if (threads < 1 || threads > 1024) {
+      throw new IllegalArgumentException("threads = " + threads + " outside [1, 1024]");
+    }
+    return new CpuBackend(isa, threads);
+  }
+
+  private static void requireAvailable() {
+    if (LOAD_FAILURE != null) {
+      throw new IllegalStateException(
+          "native CPU backend unavailable: " + LOAD_FAILURE, LOAD_FAILURE);
+    }
+  }
+
+  /** The instruction set this backend runs. */
+  public Isa isa() {
+    return isa;
+  }
+
+  /** Threads per call. */
+  public int threads() {
+    return threads;
+  }
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  /** OpenBLAS's version and the kernel (core) it runs, for benchmark reports. */
+  public static String blasDescription() {
+    requireAvailable();
+    String path = null;
+    for (Map.Entry<String, String> e : Loader.getLoadedLibraries().entrySet()) {
+      String file = e.getValue() == null ? "" : e.getValue();
+      if (file.matches(".*/libopenblas[^/]*\\.so[^/]*")) {
+        path = file;
+      }
+    }
+    String config = path == null ? "" : RelgraphKernels.blas_config(path).getString();
+    String core = path == null ? "unknown" : RelgraphKernels.blas_corename(path).getString();
+    return String.format(
+        Locale.ROOT,
+        "OpenBLAS %s core=%s",
+        config.replaceAll("^OpenBLAS\\s+", "").split("\\s+")[0],
+        core);
+  }
+
+  /** Peak FMA throughput of {@code threads} threads, GFLOP/s, from a register-only loop. */
+  public static double fmaPeakGflops(int threads, double seconds) {
+    requireAvailable();
+    return call(() -> RelgraphKernels.fma_peak_gflops(threads, seconds));
+  }
+
+  @Override
+  public void forward(BlockSparseLayout l, Tensor w, Tensor x, Tensor y) {
+    Shapes.layerForward(l, w, x, y);
+    BlockSparseLayout.NativeCopy n = l.nativeCopy();
+    int batch = x.cols();
+    run(
+        () ->
+            RelgraphKernels.bs_forward(
+                isa.ordinal(),
+                threads,
+                batch,
+                batch,
+                l.out().nodes(),
+                l.in().nodes(),
+                l.blockCount(),
+                n.outOff,
+                n.inOff,
+                n.rowPtr,
+                n.colIdx,
+                n.blockCol,
+                n.rowBase,
+                n.rowK,
+                n.tPtr,
+                n.tBlock,
+                n.blockRow,
+                w.pointer(),
+                x.pointer(),
+                y.pointer()));
+  }
+
+  @Override
+  public void backwardData(BlockSparseLayout l, Tensor w, Tensor dy, Tensor dx) {
+    Shapes.layerBackwardData(l, w, dy, dx);
+    BlockSparseLayout.NativeCopy n = l.nativeCopy();
+    int batch = dy.cols();
+    run(
+        () ->
+            RelgraphKernels.bs_backward_data(
+                isa.ordinal(),
+                threads,
+                batch,
+                batch,
+                l.out().nodes(),
+                l.in().nodes(),
+                l.blockCount(),
+                n.outOff,
+                n.inOff,
+                n.rowPtr,
+                n.colIdx,
+                n.blockCol,
+                n.rowBase,
+                n.rowK,
+                n.tPtr,
+                n.tBlock,
+                n.blockRow,
+                w.pointer(),
+                dy.pointer(),
+                dx.pointer()));
+  }
+
+  @Override
+  public void backwardWeight(BlockSparseLayout l, Tensor dy, Tensor x, Tensor dw) {
+    Shapes.layerBackwardWeight(l, dy, x, dw);
+    BlockSparseLayout.NativeCopy n = l.nativeCopy();
+    int batch = x.cols();
+    run(
+        () ->
+            RelgraphKernels.bs_backward_weight(
+                isa.ordinal(),
+                threads,
+                batch,
+                batch,
+                l.out().nodes(),
+                l.in().nodes(),
+                l.blockCount(),
+                n.outOff,
+                n.inOff,
+                n.rowPtr,
+                n.colIdx,
+                n.blockCol,
+                n.rowBase,
+                n.rowK,
+                n.tPtr,
+                n.tBlock,
+                n.blockRow,
+                dy.pointer(),
+                x.pointer(),
+                dw.pointer()));
+  }
+
+  @Override
+  public void denseForward(Tensor w, Tensor x, Tensor y) {
+    Shapes.dense(w, x, y);
+    sgemm(false, false, w.rows(), x.cols(), w.cols(), w, w.cols(), x, x.cols(), y);
+  }
+
+  @Override
+  public void denseBackwardData(Tensor w, Tensor dy, Tensor dx) {
+    Shapes.dense(w, dx, dy);
+    sgemm(true, false, w.cols(), dy.cols(), w.rows(), w, w.cols(), dy, dy.cols(), dx);
+  }
+
+  @Override
+  public void denseBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+    Shapes.denseGradient(dy, x, dw);
+    sgemm(false, true, dw.rows(), dw.cols(), x.cols(), dy, dy.cols(), x, x.cols(), dw);
+  }
+
+  @Override
+  public void maskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
+    Shapes.sameShape(w, mask, "W and mask");
+    Shapes.sameShape(w, scratch, "W and scratch");
+    Shapes.dense(scratch, x, y);
+    multiply(w, mask, scratch);
+    denseForward(scratch, x, y);
+  }
+
+  @Override
+  public void maskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
+    Shapes.sameShape(w, mask, "W and mask");
+    Shapes.sameShape(w, scratch, "W and scratch");
+    Shapes.dense(scratch, dx, dy);
+    multiply(w, mask, scratch);
+    denseBackwardData(scratch, dy, dx);
+  }
+
+  @Override
+  public void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
+    Shapes.sameShape(dw, mask, "dW and mask");
+    denseBackwardWeight(dy, x, dw);
+    multiply(dw, mask, dw);
+  }
+
+  private void multiply(Tensor a, Tensor b, Tensor out) {
+    run(() -> RelgraphKernels.multiply(a.size(), a.pointer(), b.pointer(), out.pointer(), threads));
+  }
+
+  private void sgemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      Tensor a,
+      int lda,
+      Tensor b,
+      int ldb,
+      Tensor c) {
+    run(
+        () -> {
+          openblas_nolapack.blas_set_num_threads(threads);
+          openblas.cblas_sgemm(
+              CblasRowMajor,
+              transA ? CblasTrans : CblasNoTrans,
+              transB ? CblasTrans : CblasNoTrans,
+              m,
+              n,
+              k,
+              1f,
+              a.pointer(),
+              lda,
+              b.pointer(),
+              ldb,
+              0f,
+              c.pointer(),
+              n);
+        });
+  }
+
+  private static void run(Runnable nativeCall) {
+    try {
+      nativeCall.run();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new NativeException("native kernel failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static double call(java.util.function.DoubleSupplier nativeCall) {
+    try {
+      return nativeCall.getAsDouble();
+    } catch (RuntimeException e) {
+      throw new NativeException("native kernel failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CpuBackend(" + isa + ", " + threads + " threads)";
+  }
+}
