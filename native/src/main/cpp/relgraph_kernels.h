@@ -5,9 +5,12 @@
 #pragma once
 
 #include <dlfcn.h>
-#include <omp.h>
 
 #include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "relgraph_pool.h"
 
 #include <chrono>
 #include <cstdint>
@@ -38,12 +41,13 @@ struct Kernel {
   const int* tBlock;
   const int* blockRow;
   int maxRowBlocks, maxColBlocks;
+  int maxRowK, maxOutRows;
 };
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")
 namespace avx512 {
-constexpr int VW = 16, TR = 6, TC = 4, DWO = 4, DWC = 4;
+constexpr int VW = 16, TR = 6, TC = 4;
 #include "relgraph_kernels_impl.h"
 }  // namespace avx512
 #pragma GCC pop_options
@@ -51,13 +55,13 @@ constexpr int VW = 16, TR = 6, TC = 4, DWO = 4, DWC = 4;
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2 {
-constexpr int VW = 8, TR = 4, TC = 3, DWO = 3, DWC = 3;
+constexpr int VW = 8, TR = 4, TC = 3;
 #include "relgraph_kernels_impl.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
 namespace portable {
-constexpr int VW = 4, TR = 4, TC = 2, DWO = 2, DWC = 2;
+constexpr int VW = 4, TR = 4, TC = 2;
 #include "relgraph_kernels_impl.h"
 }  // namespace portable
 
@@ -72,7 +76,10 @@ inline int best_isa() {
   return 0;
 }
 
-inline int max_threads() { return omp_get_num_procs(); }
+inline int max_threads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : (int)n;
+}
 
 inline void check(bool ok, const char* what) {
   if (!ok) throw std::invalid_argument(std::string("relgraph native: ") + what);
@@ -90,11 +97,14 @@ inline Kernel make(int batch, long long ld, int nOut, int nIn, int nnz, const in
   check(rowPtr[0] == 0 && rowPtr[nOut] == nnz && tPtr[0] == 0 && tPtr[nIn] == nnz,
         "block index does not span nnz blocks");
   Kernel k{batch, (long)ld, nOut, nIn, nnz, outOff, inOff, rowPtr, colIdx, blockCol, rowBase,
-           rowK, tPtr, tBlock, blockRow, 0, 0};
+           rowK, tPtr, tBlock, blockRow, 0, 0, 0, 0};
   for (int v = 0; v < nOut; ++v) {
     int n = rowPtr[v + 1] - rowPtr[v];
     check(n >= 0, "rowPtr not ascending");
+    check(rowK[v] >= 0 && outOff[v + 1] >= outOff[v], "bad row size");
     if (n > k.maxRowBlocks) k.maxRowBlocks = n;
+    if (rowK[v] > k.maxRowK) k.maxRowK = rowK[v];
+    if (outOff[v + 1] - outOff[v] > k.maxOutRows) k.maxOutRows = outOff[v + 1] - outOff[v];
   }
   for (int u = 0; u < nIn; ++u) {
     int n = tPtr[u + 1] - tPtr[u];
@@ -157,8 +167,12 @@ inline void bs_backward_weight(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, con
 /** out[i] = a[i] * b[i]: the masked baseline's weight-times-mask product. */
 inline void multiply(long long n, const float* a, const float* b, float* out, int threads) {
   check(n >= 0 && a && b && out && threads >= 1, "bad multiply arguments");
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (long long i = 0; i < n; ++i) out[i] = a[i] * b[i];
+  const long long chunk = 1 << 16;
+  int chunks = (int)((n + chunk - 1) / chunk);
+  Pool::instance().run(threads, chunks, [&](int, int c) {
+    long long end = (c + 1) * chunk < n ? (c + 1) * chunk : n;
+    for (long long i = c * chunk; i < end; ++i) out[i] = a[i] * b[i];
+  });
 }
 
 __attribute__((target("avx512f"))) inline void fma_loop_avx512(long long iters) {
@@ -248,10 +262,9 @@ inline double fma_peak_gflops(int threads, double seconds) {
   long long n = (long long)(iters * (seconds / (once > 1e-6 ? once : 1e-6)));
   if (n < 1000) n = 1000;
   auto t1 = std::chrono::steady_clock::now();
-#pragma omp parallel num_threads(threads)
-  {
+  Pool::instance().run(threads, threads, [&](int, int) {
     if (isa == 2) fma_loop_avx512(n); else fma_loop_avx2(n);
-  }
+  });
   double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   return (double)n * 12 * lanes * 2 * threads / dt / 1e9;
 }

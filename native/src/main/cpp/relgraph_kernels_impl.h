@@ -117,109 +117,84 @@ static void node_rows(Segment* seg, int nseg, long rs, long ld, int batch, int c
 }
 
 static void forward(const Kernel& k, const float* W, const float* X, float* Y, int threads) {
-#pragma omp parallel num_threads(threads)
-  {
-    Segment* seg = new Segment[k.maxRowBlocks > 0 ? k.maxRowBlocks : 1];
-#pragma omp for schedule(dynamic, 1)
-    for (int v = 0; v < k.nOut; ++v) {
-      int n = 0;
-      long kv = k.rowK[v];
-      for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
-        int u = k.colIdx[j];
-        seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], X + (long)k.inOff[u] * k.ld, 1,
-                           k.inOff[u + 1] - k.inOff[u]};
-      }
-      node_rows(seg, n, kv, k.ld, k.batch, k.outOff[v + 1] - k.outOff[v],
-                Y + (long)k.outOff[v] * k.ld);
+  std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(k.maxRowBlocks + 1));
+  Pool::instance().run(threads, k.nOut, [&](int t, int v) {
+    Segment* seg = scratch[t].data();
+    int n = 0;
+    for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+      int u = k.colIdx[j];
+      seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], X + (long)k.inOff[u] * k.ld, 1,
+                         k.inOff[u + 1] - k.inOff[u]};
     }
-    delete[] seg;
-  }
+    node_rows(seg, n, k.rowK[v], k.ld, k.batch, k.outOff[v + 1] - k.outOff[v],
+              Y + (long)k.outOff[v] * k.ld);
+  });
 }
 
 static void backward_data(const Kernel& k, const float* W, const float* dY, float* dX,
                           int threads) {
-#pragma omp parallel num_threads(threads)
-  {
-    Segment* seg = new Segment[k.maxColBlocks > 0 ? k.maxColBlocks : 1];
-#pragma omp for schedule(dynamic, 1)
-    for (int u = 0; u < k.nIn; ++u) {
-      int n = 0;
-      for (int t = k.tPtr[u]; t < k.tPtr[u + 1]; ++t) {
-        int j = k.tBlock[t];
-        int v = k.blockRow[j];
-        seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], dY + (long)k.outOff[v] * k.ld,
-                           (long)k.rowK[v], k.outOff[v + 1] - k.outOff[v]};
-      }
-      node_rows(seg, n, 1, k.ld, k.batch, k.inOff[u + 1] - k.inOff[u],
-                dX + (long)k.inOff[u] * k.ld);
+  std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(k.maxColBlocks + 1));
+  Pool::instance().run(threads, k.nIn, [&](int t, int u) {
+    Segment* seg = scratch[t].data();
+    int n = 0;
+    for (int q = k.tPtr[u]; q < k.tPtr[u + 1]; ++q) {
+      int j = k.tBlock[q];
+      int v = k.blockRow[j];
+      seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], dY + (long)k.outOff[v] * k.ld,
+                         (long)k.rowK[v], k.outOff[v + 1] - k.outOff[v]};
     }
-    delete[] seg;
-  }
+    node_rows(seg, n, 1, k.ld, k.batch, k.inOff[u + 1] - k.inOff[u],
+              dX + (long)k.inOff[u] * k.ld);
+  });
 }
 
-// dW[o][c] = sum_b dY[o][b] * X[c][b] for RO x RC entries.
-template <int RO, int RC>
-static inline void dw_tile(const float* dy, const float* x, long ld, int batch, float* dw,
-                           long ldw) {
-  vf acc[RO][RC];
-#pragma GCC unroll 8
-  for (int o = 0; o < RO; ++o)
-#pragma GCC unroll 8
-    for (int c = 0; c < RC; ++c) acc[o][c] = vf{};
-  int b = 0;
-  for (; b + VW <= batch; b += VW) {
-    vf xv[RC];
-#pragma GCC unroll 8
-    for (int c = 0; c < RC; ++c) xv[c] = loadu(x + c * ld + b);
-#pragma GCC unroll 8
-    for (int o = 0; o < RO; ++o) {
-      vf d = loadu(dy + o * ld + b);
-#pragma GCC unroll 8
-      for (int c = 0; c < RC; ++c) acc[o][c] += d * xv[c];
-    }
-  }
-  for (int o = 0; o < RO; ++o) {
-    for (int c = 0; c < RC; ++c) {
-      float s = hsum(acc[o][c]);
-      for (int bb = b; bb < batch; ++bb) s += dy[o * ld + bb] * x[c * ld + bb];
-      dw[o * ldw + c] = s;
-    }
-  }
-}
-
-template <int RO, int RC>
-static inline void dw_dispatch(int ro, int rc, const float* dy, const float* x, long ld,
-                               int batch, float* dw, long ldw) {
-  if constexpr (RO > 0 && RC > 0) {
-    if (ro == RO && rc == RC) {
-      dw_tile<RO, RC>(dy, x, ld, batch, dw, ldw);
-    } else if (ro < RO) {
-      dw_dispatch<RO - 1, RC>(ro, rc, dy, x, ld, batch, dw, ldw);
-    } else {
-      dw_dispatch<RO, RC - 1>(ro, rc, dy, x, ld, batch, dw, ldw);
-    }
-  }
-}
-
+// dW_v = dY_v X_v^T for each output node v: X is transposed once (batch-major), then each node
+// gathers its blocks' input channels side by side (K_v columns padded to whole vectors) with
+// contiguous copies, and one product per node runs the forward pass's register tile, reducing
+// over the batch.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,
                             int threads) {
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-  for (int j = 0; j < k.nnz; ++j) {
-    int v = k.blockRow[j];
-    int u = k.colIdx[j];
-    int no = k.outOff[v + 1] - k.outOff[v];
-    int nc = k.inOff[u + 1] - k.inOff[u];
-    long ldw = k.rowK[v];
-    float* dw = dW + k.rowBase[v] + k.blockCol[j];
-    const float* dy = dY + (long)k.outOff[v] * k.ld;
-    const float* x = X + (long)k.inOff[u] * k.ld;
-    for (int o0 = 0; o0 < no; o0 += DWO) {
-      int ro = no - o0 < DWO ? no - o0 : DWO;
-      for (int c0 = 0; c0 < nc; c0 += DWC) {
-        int rc = nc - c0 < DWC ? nc - c0 : DWC;
-        dw_dispatch<DWO, DWC>(ro, rc, dy + o0 * k.ld, x + c0 * k.ld, k.ld, k.batch,
-                              dw + o0 * ldw + c0, ldw);
-      }
+  // Buffers grow and are reused across calls: allocating them per call costs page faults that
+  // rival the arithmetic of small layers. One weight-gradient call at a time uses them.
+  static std::mutex busy;
+  static std::vector<float> xt;
+  std::lock_guard<std::mutex> lock(busy);
+  const int in = k.inOff[k.nIn];
+  if (xt.size() < (size_t)k.batch * in) xt.resize((size_t)k.batch * in);
+  float* xtp = xt.data();
+  const int bt = 32;  // transpose in tiles to keep both sides in cache
+  int tiles = (in + bt - 1) / bt;
+  Pool::instance().run(threads, tiles, [&](int, int tile) {
+    int c0 = tile * bt, c1 = c0 + bt < in ? c0 + bt : in;
+    for (int b0 = 0; b0 < k.batch; b0 += bt) {
+      int b1 = b0 + bt < k.batch ? b0 + bt : k.batch;
+      for (int c = c0; c < c1; ++c)
+        for (int b = b0; b < b1; ++b) xtp[(size_t)b * in + c] = X[(long)c * k.ld + b];
     }
-  }
+  });
+  Pool::instance().run(threads, k.nOut, [&](int, int v) {
+    thread_local std::vector<float> gathered, product;
+    const long kv = k.rowK[v];
+    const long kvp = (kv + VW - 1) / VW * VW;
+    const int rowsOut = k.outOff[v + 1] - k.outOff[v];
+    if (gathered.size() < (size_t)(k.batch * kvp)) gathered.resize(k.batch * kvp);
+    if (product.size() < (size_t)(rowsOut * kvp)) product.resize(rowsOut * kvp);
+    float* xg = gathered.data();
+    float* tmp = product.data();
+    for (int b = 0; b < k.batch; ++b) {
+      float* row = xg + b * kvp;
+      const float* src = xtp + (size_t)b * in;
+      for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+        int u = k.colIdx[j];
+        __builtin_memcpy(row + k.blockCol[j], src + k.inOff[u],
+                         sizeof(float) * (k.inOff[u + 1] - k.inOff[u]));
+      }
+      for (long c = kv; c < kvp; ++c) row[c] = 0;
+    }
+    Segment seg{dY + (long)k.outOff[v] * k.ld, xg, 1, k.batch};
+    node_rows(&seg, 1, k.ld, kvp, (int)kvp, rowsOut, tmp);
+    float* dw = dW + k.rowBase[v];
+    for (int o = 0; o < rowsOut; ++o)
+      __builtin_memcpy(dw + o * kv, tmp + o * kvp, sizeof(float) * kv);
+  });
 }

@@ -35,12 +35,42 @@ public final class CpuBackend implements Backend {
     Isa best = Isa.PORTABLE;
     try {
       best = Isa.values()[RelgraphKernels.best_isa()];
+      configureOpenBlasEnvironment();
       Loader.load(openblas.class);
     } catch (Throwable t) {
       failure = t;
     }
     LOAD_FAILURE = failure;
     BEST = best;
+  }
+
+  /**
+   * System property naming the OpenBLAS core type to load: {@code auto} lets OpenBLAS detect the
+   * CPU even where the environment forces a type (OPENBLAS_CORETYPE), any other value forces that
+   * type. Unset (the default, and in tests), the environment is left alone. Benchmarks set it so
+   * the dense baselines run the fastest correct kernel for the CPU.
+   */
+  public static final String CORETYPE_PROPERTY = "relgraph.openblas.coretype";
+
+  /**
+   * Before OpenBLAS loads (it reads its environment once): apply {@link #CORETYPE_PROPERTY}, and
+   * unless the user chose otherwise, let OpenBLAS's idle threads sleep almost at once instead of
+   * spinning for about 2^28 cycles, which would take the cores the block-sparse kernels run on when
+   * a model mixes dense and block-sparse products.
+   */
+  private static void configureOpenBlasEnvironment() {
+    String core = System.getProperty(CORETYPE_PROPERTY);
+    if (core != null && !core.isBlank()) {
+      if (core.equals("auto")) {
+        RelgraphKernels.set_env("OPENBLAS_CORETYPE", null);
+        RelgraphKernels.set_env("OPENBLAS_L2_SIZE", null);
+      } else {
+        RelgraphKernels.set_env("OPENBLAS_CORETYPE", core);
+      }
+    }
+    if (System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
+      RelgraphKernels.set_env("OPENBLAS_THREAD_TIMEOUT", "4");
+    }
   }
 
   private final Isa isa;

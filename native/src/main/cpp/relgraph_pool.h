@@ -1,0 +1,117 @@
+// A small fork-join pool for the kernels. Unlike OpenMP's default runtime it does not keep idle
+// threads spinning for long after a call, so the kernels and OpenBLAS's own threads do not steal
+// the same cores from each other when a model mixes them.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace relgraph {
+
+class Pool {
+ public:
+  static Pool& instance() {
+    static Pool pool;
+    return pool;
+  }
+
+  /**
+   * Runs body(worker, i) for every i in [0, count) on `threads` threads (the caller is worker 0),
+   * handing out indices one at a time. Returns when all are done. Calls are serialised.
+   */
+  void run(int threads, int count, const std::function<void(int, int)>& body) {
+    if (threads <= 1 || count <= 1) {
+      for (int i = 0; i < count; ++i) body(0, i);
+      return;
+    }
+    std::lock_guard<std::mutex> serial(callMutex_);
+    int helpers = threads - 1;
+    grow(helpers);
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      body_ = &body;
+      count_ = count;
+      next_.store(0);
+      active_ = helpers;
+      remaining_.store(helpers);
+      ++generation_;
+    }
+    cv_.notify_all();
+    work(0);
+    // Wait for the helpers, yielding (a helper may share this core), then sleep.
+    auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+    while (remaining_.load(std::memory_order_acquire) > 0) {
+      std::this_thread::yield();
+      if (std::chrono::steady_clock::now() > until) {
+        std::unique_lock<std::mutex> lock(m_);
+        done_.wait(lock, [&] { return remaining_.load() == 0; });
+        break;
+      }
+    }
+    body_ = nullptr;
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_.store(true);
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+ private:
+  Pool() = default;
+
+  void grow(int helpers) {
+    while ((int)workers_.size() < helpers) {
+      int id = (int)workers_.size() + 1;
+      workers_.emplace_back([this, id] { loop(id); });
+    }
+  }
+
+  void work(int worker) {
+    const std::function<void(int, int)>& body = *body_;
+    for (int i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) body(worker, i);
+  }
+
+  void loop(int id) {
+    long seen = 0;
+    while (true) {
+      // Sleep until the next call: a woken thread is placed on an idle core by the scheduler,
+      // whereas a spinning one can stay stuck beside the caller on one core for many calls.
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        cv_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+        if (stop_) return;
+        seen = generation_.load();
+        if (id > active_) continue;  // not needed for this call
+      }
+      work(id);
+      if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(m_);
+        done_.notify_all();
+      }
+    }
+  }
+
+  std::mutex callMutex_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::condition_variable done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(int, int)>* body_ = nullptr;
+  int count_ = 0;
+  int active_ = 0;
+  std::atomic<int> next_{0};
+  std::atomic<int> remaining_{0};
+  std::atomic<long> generation_{0};
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace relgraph
