@@ -5,6 +5,10 @@
 // Activations are feature-major: a matrix of channels x batch, row stride ld (>= batch), so a
 // channel's values over the batch are contiguous. Weights of output node v form one row-major
 // matrix W_v of |out_v| rows and K_v columns, the input channels of v's blocks side by side.
+//
+// Every product is a sum over segments: a row tile of the result is
+//   y[r][col] = sum over segments s, steps k of coef_s[r * rs + k * ks_s] * x_s[k * ldx + col]
+// computed in registers (TR rows x TC vectors), then stored by a Store policy.
 
 typedef float vf __attribute__((vector_size(VW * 4)));
 
@@ -18,14 +22,8 @@ static inline void storeu(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 
 static inline vf splat(float s) { return vf{} + s; }
 
-static inline float hsum(vf v) {
-  float s = 0;
-  for (int i = 0; i < VW; ++i) s += v[i];
-  return s;
-}
-
-// One source of a node's sum: len reduction steps; coefficient of row r at step k is
-// coef[r * rs + k * ks]; the activation row of step k starts at x + k * ld.
+// One source of a sum: len steps; coefficient of row r at step k is coef[r * rs + k * ks]; the
+// activation row of step k starts at x + k * ldx.
 struct Segment {
   const float* coef;
   const float* x;
@@ -33,9 +31,26 @@ struct Segment {
   int len;
 };
 
-// y[r][b0 .. b0 + CC*VW) = sum over segments and steps of coef * x, for RR rows.
-template <int RR, int CC>
-static inline void tile(const Segment* seg, int nseg, long rs, long ld, int b0, float* y) {
+// Stores rows of a row-major result; columns at or beyond `limit` are dropped (a last vector
+// may run past the end when the inputs are padded).
+struct DenseStore {
+  float* y;
+  long ldy;
+  int limit;
+  void vec(int r, int col, vf v) const {
+    if (col + VW <= limit) {
+      storeu(y + r * ldy + col, v);
+    } else {
+      for (int l = 0; col + l < limit; ++l) y[r * ldy + col + l] = v[l];
+    }
+  }
+  void one(int r, int col, float v) const { y[r * ldy + col] = v; }
+  DenseStore rows(int r0) const { return DenseStore{y + r0 * ldy, ldy, limit}; }
+};
+
+template <int RR, int CC, class Store>
+static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col0,
+                        const Store& st) {
   vf acc[RR][CC];
 #pragma GCC unroll 8
   for (int r = 0; r < RR; ++r)
@@ -43,7 +58,7 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ld, int b0, 
     for (int c = 0; c < CC; ++c) acc[r][c] = vf{};
   for (int s = 0; s < nseg; ++s) {
     const float* cf = seg[s].coef;
-    const float* xp = seg[s].x + b0;
+    const float* xp = seg[s].x + col0;
     const long ks = seg[s].ks;
     const int len = seg[s].len;
     for (int k = 0; k < len; ++k) {
@@ -57,61 +72,78 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ld, int b0, 
         for (int c = 0; c < CC; ++c) acc[r][c] += w * x[c];
       }
       cf += ks;
-      xp += ld;
+      xp += ldx;
     }
   }
 #pragma GCC unroll 8
   for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
-    for (int c = 0; c < CC; ++c) storeu(y + r * ld + b0 + c * VW, acc[r][c]);
+    for (int c = 0; c < CC; ++c) st.vec(r, col0 + c * VW, acc[r][c]);
 }
 
-// Scalar columns [b0, batch) of RR rows, accumulated in double-free float like the vector path.
-template <int RR>
-static inline void tile_tail(const Segment* seg, int nseg, long rs, long ld, int b0, int batch,
-                             float* y) {
-  for (int b = b0; b < batch; ++b) {
+// Columns [col0, cols) one at a time.
+template <int RR, class Store>
+static inline void tile_tail(const Segment* seg, int nseg, long rs, long ldx, int col0, int cols,
+                             const Store& st) {
+  for (int col = col0; col < cols; ++col) {
     float acc[RR] = {};
     for (int s = 0; s < nseg; ++s) {
       const float* cf = seg[s].coef;
-      const float* xp = seg[s].x + b;
+      const float* xp = seg[s].x + col;
       for (int k = 0; k < seg[s].len; ++k) {
-        float xv = xp[k * ld];
+        float xv = xp[k * ldx];
         for (int r = 0; r < RR; ++r) acc[r] += cf[r * rs + k * seg[s].ks] * xv;
       }
     }
-    for (int r = 0; r < RR; ++r) y[r * ld + b] = acc[r];
+    for (int r = 0; r < RR; ++r) st.one(r, col, acc[r]);
   }
 }
 
-// RR rows of y (row stride ld) over the whole batch; segment coefficients start at row 0 of the
-// tile.
-template <int RR>
-static inline void rows(const Segment* seg, int nseg, long rs, long ld, int batch, float* y) {
-  int b = 0;
-  for (; b + TC * VW <= batch; b += TC * VW) tile<RR, TC>(seg, nseg, rs, ld, b, y);
-  for (; b + VW <= batch; b += VW) tile<RR, 1>(seg, nseg, rs, ld, b, y);
-  if (b < batch) tile_tail<RR>(seg, nseg, rs, ld, b, batch, y);
-}
-
-template <int RR>
-static inline void rows_dispatch(int rr, const Segment* seg, int nseg, long rs, long ld,
-                                 int batch, float* y) {
-  if constexpr (RR > 0) {
-    if (rr == RR) {
-      rows<RR>(seg, nseg, rs, ld, batch, y);
+// PAD: the inputs are readable up to a whole vector past `cols`, so a last partial vector is
+// computed as a vector and stored in part; otherwise the last columns go one at a time.
+// The last few vectors of a row tile, all in one tile of `vectors` (<= TC) vectors.
+template <int RR, int CC, class Store>
+static inline void tile_rest(int vectors, const Segment* seg, int nseg, long rs, long ldx,
+                             int col0, const Store& st) {
+  if constexpr (CC > 0) {
+    if (vectors == CC) {
+      tile<RR, CC>(seg, nseg, rs, ldx, col0, st);
     } else {
-      rows_dispatch<RR - 1>(rr, seg, nseg, rs, ld, batch, y);
+      tile_rest<RR, CC - 1>(vectors, seg, nseg, rs, ldx, col0, st);
     }
   }
 }
 
-// Sums over the segments for `count` output rows, in tiles of TR rows; `advance` moves every
-// segment's coefficients to the next tile (by TR * rs).
-static void node_rows(Segment* seg, int nseg, long rs, long ld, int batch, int count, float* y) {
+template <int RR, bool PAD, class Store>
+static inline void rows(const Segment* seg, int nseg, long rs, long ldx, int cols,
+                        const Store& st) {
+  int c = 0;
+  for (; c + TC * VW <= cols; c += TC * VW) tile<RR, TC>(seg, nseg, rs, ldx, c, st);
+  int vectors = PAD ? (cols - c + VW - 1) / VW : (cols - c) / VW;
+  tile_rest<RR, TC>(vectors, seg, nseg, rs, ldx, c, st);  // PAD may round up to TC
+  c += vectors * VW;
+  if (!PAD && c < cols) tile_tail<RR>(seg, nseg, rs, ldx, c, cols, st);
+}
+
+template <int RR, bool PAD, class Store>
+static inline void rows_dispatch(int rr, const Segment* seg, int nseg, long rs, long ldx,
+                                 int cols, const Store& st) {
+  if constexpr (RR > 0) {
+    if (rr == RR) {
+      rows<RR, PAD>(seg, nseg, rs, ldx, cols, st);
+    } else {
+      rows_dispatch<RR - 1, PAD>(rr, seg, nseg, rs, ldx, cols, st);
+    }
+  }
+}
+
+// All `count` result rows, in tiles of TR rows; moves every segment's coefficients along.
+template <bool PAD = false, class Store>
+static void node_rows(Segment* seg, int nseg, long rs, long ldx, int cols, int count,
+                      const Store& st) {
   for (int r0 = 0; r0 < count; r0 += TR) {
     int rr = count - r0 < TR ? count - r0 : TR;
-    rows_dispatch<TR>(rr, seg, nseg, rs, ld, batch, y + (long)r0 * ld);
+    rows_dispatch<TR, PAD>(rr, seg, nseg, rs, ldx, cols, st.rows(r0));
     for (int s = 0; s < nseg; ++s) seg[s].coef += (long)TR * rs;
   }
 }
@@ -127,7 +159,7 @@ static void forward(const Kernel& k, const float* W, const float* X, float* Y, i
                          k.inOff[u + 1] - k.inOff[u]};
     }
     node_rows(seg, n, k.rowK[v], k.ld, k.batch, k.outOff[v + 1] - k.outOff[v],
-              Y + (long)k.outOff[v] * k.ld);
+              DenseStore{Y + (long)k.outOff[v] * k.ld, k.ld, k.batch});
   });
 }
 
@@ -144,23 +176,23 @@ static void backward_data(const Kernel& k, const float* W, const float* dY, floa
                          (long)k.rowK[v], k.outOff[v + 1] - k.outOff[v]};
     }
     node_rows(seg, n, 1, k.ld, k.batch, k.inOff[u + 1] - k.inOff[u],
-              dX + (long)k.inOff[u] * k.ld);
+              DenseStore{dX + (long)k.inOff[u] * k.ld, k.ld, k.batch});
   });
 }
 
-// dW_v = dY_v X_v^T for each output node v: X is transposed once (batch-major), then each node
-// gathers its blocks' input channels side by side (K_v columns padded to whole vectors) with
-// contiguous copies, and one product per node runs the forward pass's register tile, reducing
-// over the batch.
+// dW_v = dY_v X^T on v's blocks: X is transposed once (batch-major, padded by a vector), so the
+// input channels of a run of consecutive input nodes are contiguous in a row; for each output
+// node v and each such run of its blocks, one product reduces over the batch and writes
+// straight into W_v's layout, where the run's columns are contiguous too.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,
                             int threads) {
-  // Buffers grow and are reused across calls: allocating them per call costs page faults that
-  // rival the arithmetic of small layers. One weight-gradient call at a time uses them.
+  // A grow-only buffer: allocating it per call costs page faults that rival the arithmetic of
+  // small layers. One weight-gradient call at a time uses it.
   static std::mutex busy;
   static std::vector<float> xt;
   std::lock_guard<std::mutex> lock(busy);
   const int in = k.inOff[k.nIn];
-  if (xt.size() < (size_t)k.batch * in) xt.resize((size_t)k.batch * in);
+  if (xt.size() < (size_t)k.batch * in + VW) xt.resize((size_t)k.batch * in + VW);
   float* xtp = xt.data();
   const int bt = 32;  // transpose in tiles to keep both sides in cache
   int tiles = (in + bt - 1) / bt;
@@ -173,28 +205,16 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
     }
   });
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
-    thread_local std::vector<float> gathered, product;
-    const long kv = k.rowK[v];
-    const long kvp = (kv + VW - 1) / VW * VW;
-    const int rowsOut = k.outOff[v + 1] - k.outOff[v];
-    if (gathered.size() < (size_t)(k.batch * kvp)) gathered.resize(k.batch * kvp);
-    if (product.size() < (size_t)(rowsOut * kvp)) product.resize(rowsOut * kvp);
-    float* xg = gathered.data();
-    float* tmp = product.data();
-    for (int b = 0; b < k.batch; ++b) {
-      float* row = xg + b * kvp;
-      const float* src = xtp + (size_t)b * in;
-      for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
-        int u = k.colIdx[j];
-        __builtin_memcpy(row + k.blockCol[j], src + k.inOff[u],
-                         sizeof(float) * (k.inOff[u + 1] - k.inOff[u]));
-      }
-      for (long c = kv; c < kvp; ++c) row[c] = 0;
+    const int j1 = k.rowPtr[v + 1];
+    for (int j = k.rowPtr[v]; j < j1;) {
+      int je = j + 1;
+      while (je < j1 && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
+      const int c0 = k.inOff[k.colIdx[j]];
+      const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
+      Segment seg{dY + (long)k.outOff[v] * k.ld, xtp + c0, 1, k.batch};
+      node_rows<true>(&seg, 1, k.ld, in, cols, k.outOff[v + 1] - k.outOff[v],
+                      DenseStore{dW + k.rowBase[v] + k.blockCol[j], (long)k.rowK[v], cols});
+      j = je;
     }
-    Segment seg{dY + (long)k.outOff[v] * k.ld, xg, 1, k.batch};
-    node_rows(&seg, 1, k.ld, kvp, (int)kvp, rowsOut, tmp);
-    float* dw = dW + k.rowBase[v];
-    for (int o = 0; o < rowsOut; ++o)
-      __builtin_memcpy(dw + o * kv, tmp + o * kvp, sizeof(float) * kv);
   });
 }
