@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <sched.h>
 #include <thread>
 #include <vector>
 
@@ -32,6 +33,7 @@ class Pool {
     std::lock_guard<std::mutex> serial(callMutex_);
     int helpers = threads - 1;
     grow(helpers);
+    callerCpu_.store(sched_getcpu(), std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(m_);
       body_ = &body;
@@ -43,8 +45,8 @@ class Pool {
     }
     cv_.notify_all();
     work(0);
-    // Wait for the helpers, yielding (a helper may share this core), then sleep.
-    auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+    // Wait for the helpers: spin briefly, yielding (a helper may share this core), then sleep.
+    auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
     while (remaining_.load(std::memory_order_acquire) > 0) {
       std::this_thread::yield();
       if (std::chrono::steady_clock::now() > until) {
@@ -83,8 +85,15 @@ class Pool {
   void loop(int id) {
     long seen = 0;
     while (true) {
-      // Sleep until the next call: a woken thread is placed on an idle core by the scheduler,
-      // whereas a spinning one can stay stuck beside the caller on one core for many calls.
+      // Spin briefly for a back-to-back call, then sleep. A helper that finds itself on the
+      // caller's core sleeps at once: the scheduler places a woken thread on an idle core,
+      // whereas a spinning one can stay stuck beside the caller for many calls.
+      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+      while (generation_.load(std::memory_order_acquire) == seen && !stop_ &&
+             sched_getcpu() != callerCpu_.load(std::memory_order_relaxed) &&
+             std::chrono::steady_clock::now() < until) {
+        __builtin_ia32_pause();
+      }
       {
         std::unique_lock<std::mutex> lock(m_);
         cv_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
@@ -112,6 +121,7 @@ class Pool {
   std::atomic<int> remaining_{0};
   std::atomic<long> generation_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<int> callerCpu_{-1};
 };
 
 }  // namespace relgraph
