@@ -12,8 +12,8 @@ package org.relgraph.engine;
  *
  * <p>Activations are feature-major: {@code channels × batch}. Forward {@code Y = X·Wᵀ},
  * backward-data {@code dX = dY·W}, weight gradient {@code dW = dYᵀ·X}; outputs are overwritten.
- * Every shape is checked before any work, and a mismatch throws {@link IllegalArgumentException}; a
- * closed tensor throws {@link IllegalStateException}.
+ * Every shape is checked before any work, and a mismatch throws {@link IllegalArgumentException},
+ * as does one tensor passed in two arguments; a closed tensor throws {@link IllegalStateException}.
  */
 public interface Backend {
   /** A short name: {@code java}, {@code cpu}. */

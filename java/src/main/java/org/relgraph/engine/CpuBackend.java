@@ -264,7 +264,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void denseBackwardData(Tensor w, Tensor dy, Tensor dx) {
-    Shapes.dense(w, dx, dy);
+    Shapes.denseData(w, dy, dx);
     sgemm(true, false, w.cols(), dy.cols(), w.rows(), w, w.cols(), dy, dy.cols(), dx);
   }
 
@@ -276,25 +276,21 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void maskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
-    Shapes.sameShape(w, mask, "W and mask");
-    Shapes.sameShape(w, scratch, "W and scratch");
-    Shapes.dense(scratch, x, y);
+    Shapes.masked(w, mask, x, y, scratch);
     multiply(w, mask, scratch);
     denseForward(scratch, x, y);
   }
 
   @Override
   public void maskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
-    Shapes.sameShape(w, mask, "W and mask");
-    Shapes.sameShape(w, scratch, "W and scratch");
-    Shapes.dense(scratch, dx, dy);
+    Shapes.maskedData(w, mask, dy, dx, scratch);
     multiply(w, mask, scratch);
     denseBackwardData(scratch, dy, dx);
   }
 
   @Override
   public void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
-    Shapes.sameShape(dw, mask, "dW and mask");
+    Shapes.maskedGradient(mask, dy, x, dw);
     denseBackwardWeight(dy, x, dw);
     multiply(dw, mask, dw);
   }

@@ -83,7 +83,7 @@ public final class JavaBackend implements Backend {
 
   @Override
   public void denseBackwardData(Tensor w, Tensor dy, Tensor dx) {
-    Shapes.dense(w, dx, dy);
+    Shapes.denseData(w, dy, dx);
     dx.set(matmul(w.toArray(), w.rows(), w.cols(), true, dy.toArray(), dy.cols()));
   }
 
@@ -95,23 +95,21 @@ public final class JavaBackend implements Backend {
 
   @Override
   public void maskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
-    Shapes.sameShape(w, mask, "W and mask");
-    Shapes.sameShape(w, scratch, "W and scratch");
+    Shapes.masked(w, mask, x, y, scratch);
     scratch.set(times(w.toArray(), mask.toArray()));
     denseForward(scratch, x, y);
   }
 
   @Override
   public void maskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
-    Shapes.sameShape(w, mask, "W and mask");
-    Shapes.sameShape(w, scratch, "W and scratch");
+    Shapes.maskedData(w, mask, dy, dx, scratch);
     scratch.set(times(w.toArray(), mask.toArray()));
     denseBackwardData(scratch, dy, dx);
   }
 
   @Override
   public void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
-    Shapes.sameShape(dw, mask, "dW and mask");
+    Shapes.maskedGradient(mask, dy, x, dw);
     denseBackwardWeight(dy, x, dw);
     dw.set(times(dw.toArray(), mask.toArray()));
   }

@@ -24,10 +24,22 @@ final class Shapes {
 
   /** Activations of {@code channels} rows; returns the batch (columns). */
   static int activations(Tensor t, int channels, String name, String side) {
+    return activations(t, channels, name, side, "");
+  }
+
+  private static int activations(Tensor t, int channels, String name, String side, String context) {
     t.pointer();
     require(
         t.rows() == channels,
-        name + " is " + shape(t) + ", expected " + channels + " " + side + " channels as rows");
+        name
+            + " is "
+            + shape(t)
+            + ", expected "
+            + channels
+            + " "
+            + side
+            + " channels as rows"
+            + context);
     return t.cols();
   }
 
@@ -71,17 +83,28 @@ final class Shapes {
 
   /** Dense W (out × in) with x (in × batch) and y (out × batch). */
   static void dense(Tensor w, Tensor x, Tensor y) {
+    dense(w, x, y, "X", "Y");
+  }
+
+  /** Dense backward-data: W (out × in) with dx (in × batch) and dy (out × batch). */
+  static void denseData(Tensor w, Tensor dy, Tensor dx) {
+    dense(w, dx, dy, "dX", "dY");
+  }
+
+  private static void dense(Tensor w, Tensor x, Tensor y, String xName, String yName) {
     w.pointer();
-    activations(x, w.cols(), "X", "input");
-    activations(y, w.rows(), "Y", "output");
+    String context = ", for W of " + shape(w);
+    activations(x, w.cols(), xName, "input", context);
+    activations(y, w.rows(), yName, "output", context);
     sameBatch(x, y);
     distinct(w, x, y);
   }
 
   static void denseGradient(Tensor dy, Tensor x, Tensor dw) {
     dw.pointer();
-    activations(dy, dw.rows(), "dY", "output");
-    activations(x, dw.cols(), "X", "input");
+    String context = ", for dW of " + shape(dw);
+    activations(dy, dw.rows(), "dY", "output", context);
+    activations(x, dw.cols(), "X", "input", context);
     sameBatch(dy, x);
     distinct(dy, x, dw);
   }
@@ -92,5 +115,31 @@ final class Shapes {
     require(
         a.rows() == b.rows() && a.cols() == b.cols(),
         what + ": " + shape(a) + " and " + shape(b) + " must have the same shape");
+  }
+
+  /**
+   * Masked forward: W, mask and scratch of one shape, {@code x} and {@code y} its input and output
+   * activations, five distinct tensors.
+   */
+  static void masked(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
+    sameShape(w, mask, "W and mask");
+    sameShape(w, scratch, "W and scratch");
+    dense(scratch, x, y);
+    distinct(w, mask, x, y, scratch);
+  }
+
+  /** Masked backward-data: as {@link #masked} with dY and dX. */
+  static void maskedData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
+    sameShape(w, mask, "W and mask");
+    sameShape(w, scratch, "W and scratch");
+    denseData(scratch, dy, dx);
+    distinct(w, mask, dy, dx, scratch);
+  }
+
+  /** Masked weight gradient: mask of dW's shape, four distinct tensors. */
+  static void maskedGradient(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
+    sameShape(dw, mask, "dW and mask");
+    denseGradient(dy, x, dw);
+    distinct(mask, dy, x, dw);
   }
 }

@@ -46,7 +46,12 @@ public final class Tensor implements AutoCloseable {
   /** A tensor holding {@code values} (row-major, length rows × cols). */
   public static Tensor of(int rows, int cols, float[] values) {
     Tensor t = new Tensor(rows, cols);
-    t.set(values);
+    try {
+      t.set(values);
+    } catch (RuntimeException e) {
+      t.close(); // a wrong length must not leave native memory to the garbage collector
+      throw e;
+    }
     return t;
   }
 
