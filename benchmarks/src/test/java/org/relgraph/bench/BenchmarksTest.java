@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjdk.jmh.infra.Blackhole;
+import org.relgraph.experiment.LayerBench;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.WsFlex;
 import org.relgraph.space.DesignSpace;
@@ -190,6 +191,82 @@ class BenchmarksTest {
       swept.deleteDir();
     }
     assertFalse(Files.exists(swept.dir));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"blocksparse", "masked", "dense"})
+  void layerMethodRunsEachOpOfASmallLayer(String backend) {
+    LayerBenchmark bench = new LayerBenchmark();
+    for (String op : List.of("forward", "backward_data", "backward_weight", "step")) {
+      LayerBenchmark.LayerState s = new LayerBenchmark.LayerState();
+      s.backend = backend;
+      s.width = 64;
+      s.kOverN = backend.equals("dense") ? "complete" : "0.125";
+      s.batch = 8;
+      s.op = op;
+      s.threads = 2;
+      s.setup();
+      try {
+        assertEquals(LayerBench.Op.parse(op), s.parsedOp);
+        assertEquals(64, s.layer.out());
+        double density = backend.equals("dense") ? 1 : 576 / 4096.0; // 64 + 2 · 256 blocks
+        assertEquals(density, s.layer.density(), 1e-12);
+        bench.layer(s);
+        if (!op.startsWith("backward")) {
+          assertTrue(Arrays.stream(toDoubles(s.layer.output())).anyMatch(v -> v != 0));
+        }
+        if (!op.equals("forward") && !op.equals("backward_data")) {
+          assertTrue(Arrays.stream(toDoubles(s.layer.weightGradient())).anyMatch(v -> v != 0));
+        }
+      } finally {
+        s.tearDown();
+      }
+    }
+  }
+
+  @Test
+  void denseLayerRunsTheCompleteGraphOnly() {
+    LayerBenchmark.LayerState s = new LayerBenchmark.LayerState();
+    s.backend = "dense";
+    s.width = 64;
+    s.kOverN = "0.25";
+    s.batch = 8;
+    s.op = "step";
+    s.threads = 1;
+    assertThrows(IllegalArgumentException.class, s::setup);
+    assertEquals(LayerBench.COMPLETE, LayerBenchmark.pattern("complete"));
+    assertEquals(0.5, LayerBenchmark.pattern("0.5"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"blocksparse", "dense"})
+  void matchedStackMethodRunsTheThreeLayers(String backend) {
+    LayerBenchmark.StackState s = new LayerBenchmark.StackState();
+    s.backend = backend;
+    s.batch = 2;
+    s.threads = 2;
+    s.setup();
+    try {
+      List<LayerBench.Layer> layers = s.stack.layers();
+      assertEquals(3, layers.size());
+      assertEquals(512, layers.get(0).in());
+      // equal multiply-adds by construction: at least 3 · 512² per sample, within one width step
+      long budget = 3L * 512 * 512 * s.batch;
+      assertTrue(s.stack.usefulMultiplyAdds() >= budget, "" + s.stack.usefulMultiplyAdds());
+      assertTrue(s.stack.usefulMultiplyAdds() < 1.01 * budget, "" + s.stack.usefulMultiplyAdds());
+      new LayerBenchmark().matchedStack(s);
+      assertTrue(Arrays.stream(toDoubles(layers.get(2).output())).anyMatch(v -> v != 0));
+    } finally {
+      s.tearDown();
+    }
+  }
+
+  private static double[] toDoubles(float[] a) {
+    double[] d = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      d[i] = a[i];
+    }
+    return d;
   }
 
   private static void assertCsv(Path csv, int rows) throws IOException {

@@ -17,11 +17,13 @@ import picocli.CommandLine.Spec;
     name = "relgraph",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Neural networks from relational graphs: graphs, measures and design spaces.",
+    description =
+        "Neural networks from relational graphs: graphs, measures, design spaces and benchmarks.",
     subcommands = {
       GenerateCommand.class,
       MeasureCommand.class,
       DesignSpaceCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -36,7 +38,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: generate, measure or design-space");
+        spec.commandLine(), "missing command: generate, measure, design-space or bench");
   }
 
   /** Runs the CLI and exits with its status. */

@@ -1,0 +1,189 @@
+package org.relgraph.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.relgraph.engine.CpuBackend;
+import org.relgraph.experiment.LayerBench;
+import org.relgraph.experiment.LayerPlot;
+import org.relgraph.space.DesignSpaceFiles;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code relgraph bench}: benchmarks of the engine. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks of the engine.",
+    subcommands = {BenchCommand.Layers.class})
+final class BenchCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: layers");
+  }
+
+  /**
+   * {@code relgraph bench layers}: time relational layers in the dense, masked, block-sparse modes.
+   */
+  @Command(
+      name = "layers",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Time a relational layer's forward, backward-data and weight-gradient products (and the"
+            + " three together, op 'step') in the dense, masked and block-sparse modes, over"
+            + " 64-node WS-flex graphs and the complete graph, and the FLOP-matched three-layer"
+            + " stack against three dense 512-wide layers (op 'matched_stack').",
+        "Prints CSV (backend,op,batch,width,nodes,density,ms,gflops) after a comment line naming"
+            + " the dense kernel and the FMA peak; gflops counts existing blocks only.",
+        "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
+            + " (RELGRAPH_JAVA_OPTS)."
+      })
+  static final class Layers implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--quick",
+        description =
+            "Widths 512 and 1539, k/n = 0.125 and the complete graph, batch 128, shorter"
+                + " measurements (under 2 minutes).")
+    boolean quick;
+
+    @Option(
+        names = "--batch",
+        arity = "1..*",
+        split = ",",
+        paramLabel = "N",
+        description = "Batch sizes (default: 128 1024; 128 with --quick).")
+    List<Integer> batches;
+
+    @Option(
+        names = "--threads",
+        paramLabel = "T",
+        description = "Threads of the kernels (default: all processors).")
+    Integer threads;
+
+    @Option(
+        names = {"-o", "--out"},
+        paramLabel = "FILE.csv",
+        description = "Also write the CSV to this file.")
+    Path out;
+
+    @Option(
+        names = "--plot",
+        paramLabel = "DIR",
+        description = "Write DIR/layers_step_b<batch>.{png,svg}: step time against density.")
+    Path plot;
+
+    @Option(
+        names = "--widths",
+        arity = "1..*",
+        split = ",",
+        paramLabel = "W",
+        description = "Layer widths (default: 512 768 1024 1539; 512 1539 with --quick).")
+    List<Integer> widths;
+
+    @Option(
+        names = "--patterns",
+        arity = "1..*",
+        split = ",",
+        paramLabel = "K/N",
+        description =
+            "Graph patterns: k/n of WS-flex graphs, or 'complete' (default: 0.125 0.25 0.5 0.75"
+                + " complete; 0.125 complete with --quick).")
+    List<String> patterns;
+
+    @Override
+    public Integer call() throws IOException {
+      // Before CpuBackend's static initialiser runs, which is when OpenBLAS reads it.
+      if (System.getProperty(CpuBackend.CORETYPE_PROPERTY) == null) {
+        System.setProperty(CpuBackend.CORETYPE_PROPERTY, "auto");
+      }
+      int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+      LayerBench.Config base = quick ? LayerBench.Config.quick(t) : LayerBench.Config.full(t);
+      LayerBench.Config config =
+          new LayerBench.Config(
+              widths != null ? ints(widths) : base.widths(),
+              batches != null ? ints(batches) : base.batches(),
+              patterns != null ? patterns(patterns) : base.patterns(),
+              t,
+              base.timing(),
+              base.matchedStack());
+      if (out != null && Files.isDirectory(out)) {
+        throw new IllegalArgumentException("--out " + out + " is a directory");
+      }
+      if (plot != null && Files.exists(plot) && !Files.isDirectory(plot)) {
+        throw new IllegalArgumentException("--plot " + plot + " exists and is not a directory");
+      }
+      PrintWriter stdout = spec.commandLine().getOut();
+      PrintWriter stderr = spec.commandLine().getErr();
+      if (!CpuBackend.isAvailable()) {
+        stderr.println(
+            "relgraph: native CPU backend unavailable: " + CpuBackend.unavailabilityCause());
+        return Main.INPUT;
+      }
+
+      LayerBench bench = new LayerBench(config);
+      String comment = bench.comment();
+      stdout.println(comment);
+      stdout.println(LayerBench.HEADER);
+      stdout.flush();
+      List<LayerBench.Row> rows =
+          bench.run(
+              r -> {
+                stdout.println(r.csv());
+                stdout.flush();
+              });
+      if (out != null) {
+        DesignSpaceFiles.atomically(
+            out,
+            w -> {
+              w.write(comment + "\n");
+              w.write(LayerBench.HEADER + "\n");
+              for (LayerBench.Row r : rows) {
+                w.write(r.csv() + "\n");
+              }
+            });
+      }
+      if (plot != null) {
+        LayerPlot.write(rows, plot);
+      }
+      for (String line : LayerBench.stackSummary(rows)) {
+        stderr.println("relgraph: " + line);
+      }
+      stderr.flush();
+      return 0;
+    }
+
+    private static int[] ints(List<Integer> values) {
+      return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static double[] patterns(List<String> values) {
+      double[] out = new double[values.size()];
+      for (int i = 0; i < out.length; i++) {
+        String v = values.get(i).trim().toLowerCase(Locale.ROOT);
+        if (v.equals("complete")) {
+          out[i] = LayerBench.COMPLETE;
+          continue;
+        }
+        try {
+          out[i] = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(
+              "--patterns '" + values.get(i) + "' is neither a k/n value nor 'complete'");
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package org.relgraph.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code relgraph bench layers} in-process, with tiny layers and short measurements. */
+class BenchCliTest {
+  private static final String HEADER = "backend,op,batch,width,nodes,density,ms,gflops";
+
+  @Test
+  void layersPrintsTheCsvAndWritesFileAndPlot(@TempDir Path dir) throws IOException {
+    Path csv = dir.resolve("layers.csv");
+    Path plot = dir.resolve("plot");
+    Cli r =
+        Cli.run(
+            "bench",
+            "layers",
+            "--quick",
+            "--widths",
+            "64",
+            "--batch",
+            "8",
+            "--patterns",
+            "0.125,complete",
+            "--threads",
+            "2",
+            "--out",
+            csv.toString(),
+            "--plot",
+            plot.toString());
+    assertEquals(0, r.status(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertTrue(
+        lines.get(0).matches("# dense: OpenBLAS \\S+ core=\\S+ threads=2; .*fma_peak_gflops=\\d+"),
+        lines.get(0));
+    assertEquals(HEADER, lines.get(1));
+    // k/n = 0.125: masked, blocksparse; complete: dense, masked, blocksparse; 4 ops each;
+    // then the matched stack, blocksparse and dense
+    List<String> rows = lines.subList(2, lines.size());
+    assertEquals(5 * 4 + 2, rows.size(), r.out());
+    for (String row : rows) {
+      String[] f = row.split(",");
+      assertEquals(8, f.length, row);
+      assertTrue(List.of("dense", "masked", "blocksparse").contains(f[0]), row);
+      assertEquals("8", f[2], row);
+      assertEquals("64", f[4], row);
+      assertTrue(Double.parseDouble(f[6]) > 0 && Double.parseDouble(f[7]) > 0, row);
+    }
+    assertTrue(
+        rows.stream().anyMatch(x -> x.startsWith("blocksparse,step,8,64,64,0.140625,")), r.out());
+    assertEquals(
+        2, rows.stream().filter(x -> x.split(",")[1].equals("matched_stack")).count(), r.out());
+    assertTrue(
+        rows.stream().anyMatch(x -> x.startsWith("dense,matched_stack,8,512,64,1.000000,")),
+        r.out());
+    assertTrue(r.err().contains("matched stack, batch 8: w = "), r.err());
+    assertEquals(lines, Files.readAllLines(csv));
+    assertTrue(Files.size(plot.resolve("layers_step_b8.png")) > 0);
+    assertTrue(Files.size(plot.resolve("layers_step_b8.svg")) > 0);
+  }
+
+  @Test
+  void invalidParametersGiveOneLineErrors() {
+    Cli r = Cli.run("bench", "layers", "--widths", "32");
+    assertEquals(2, r.status());
+    assertTrue(r.err().startsWith("relgraph: width 32 below 64"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    r = Cli.run("bench", "layers", "--patterns", "0.01");
+    assertEquals(2, r.status());
+    assertTrue(r.err().startsWith("relgraph: pattern k/n = 0.01"), r.err());
+    r = Cli.run("bench", "layers", "--patterns", "sparse");
+    assertEquals(2, r.status());
+    assertEquals(1, r.err().lines().count(), r.err());
+    r = Cli.run("bench");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("missing command: layers"), r.err());
+  }
+}
