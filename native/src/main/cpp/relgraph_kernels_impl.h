@@ -20,7 +20,8 @@ static inline vf loadu(const float* p) {
 
 static inline void storeu(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 
-static inline vf splat(float s) { return vf{} + s; }
+// s - 0 is s for every s (s + 0 is not, for -0), so this folds to a plain broadcast.
+static inline vf splat(float s) { return s - vf{}; }
 
 // One source of a sum: len steps; coefficient of row r at step k is coef[r * rs + k * ks]; the
 // activation row of step k starts at x + k * ldx.
@@ -51,17 +52,39 @@ struct DenseStore {
 template <int RR, int CC, class Store>
 static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col0,
                         const Store& st) {
-  vf acc[RR][CC];
+  // Small tiles keep KU sets of accumulators over interleaved steps, so that enough independent
+  // FMA chains hide the FMA latency.
+  constexpr int KU = RR * CC >= 8 ? 1 : RR * CC >= 4 ? 2 : 4;
+  vf acc[KU][RR][CC];
+#pragma GCC unroll 4
+  for (int u = 0; u < KU; ++u)
 #pragma GCC unroll 8
-  for (int r = 0; r < RR; ++r)
+    for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
-    for (int c = 0; c < CC; ++c) acc[r][c] = vf{};
+      for (int c = 0; c < CC; ++c) acc[u][r][c] = vf{};
   for (int s = 0; s < nseg; ++s) {
     const float* cf = seg[s].coef;
     const float* xp = seg[s].x + col0;
     const long ks = seg[s].ks;
     const int len = seg[s].len;
-    for (int k = 0; k < len; ++k) {
+    int k = 0;
+    for (; k + KU <= len; k += KU) {
+#pragma GCC unroll 4
+      for (int u = 0; u < KU; ++u) {
+        vf x[CC];
+#pragma GCC unroll 8
+        for (int c = 0; c < CC; ++c) x[c] = loadu(xp + u * ldx + c * VW);
+#pragma GCC unroll 8
+        for (int r = 0; r < RR; ++r) {
+          vf w = splat(cf[r * rs + u * ks]);
+#pragma GCC unroll 8
+          for (int c = 0; c < CC; ++c) acc[u][r][c] += w * x[c];
+        }
+      }
+      cf += KU * ks;
+      xp += KU * ldx;
+    }
+    for (; k < len; ++k) {
       vf x[CC];
 #pragma GCC unroll 8
       for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
@@ -69,16 +92,22 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col
       for (int r = 0; r < RR; ++r) {
         vf w = splat(cf[r * rs]);
 #pragma GCC unroll 8
-        for (int c = 0; c < CC; ++c) acc[r][c] += w * x[c];
+        for (int c = 0; c < CC; ++c) acc[0][r][c] += w * x[c];
       }
       cf += ks;
       xp += ldx;
     }
   }
+#pragma GCC unroll 4
+  for (int u = 1; u < KU; ++u)
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) acc[0][r][c] += acc[u][r][c];
 #pragma GCC unroll 8
   for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
-    for (int c = 0; c < CC; ++c) st.vec(r, col0 + c * VW, acc[r][c]);
+    for (int c = 0; c < CC; ++c) st.vec(r, col0 + c * VW, acc[0][r][c]);
 }
 
 // Columns [col0, cols) one at a time.
@@ -137,14 +166,19 @@ static inline void rows_dispatch(int rr, const Segment* seg, int nseg, long rs, 
   }
 }
 
-// All `count` result rows, in tiles of TR rows; moves every segment's coefficients along.
+// All `count` result rows in as few tiles of at most TR rows as possible, of equal height
+// (8 rows as 4 + 4, not 6 + 2: a thin tile has too few accumulators to keep the FMAs busy);
+// moves every segment's coefficients along.
 template <bool PAD = false, class Store>
 static void node_rows(Segment* seg, int nseg, long rs, long ldx, int cols, int count,
                       const Store& st) {
-  for (int r0 = 0; r0 < count; r0 += TR) {
-    int rr = count - r0 < TR ? count - r0 : TR;
+  const int tiles = (count + TR - 1) / TR;
+  int r0 = 0;
+  for (int t = 0; t < tiles; ++t) {
+    int rr = count / tiles + (t < count % tiles ? 1 : 0);
     rows_dispatch<TR, PAD>(rr, seg, nseg, rs, ldx, cols, st.rows(r0));
-    for (int s = 0; s < nseg; ++s) seg[s].coef += (long)TR * rs;
+    for (int s = 0; s < nseg; ++s) seg[s].coef += (long)rr * rs;
+    r0 += rr;
   }
 }
 
@@ -180,6 +214,59 @@ static void backward_data(const Kernel& k, const float* W, const float* dY, floa
   });
 }
 
+typedef float v8 __attribute__((vector_size(32)));
+typedef int v8i __attribute__((vector_size(32)));
+
+static inline v8 load8(const float* p) {
+  v8 v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// dst (8 x 8, row stride ldd) = transpose of src (8 x 8, row stride lds), in registers.
+static inline __attribute__((always_inline)) void transpose8(const float* src, long lds, float* dst, long ldd) {
+  v8 r[8], t[8], u[8];
+  for (int i = 0; i < 8; ++i) r[i] = load8(src + i * lds);
+  const v8i lo = {0, 8, 1, 9, 4, 12, 5, 13}, hi = {2, 10, 3, 11, 6, 14, 7, 15};
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = __builtin_shuffle(r[i], r[i + 1], lo);
+    t[i + 1] = __builtin_shuffle(r[i], r[i + 1], hi);
+  }
+  const v8i lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = __builtin_shuffle(t[i], t[i + 2], lo2);
+    u[i + 1] = __builtin_shuffle(t[i], t[i + 2], hi2);
+    u[i + 2] = __builtin_shuffle(t[i + 1], t[i + 3], lo2);
+    u[i + 3] = __builtin_shuffle(t[i + 1], t[i + 3], hi2);
+  }
+  const v8i lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
+  for (int i = 0; i < 4; ++i) {
+    v8 a = __builtin_shuffle(u[i], u[i + 4], lo4);
+    v8 b = __builtin_shuffle(u[i], u[i + 4], hi4);
+    __builtin_memcpy(dst + i * ldd, &a, sizeof a);
+    __builtin_memcpy(dst + (i + 4) * ldd, &b, sizeof b);
+  }
+}
+
+// dst[b][c] = src[c][b] for c < rows, b < cols, in 8 x 8 register blocks.
+static void transpose(const float* src, long lds, int rows, int cols, float* dst, long ldd,
+                      int threads) {
+  const int group = 64;  // rows per task
+  int tasks = (rows + group - 1) / group;
+  Pool::instance().run(threads, tasks, [&](int, int task) {
+    int r0 = task * group, r1 = r0 + group < rows ? r0 + group : rows;
+    int r = r0;
+    for (; r + 8 <= r1; r += 8) {
+      int b = 0;
+      for (; b + 8 <= cols; b += 8) transpose8(src + r * lds + b, lds, dst + (long)b * ldd + r, ldd);
+      for (; b < cols; ++b)
+        for (int i = 0; i < 8; ++i) dst[(long)b * ldd + r + i] = src[(r + i) * lds + b];
+    }
+    for (; r < r1; ++r)
+      for (int b = 0; b < cols; ++b) dst[(long)b * ldd + r] = src[r * lds + b];
+  });
+}
+
 // dW_v = dY_v X^T on v's blocks: X is transposed once (batch-major, padded by a vector), so the
 // input channels of a run of consecutive input nodes are contiguous in a row; for each output
 // node v and each such run of its blocks, one product reduces over the batch and writes
@@ -194,16 +281,7 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
   const int in = k.inOff[k.nIn];
   if (xt.size() < (size_t)k.batch * in + VW) xt.resize((size_t)k.batch * in + VW);
   float* xtp = xt.data();
-  const int bt = 32;  // transpose in tiles to keep both sides in cache
-  int tiles = (in + bt - 1) / bt;
-  Pool::instance().run(threads, tiles, [&](int, int tile) {
-    int c0 = tile * bt, c1 = c0 + bt < in ? c0 + bt : in;
-    for (int b0 = 0; b0 < k.batch; b0 += bt) {
-      int b1 = b0 + bt < k.batch ? b0 + bt : k.batch;
-      for (int c = c0; c < c1; ++c)
-        for (int b = b0; b < b1; ++b) xtp[(size_t)b * in + c] = X[(long)c * k.ld + b];
-    }
-  });
+  transpose(X, k.ld, in, k.batch, xtp, in, threads);
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
     const int j1 = k.rowPtr[v + 1];
     for (int j = k.rowPtr[v]; j < j1;) {
