@@ -275,6 +275,11 @@ public final class BlockSparseLayout implements AutoCloseable {
     return c;
   }
 
+  /** Whether a native copy currently exists (for tests). */
+  boolean hasNativeCopy() {
+    return nativeCopy.get() != null;
+  }
+
   /** Frees the native copy, if one was made. The layout stays usable. */
   @Override
   public void close() {

@@ -909,8 +909,9 @@ class EngineRobustnessTest {
       Tensor[] a = args(op, l, 1 + r.nextInt(maxBatch), r);
       try {
         op.call(cpu, l, a);
-        // the native copy: 10 index arrays, besides the 3 tensors
-        assertTrue(Pointer.totalCount() >= count + 13, "no native copy was made");
+        // (counting JavaCPP allocations here would be flaky: the garbage collector may free
+        // unrelated pointers at any moment)
+        assertTrue(l.hasNativeCopy(), "no native copy was made");
       } finally {
         closeAll(a);
         l.close();
