@@ -51,7 +51,7 @@ struct DenseStore {
 
 template <int RR, int CC, class Store>
 static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col0,
-                        const Store& st) {
+                        const Store& st, long coefOff) {
   // Small tiles keep KU sets of accumulators over interleaved steps, so that enough independent
   // FMA chains hide the FMA latency.
   constexpr int KU = RR * CC >= 8 ? 1 : RR * CC >= 4 ? 2 : 4;
@@ -63,7 +63,7 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col
 #pragma GCC unroll 8
       for (int c = 0; c < CC; ++c) acc[u][r][c] = vf{};
   for (int s = 0; s < nseg; ++s) {
-    const float* cf = seg[s].coef;
+    const float* cf = seg[s].coef + coefOff;
     const float* xp = seg[s].x + col0;
     const long ks = seg[s].ks;
     const int len = seg[s].len;
@@ -113,11 +113,11 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col
 // Columns [col0, cols) one at a time.
 template <int RR, class Store>
 static inline void tile_tail(const Segment* seg, int nseg, long rs, long ldx, int col0, int cols,
-                             const Store& st) {
+                             const Store& st, long coefOff) {
   for (int col = col0; col < cols; ++col) {
     float acc[RR] = {};
     for (int s = 0; s < nseg; ++s) {
-      const float* cf = seg[s].coef;
+      const float* cf = seg[s].coef + coefOff;
       const float* xp = seg[s].x + col;
       for (int k = 0; k < seg[s].len; ++k) {
         float xv = xp[k * ldx];
@@ -130,55 +130,71 @@ static inline void tile_tail(const Segment* seg, int nseg, long rs, long ldx, in
 
 // PAD: the inputs are readable up to a whole vector past `cols`, so a last partial vector is
 // computed as a vector and stored in part; otherwise the last columns go one at a time.
-// The last few vectors of a row tile, all in one tile of `vectors` (<= TC) vectors.
+// One row tile (RR rows) over columns [col0, col0 + vectors * VW), vectors <= TC.
 template <int RR, int CC, class Store>
-static inline void tile_rest(int vectors, const Segment* seg, int nseg, long rs, long ldx,
-                             int col0, const Store& st) {
+static inline void tile_cols(int vectors, const Segment* seg, int nseg, long rs, long ldx,
+                             int col0, const Store& st, long coefOff) {
   if constexpr (CC > 0) {
     if (vectors == CC) {
-      tile<RR, CC>(seg, nseg, rs, ldx, col0, st);
+      tile<RR, CC>(seg, nseg, rs, ldx, col0, st, coefOff);
     } else {
-      tile_rest<RR, CC - 1>(vectors, seg, nseg, rs, ldx, col0, st);
+      tile_cols<RR, CC - 1>(vectors, seg, nseg, rs, ldx, col0, st, coefOff);
     }
   }
 }
 
-template <int RR, bool PAD, class Store>
-static inline void rows(const Segment* seg, int nseg, long rs, long ldx, int cols,
-                        const Store& st) {
-  int c = 0;
-  for (; c + TC * VW <= cols; c += TC * VW) tile<RR, TC>(seg, nseg, rs, ldx, c, st);
-  int vectors = PAD ? (cols - c + VW - 1) / VW : (cols - c) / VW;
-  tile_rest<RR, TC>(vectors, seg, nseg, rs, ldx, c, st);  // PAD may round up to TC
-  c += vectors * VW;
-  if (!PAD && c < cols) tile_tail<RR>(seg, nseg, rs, ldx, c, cols, st);
-}
-
-template <int RR, bool PAD, class Store>
-static inline void rows_dispatch(int rr, const Segment* seg, int nseg, long rs, long ldx,
-                                 int cols, const Store& st) {
+template <int RR, class Store>
+static inline void tile_rows(int rr, int vectors, const Segment* seg, int nseg, long rs,
+                             long ldx, int col0, const Store& st, long coefOff) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      rows<RR, PAD>(seg, nseg, rs, ldx, cols, st);
+      tile_cols<RR, TC>(vectors, seg, nseg, rs, ldx, col0, st, coefOff);
     } else {
-      rows_dispatch<RR - 1, PAD>(rr, seg, nseg, rs, ldx, cols, st);
+      tile_rows<RR - 1>(rr, vectors, seg, nseg, rs, ldx, col0, st, coefOff);
     }
   }
 }
 
-// All `count` result rows in as few tiles of at most TR rows as possible, of equal height
-// (8 rows as 4 + 4, not 6 + 2: a thin tile has too few accumulators to keep the FMAs busy);
-// moves every segment's coefficients along.
+template <int RR, class Store>
+static inline void tail_rows(int rr, const Segment* seg, int nseg, long rs, long ldx, int col0,
+                             int cols, const Store& st, long coefOff) {
+  if constexpr (RR > 0) {
+    if (rr == RR) {
+      tile_tail<RR>(seg, nseg, rs, ldx, col0, cols, st, coefOff);
+    } else {
+      tail_rows<RR - 1>(rr, seg, nseg, rs, ldx, col0, cols, st, coefOff);
+    }
+  }
+}
+
+// All `count` result rows over `cols` columns. Column blocks of TC vectors are the outer loop,
+// so a block of activations stays in cache while every row tile uses it; rows are split into as
+// few tiles of at most TR rows as possible, of equal height (8 rows as 4 + 4, not 6 + 2: a thin
+// tile has too few accumulators to keep the FMAs busy). PAD: the inputs are readable up to a
+// whole vector past `cols`, so a last partial vector is computed as a vector and stored in part;
+// otherwise the last columns go one at a time.
 template <bool PAD = false, class Store>
-static void node_rows(Segment* seg, int nseg, long rs, long ldx, int cols, int count,
+static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols, int count,
                       const Store& st) {
   const int tiles = (count + TR - 1) / TR;
-  int r0 = 0;
-  for (int t = 0; t < tiles; ++t) {
-    int rr = count / tiles + (t < count % tiles ? 1 : 0);
-    rows_dispatch<TR, PAD>(rr, seg, nseg, rs, ldx, cols, st.rows(r0));
-    for (int s = 0; s < nseg; ++s) seg[s].coef += (long)rr * rs;
-    r0 += rr;
+  const int vecCols = PAD ? cols : cols / VW * VW;
+  for (int c = 0; c < vecCols; c += TC * VW) {
+    int vectors = (vecCols - c + VW - 1) / VW;
+    if (vectors > TC) vectors = TC;
+    int r0 = 0;
+    for (int t = 0; t < tiles; ++t) {
+      int rr = count / tiles + (t < count % tiles ? 1 : 0);
+      tile_rows<TR>(rr, vectors, seg, nseg, rs, ldx, c, st.rows(r0), (long)r0 * rs);
+      r0 += rr;
+    }
+  }
+  if (!PAD && vecCols < cols) {
+    int r0 = 0;
+    for (int t = 0; t < tiles; ++t) {
+      int rr = count / tiles + (t < count % tiles ? 1 : 0);
+      tail_rows<TR>(rr, seg, nseg, rs, ldx, vecCols, cols, st.rows(r0), (long)r0 * rs);
+      r0 += rr;
+    }
   }
 }
 
