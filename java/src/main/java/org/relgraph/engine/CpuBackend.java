@@ -6,7 +6,10 @@ import static org.bytedeco.openblas.global.openblas.CblasTrans;
 
 import java.util.Locale;
 import java.util.Map;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 import org.relgraph.nativecpu.RelgraphKernels;
@@ -169,71 +172,54 @@ public final class CpuBackend implements Backend {
   @Override
   public void forward(BlockSparseLayout l, Tensor w, Tensor x, Tensor y) {
     Shapes.layerForward(l, w, x, y);
-    BlockSparseLayout.NativeCopy n = l.nativeCopy();
-    int batch = x.cols();
-    run(
-        () ->
-            RelgraphKernels.bs_forward(
-                isa.ordinal(),
-                threads,
-                batch,
-                batch,
-                l.out().nodes(),
-                l.in().nodes(),
-                l.blockCount(),
-                n.outOff,
-                n.inOff,
-                n.rowPtr,
-                n.colIdx,
-                n.blockCol,
-                n.rowBase,
-                n.rowK,
-                n.tPtr,
-                n.tBlock,
-                n.blockRow,
-                w.pointer(),
-                x.pointer(),
-                y.pointer()));
+    blockSparse(RelgraphKernels::bs_forward, l, x.cols(), w, x, y);
   }
 
   @Override
   public void backwardData(BlockSparseLayout l, Tensor w, Tensor dy, Tensor dx) {
     Shapes.layerBackwardData(l, w, dy, dx);
-    BlockSparseLayout.NativeCopy n = l.nativeCopy();
-    int batch = dy.cols();
-    run(
-        () ->
-            RelgraphKernels.bs_backward_data(
-                isa.ordinal(),
-                threads,
-                batch,
-                batch,
-                l.out().nodes(),
-                l.in().nodes(),
-                l.blockCount(),
-                n.outOff,
-                n.inOff,
-                n.rowPtr,
-                n.colIdx,
-                n.blockCol,
-                n.rowBase,
-                n.rowK,
-                n.tPtr,
-                n.tBlock,
-                n.blockRow,
-                w.pointer(),
-                dy.pointer(),
-                dx.pointer()));
+    blockSparse(RelgraphKernels::bs_backward_data, l, dy.cols(), w, dy, dx);
   }
 
   @Override
   public void backwardWeight(BlockSparseLayout l, Tensor dy, Tensor x, Tensor dw) {
     Shapes.layerBackwardWeight(l, dy, x, dw);
+    blockSparse(RelgraphKernels::bs_backward_weight, l, x.cols(), dy, x, dw);
+  }
+
+  /** The signature the three block-sparse kernels share: the layout, two inputs, one output. */
+  @FunctionalInterface
+  private interface BlockSparseKernel {
+    void call(
+        int isa,
+        int threads,
+        int batch,
+        long ld,
+        int nOut,
+        int nIn,
+        int nnz,
+        IntPointer outOff,
+        IntPointer inOff,
+        IntPointer rowPtr,
+        IntPointer colIdx,
+        IntPointer blockCol,
+        LongPointer rowBase,
+        IntPointer rowK,
+        IntPointer tPtr,
+        IntPointer tBlock,
+        IntPointer blockRow,
+        FloatPointer a,
+        FloatPointer b,
+        FloatPointer out);
+  }
+
+  /** Runs a block-sparse kernel on already validated tensors (feature-major, row stride batch). */
+  private void blockSparse(
+      BlockSparseKernel kernel, BlockSparseLayout l, int batch, Tensor a, Tensor b, Tensor out) {
     BlockSparseLayout.NativeCopy n = l.nativeCopy();
-    int batch = x.cols();
     run(
         () ->
-            RelgraphKernels.bs_backward_weight(
+            kernel.call(
                 isa.ordinal(),
                 threads,
                 batch,
@@ -251,9 +237,9 @@ public final class CpuBackend implements Backend {
                 n.tPtr,
                 n.tBlock,
                 n.blockRow,
-                dy.pointer(),
-                x.pointer(),
-                dw.pointer()));
+                a.pointer(),
+                b.pointer(),
+                out.pointer()));
   }
 
   @Override
