@@ -283,10 +283,104 @@ static void transpose(const float* src, long lds, int rows, int cols, float* dst
   });
 }
 
-// dW_v = dY_v X^T on v's blocks: X is transposed once (batch-major, padded by a vector), so the
-// input channels of a run of consecutive input nodes are contiguous in a row; for each output
-// node v and each such run of its blocks, one product reduces over the batch and writes
-// straight into W_v's layout, where the run's columns are contiguous too.
+// One vector of weight-gradient columns: activations (batch-major, row stride ldx) start at x;
+// results go to column `col` of W_v, `lanes` of them (the last vector of a run may be partial).
+struct ColumnVector {
+  const float* x;
+  int col;
+  int lanes;
+};
+
+// RR rows of dW_v (starting at row r0: dy = dY row r0, w = W_v row r0) for CC column vectors,
+// reducing over the batch.
+template <int RR, int CC>
+static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVector* cv, long ldx,
+                           float* w, long ldw) {
+  constexpr int KU = RR * CC >= 8 ? 1 : RR * CC >= 4 ? 2 : 4;
+  vf acc[KU][RR][CC];
+#pragma GCC unroll 4
+  for (int u = 0; u < KU; ++u)
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) acc[u][r][c] = vf{};
+  const float* xs[CC];
+#pragma GCC unroll 8
+  for (int c = 0; c < CC; ++c) xs[c] = cv[c].x;
+  int k = 0;
+  for (; k + KU <= batch; k += KU) {
+#pragma GCC unroll 4
+    for (int u = 0; u < KU; ++u) {
+      vf x[CC];
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) x[c] = loadu(xs[c] + (long)(k + u) * ldx);
+#pragma GCC unroll 8
+      for (int r = 0; r < RR; ++r) {
+        vf d = splat(dy[r * ld + k + u]);
+#pragma GCC unroll 8
+        for (int c = 0; c < CC; ++c) acc[u][r][c] += d * x[c];
+      }
+    }
+  }
+  for (; k < batch; ++k) {
+    vf x[CC];
+#pragma GCC unroll 8
+    for (int c = 0; c < CC; ++c) x[c] = loadu(xs[c] + (long)k * ldx);
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r) {
+      vf d = splat(dy[r * ld + k]);
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) acc[0][r][c] += d * x[c];
+    }
+  }
+#pragma GCC unroll 4
+  for (int u = 1; u < KU; ++u)
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) acc[0][r][c] += acc[u][r][c];
+#pragma GCC unroll 8
+  for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < CC; ++c) {
+      float* out = w + r * ldw + cv[c].col;
+      if (cv[c].lanes == VW) {
+        storeu(out, acc[0][r][c]);
+      } else {
+        for (int l = 0; l < cv[c].lanes; ++l) out[l] = acc[0][r][c][l];
+      }
+    }
+}
+
+template <int RR, int CC>
+static inline void dw_cols(int cc, const float* dy, long ld, int batch, const ColumnVector* cv,
+                           long ldx, float* w, long ldw) {
+  if constexpr (CC > 0) {
+    if (cc == CC) {
+      dw_tile<RR, CC>(dy, ld, batch, cv, ldx, w, ldw);
+    } else {
+      dw_cols<RR, CC - 1>(cc, dy, ld, batch, cv, ldx, w, ldw);
+    }
+  }
+}
+
+template <int RR>
+static inline void dw_rows(int rr, int cc, const float* dy, long ld, int batch,
+                           const ColumnVector* cv, long ldx, float* w, long ldw) {
+  if constexpr (RR > 0) {
+    if (rr == RR) {
+      dw_cols<RR, TC>(cc, dy, ld, batch, cv, ldx, w, ldw);
+    } else {
+      dw_rows<RR - 1>(rr, cc, dy, ld, batch, cv, ldx, w, ldw);
+    }
+  }
+}
+
+// dW_v = dY_v X^T on v's blocks. X is transposed once (batch-major, padded by a vector), so a
+// run of consecutive input nodes has contiguous columns both there and in W_v. Each output node
+// lists its columns as vectors (a run's last vector may be partial) and takes them TC at a time,
+// whatever run they come from, so short runs still fill whole register tiles; the reduction is
+// over the batch.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,
                             int threads) {
   // A grow-only buffer: allocating it per call costs page faults that rival the arithmetic of
@@ -295,20 +389,41 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
   static std::vector<float> xt;
   std::lock_guard<std::mutex> lock(busy);
   const int in = k.inOff[k.nIn];
-  if (xt.size() < (size_t)k.batch * in + VW) xt.resize((size_t)k.batch * in + VW);
+  // Row stride of the transposed activations: padded off multiples of 4 KiB, whose rows would
+  // all fall into the same cache sets.
+  const long ldt = in + 2 * VW + 8;
+  if (xt.size() < (size_t)(k.batch * ldt + VW)) xt.resize(k.batch * ldt + VW);
   float* xtp = xt.data();
-  transpose(X, k.ld, in, k.batch, xtp, in, threads);
+  transpose(X, k.ld, in, k.batch, xtp, ldt, threads);
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
+    thread_local std::vector<ColumnVector> cvs;
+    cvs.clear();
     const int j1 = k.rowPtr[v + 1];
     for (int j = k.rowPtr[v]; j < j1;) {
       int je = j + 1;
       while (je < j1 && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
       const int c0 = k.inOff[k.colIdx[j]];
       const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
-      Segment seg{dY + (long)k.outOff[v] * k.ld, xtp + c0, 1, k.batch};
-      node_rows<true>(&seg, 1, k.ld, in, cols, k.outOff[v + 1] - k.outOff[v],
-                      DenseStore{dW + k.rowBase[v] + k.blockCol[j], (long)k.rowK[v], cols});
+      for (int c = 0; c < cols; c += VW) {
+        cvs.push_back(ColumnVector{xtp + c0 + c, k.blockCol[j] + c, cols - c < VW ? cols - c : VW});
+      }
       j = je;
+    }
+    const int count = k.outOff[v + 1] - k.outOff[v];
+    const long ldw = k.rowK[v];
+    const float* dy = dY + (long)k.outOff[v] * k.ld;
+    float* w = dW + k.rowBase[v];
+    const int tiles = (count + TR - 1) / TR;
+    const int nv = (int)cvs.size();
+    for (int c = 0; c < nv; c += TC) {
+      int cc = nv - c < TC ? nv - c : TC;
+      int r0 = 0;
+      for (int t = 0; t < tiles; ++t) {
+        int rr = count / tiles + (t < count % tiles ? 1 : 0);
+        dw_rows<TR>(rr, cc, dy + r0 * k.ld, k.ld, k.batch, cvs.data() + c, ldt, w + r0 * ldw,
+                    ldw);
+        r0 += rr;
+      }
     }
   });
 }
