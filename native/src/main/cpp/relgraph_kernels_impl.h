@@ -38,15 +38,21 @@ struct DenseStore {
   float* y;
   long ldy;
   int limit;
+  bool add = false;  // add to the values already there (a later slice of a long reduction)
   void vec(int r, int col, vf v) const {
+    float* p = y + r * ldy + col;
     if (col + VW <= limit) {
-      storeu(y + r * ldy + col, v);
+      storeu(p, add ? loadu(p) + v : v);
     } else {
-      for (int l = 0; col + l < limit; ++l) y[r * ldy + col + l] = v[l];
+      for (int l = 0; col + l < limit; ++l) p[l] = add ? p[l] + v[l] : v[l];
     }
   }
-  void one(int r, int col, float v) const { y[r * ldy + col] = v; }
-  DenseStore rows(int r0) const { return DenseStore{y + r0 * ldy, ldy, limit}; }
+  void one(int r, int col, float v) const {
+    float* p = y + r * ldy + col;
+    *p = add ? *p + v : v;
+  }
+  DenseStore rows(int r0) const { return DenseStore{y + r0 * ldy, ldy, limit, add}; }
+  DenseStore adding() const { return DenseStore{y, ldy, limit, true}; }
 };
 
 template <int RR, int CC, class Store>
@@ -173,6 +179,11 @@ static inline void tail_rows(int rr, const Segment* seg, int nseg, long rs, long
 // tile has too few accumulators to keep the FMAs busy). PAD: the inputs are readable up to a
 // whole vector past `cols`, so a last partial vector is computed as a vector and stored in part;
 // otherwise the last columns go one at a time.
+// Reduction steps per slice: a column block's activations for one slice (KC rows of TC vectors,
+// 128 KiB with AVX-512) stay in cache while every row tile of the node uses them; with long rows
+// (large batches) a whole column block of a dense node would not.
+constexpr int KC = 512;
+
 template <bool PAD = false, class Store>
 static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols, int count,
                       const Store& st) {
@@ -181,12 +192,21 @@ static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols,
   for (int c = 0; c < vecCols; c += TC * VW) {
     int vectors = (vecCols - c + VW - 1) / VW;
     if (vectors > TC) vectors = TC;
-    int r0 = 0;
-    for (int t = 0; t < tiles; ++t) {
-      int rr = count / tiles + (t < count % tiles ? 1 : 0);
-      tile_rows<TR>(rr, vectors, seg, nseg, rs, ldx, c, st.rows(r0), (long)r0 * rs);
-      r0 += rr;
-    }
+    // Slices of whole segments, about KC steps each; later slices add to the first's results.
+    int s0 = 0;
+    do {  // at least once: a node without blocks still writes its zeros
+      int s1 = s0;
+      int steps = 0;
+      while (s1 < nseg && (s1 == s0 || steps + seg[s1].len <= KC)) steps += seg[s1++].len;
+      Store slice = s0 == 0 ? st : st.adding();
+      int r0 = 0;
+      for (int t = 0; t < tiles; ++t) {
+        int rr = count / tiles + (t < count % tiles ? 1 : 0);
+        tile_rows<TR>(rr, vectors, seg + s0, s1 - s0, rs, ldx, c, slice.rows(r0), (long)r0 * rs);
+        r0 += rr;
+      }
+      s0 = s1;
+    } while (s0 < nseg);
   }
   if (!PAD && vecCols < cols) {
     int r0 = 0;

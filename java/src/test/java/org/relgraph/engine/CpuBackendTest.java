@@ -147,6 +147,33 @@ class CpuBackendTest {
     }
   }
 
+  /** Reductions longer than the kernels' cache slices: the slices' partial sums must add up. */
+  @Test
+  void longReductionsAreSlicedCorrectly() {
+    for (CpuBackend.Isa isa : CpuBackend.Isa.values()) {
+      if (isa.ordinal() > CpuBackend.bestIsa().ordinal()) {
+        continue;
+      }
+      Backend cpu = CpuBackend.create(isa, 2);
+      // complete graph: every node reduces over all 1100 input channels in 16 blocks
+      try (BlockSparseLayout l =
+          BlockSparseLayout.of(
+              ClassicGenerators.complete(16),
+              ChannelPartition.of(90, 16, 3),
+              ChannelPartition.of(1100, 16, 4))) {
+        checkLayer(cpu, l, 40, 11);
+      }
+      // one node: a single block longer than a slice
+      try (BlockSparseLayout l =
+          BlockSparseLayout.of(
+              RelationalGraph.empty(1, false),
+              ChannelPartition.ofSizes(13),
+              ChannelPartition.ofSizes(1300))) {
+        checkLayer(cpu, l, 33, 12);
+      }
+    }
+  }
+
   @Test
   void denseAndMaskedBaselinesMatchTheReference() {
     Backend cpu = CpuBackend.create();
