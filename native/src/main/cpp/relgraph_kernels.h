@@ -132,37 +132,38 @@ inline void check_isa(int isa) {
   batch, ld, nOut, nIn, nnz, outOff, inOff, rowPtr, colIdx, blockCol, rowBase, rowK, tPtr, \
       tBlock, blockRow
 
+// The three products share one signature, (layout, first input, second input, output,
+// threads); each has one implementation per instruction set, indexed by isa.
+using LayerKernel = void (*)(const Kernel&, const float*, const float*, float*, int);
+
+inline void run_layer(const LayerKernel (&byIsa)[3], int isa, int threads, RELGRAPH_LAYOUT_PARAMS,
+                      const float* a, const float* b, float* out) {
+  check_isa(isa);
+  check(threads >= 1 && a && b && out, "bad threads or null buffer");
+  byIsa[isa](make(RELGRAPH_LAYOUT_ARGS), a, b, out, threads);
+}
+
 /** Y = X W^T on existing blocks (feature-major: Y[out][batch]). */
 inline void bs_forward(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, const float* W,
                        const float* X, float* Y) {
-  check_isa(isa);
-  check(threads >= 1 && W && X && Y, "bad threads or null buffer");
-  Kernel k = make(RELGRAPH_LAYOUT_ARGS);
-  if (isa == 2) avx512::forward(k, W, X, Y, threads);
-  else if (isa == 1) avx2::forward(k, W, X, Y, threads);
-  else portable::forward(k, W, X, Y, threads);
+  static const LayerKernel byIsa[3] = {portable::forward, avx2::forward, avx512::forward};
+  run_layer(byIsa, isa, threads, RELGRAPH_LAYOUT_ARGS, W, X, Y);
 }
 
 /** dX = dY W on existing blocks. */
 inline void bs_backward_data(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, const float* W,
                              const float* dY, float* dX) {
-  check_isa(isa);
-  check(threads >= 1 && W && dY && dX, "bad threads or null buffer");
-  Kernel k = make(RELGRAPH_LAYOUT_ARGS);
-  if (isa == 2) avx512::backward_data(k, W, dY, dX, threads);
-  else if (isa == 1) avx2::backward_data(k, W, dY, dX, threads);
-  else portable::backward_data(k, W, dY, dX, threads);
+  static const LayerKernel byIsa[3] = {portable::backward_data, avx2::backward_data,
+                                       avx512::backward_data};
+  run_layer(byIsa, isa, threads, RELGRAPH_LAYOUT_ARGS, W, dY, dX);
 }
 
 /** dW = dY^T X on existing blocks only. */
 inline void bs_backward_weight(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, const float* dY,
                                const float* X, float* dW) {
-  check_isa(isa);
-  check(threads >= 1 && dY && X && dW, "bad threads or null buffer");
-  Kernel k = make(RELGRAPH_LAYOUT_ARGS);
-  if (isa == 2) avx512::backward_weight(k, dY, X, dW, threads);
-  else if (isa == 1) avx2::backward_weight(k, dY, X, dW, threads);
-  else portable::backward_weight(k, dY, X, dW, threads);
+  static const LayerKernel byIsa[3] = {portable::backward_weight, avx2::backward_weight,
+                                       avx512::backward_weight};
+  run_layer(byIsa, isa, threads, RELGRAPH_LAYOUT_ARGS, dY, X, dW);
 }
 
 /** out[i] = a[i] * b[i]: the masked baseline's weight-times-mask product. */

@@ -8,7 +8,7 @@
 //
 // Every product is a sum over segments: a row tile of the result is
 //   y[r][col] = sum over segments s, steps k of coef_s[r * rs + k * ks_s] * x_s[k * ldx + col]
-// computed in registers (TR rows x TC vectors), then stored by a Store policy.
+// computed in registers (TR rows x TC vectors), then stored (DenseStore) or, for the weight gradient, written by dw_tile.
 
 typedef float vf __attribute__((vector_size(VW * 4)));
 
@@ -32,42 +32,62 @@ struct Segment {
   int len;
 };
 
-// Stores rows of a row-major result; columns at or beyond `limit` are dropped (a last vector
-// may run past the end when the inputs are padded).
+// Stores rows of a row-major result.
 struct DenseStore {
   float* y;
   long ldy;
-  int limit;
   bool add = false;  // add to the values already there (a later slice of a long reduction)
   void vec(int r, int col, vf v) const {
     float* p = y + r * ldy + col;
-    if (col + VW <= limit) {
-      storeu(p, add ? loadu(p) + v : v);
-    } else {
-      for (int l = 0; col + l < limit; ++l) p[l] = add ? p[l] + v[l] : v[l];
-    }
+    storeu(p, add ? loadu(p) + v : v);
   }
   void one(int r, int col, float v) const {
     float* p = y + r * ldy + col;
     *p = add ? *p + v : v;
   }
-  DenseStore rows(int r0) const { return DenseStore{y + r0 * ldy, ldy, limit, add}; }
-  DenseStore adding() const { return DenseStore{y, ldy, limit, true}; }
+  DenseStore rows(int r0) const { return DenseStore{y + r0 * ldy, ldy, add}; }
+  DenseStore adding() const { return DenseStore{y, ldy, true}; }
 };
 
-template <int RR, int CC, class Store>
-static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col0,
-                        const Store& st, long coefOff) {
-  // Small tiles keep KU sets of accumulators over interleaved steps, so that enough independent
-  // FMA chains hide the FMA latency.
-  constexpr int KU = RR * CC >= 8 ? 1 : RR * CC >= 4 ? 2 : 4;
-  vf acc[KU][RR][CC];
+// Height of row tile t when `count` rows are split into `tiles` tiles of equal height (8 rows
+// as 4 + 4, not 6 + 2: a thin tile has too few accumulators to keep the FMAs busy).
+static inline int tile_height(int count, int tiles, int t) {
+  return count / tiles + (t < count % tiles ? 1 : 0);
+}
+
+// Small tiles keep several sets of accumulators over interleaved steps, so that enough
+// independent FMA chains hide the FMA latency; zero() and fold() start and merge them.
+template <int RR, int CC>
+constexpr int accumulator_sets() {
+  return RR * CC >= 8 ? 1 : RR * CC >= 4 ? 2 : 4;
+}
+
+template <int KU, int RR, int CC>
+static inline void zero(vf (&acc)[KU][RR][CC]) {
 #pragma GCC unroll 4
   for (int u = 0; u < KU; ++u)
 #pragma GCC unroll 8
     for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
       for (int c = 0; c < CC; ++c) acc[u][r][c] = vf{};
+}
+
+template <int KU, int RR, int CC>
+static inline void fold(vf (&acc)[KU][RR][CC]) {
+#pragma GCC unroll 4
+  for (int u = 1; u < KU; ++u)
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) acc[0][r][c] += acc[u][r][c];
+}
+
+template <int RR, int CC>
+static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col0,
+                        const DenseStore& st, long coefOff) {
+  constexpr int KU = accumulator_sets<RR, CC>();
+  vf acc[KU][RR][CC];
+  zero(acc);
   for (int s = 0; s < nseg; ++s) {
     const float* cf = seg[s].coef + coefOff;
     const float* xp = seg[s].x + col0;
@@ -104,12 +124,7 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col
       xp += ldx;
     }
   }
-#pragma GCC unroll 4
-  for (int u = 1; u < KU; ++u)
-#pragma GCC unroll 8
-    for (int r = 0; r < RR; ++r)
-#pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) acc[0][r][c] += acc[u][r][c];
+  fold(acc);
 #pragma GCC unroll 8
   for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
@@ -117,9 +132,9 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col
 }
 
 // Columns [col0, cols) one at a time.
-template <int RR, class Store>
+template <int RR>
 static inline void tile_tail(const Segment* seg, int nseg, long rs, long ldx, int col0, int cols,
-                             const Store& st, long coefOff) {
+                             const DenseStore& st, long coefOff) {
   for (int col = col0; col < cols; ++col) {
     float acc[RR] = {};
     for (int s = 0; s < nseg; ++s) {
@@ -134,12 +149,10 @@ static inline void tile_tail(const Segment* seg, int nseg, long rs, long ldx, in
   }
 }
 
-// PAD: the inputs are readable up to a whole vector past `cols`, so a last partial vector is
-// computed as a vector and stored in part; otherwise the last columns go one at a time.
 // One row tile (RR rows) over columns [col0, col0 + vectors * VW), vectors <= TC.
-template <int RR, int CC, class Store>
+template <int RR, int CC>
 static inline void tile_cols(int vectors, const Segment* seg, int nseg, long rs, long ldx,
-                             int col0, const Store& st, long coefOff) {
+                             int col0, const DenseStore& st, long coefOff) {
   if constexpr (CC > 0) {
     if (vectors == CC) {
       tile<RR, CC>(seg, nseg, rs, ldx, col0, st, coefOff);
@@ -149,9 +162,9 @@ static inline void tile_cols(int vectors, const Segment* seg, int nseg, long rs,
   }
 }
 
-template <int RR, class Store>
+template <int RR>
 static inline void tile_rows(int rr, int vectors, const Segment* seg, int nseg, long rs,
-                             long ldx, int col0, const Store& st, long coefOff) {
+                             long ldx, int col0, const DenseStore& st, long coefOff) {
   if constexpr (RR > 0) {
     if (rr == RR) {
       tile_cols<RR, TC>(vectors, seg, nseg, rs, ldx, col0, st, coefOff);
@@ -161,9 +174,9 @@ static inline void tile_rows(int rr, int vectors, const Segment* seg, int nseg, 
   }
 }
 
-template <int RR, class Store>
+template <int RR>
 static inline void tail_rows(int rr, const Segment* seg, int nseg, long rs, long ldx, int col0,
-                             int cols, const Store& st, long coefOff) {
+                             int cols, const DenseStore& st, long coefOff) {
   if constexpr (RR > 0) {
     if (rr == RR) {
       tile_tail<RR>(seg, nseg, rs, ldx, col0, cols, st, coefOff);
@@ -173,22 +186,19 @@ static inline void tail_rows(int rr, const Segment* seg, int nseg, long rs, long
   }
 }
 
-// All `count` result rows over `cols` columns. Column blocks of TC vectors are the outer loop,
-// so a block of activations stays in cache while every row tile uses it; rows are split into as
-// few tiles of at most TR rows as possible, of equal height (8 rows as 4 + 4, not 6 + 2: a thin
-// tile has too few accumulators to keep the FMAs busy). PAD: the inputs are readable up to a
-// whole vector past `cols`, so a last partial vector is computed as a vector and stored in part;
-// otherwise the last columns go one at a time.
 // Reduction steps per slice: a column block's activations for one slice (KC rows of TC vectors,
 // 128 KiB with AVX-512) stay in cache while every row tile of the node uses them; with long rows
 // (large batches) a whole column block of a dense node would not.
 constexpr int KC = 512;
 
-template <bool PAD = false, class Store>
+// All `count` result rows over `cols` columns. Column blocks of TC vectors are the outer loop,
+// so a block of activations stays in cache while every row tile uses it; rows are split into as
+// few tiles of at most TR rows as possible, of equal height; columns that do not fill a last
+// vector go one at a time.
 static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols, int count,
-                      const Store& st) {
+                      const DenseStore& st) {
   const int tiles = (count + TR - 1) / TR;
-  const int vecCols = PAD ? cols : cols / VW * VW;
+  const int vecCols = cols / VW * VW;
   for (int c = 0; c < vecCols; c += TC * VW) {
     int vectors = (vecCols - c + VW - 1) / VW;
     if (vectors > TC) vectors = TC;
@@ -198,20 +208,20 @@ static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols,
       int s1 = s0;
       int steps = 0;
       while (s1 < nseg && (s1 == s0 || steps + seg[s1].len <= KC)) steps += seg[s1++].len;
-      Store slice = s0 == 0 ? st : st.adding();
+      DenseStore slice = s0 == 0 ? st : st.adding();
       int r0 = 0;
       for (int t = 0; t < tiles; ++t) {
-        int rr = count / tiles + (t < count % tiles ? 1 : 0);
+        int rr = tile_height(count, tiles, t);
         tile_rows<TR>(rr, vectors, seg + s0, s1 - s0, rs, ldx, c, slice.rows(r0), (long)r0 * rs);
         r0 += rr;
       }
       s0 = s1;
     } while (s0 < nseg);
   }
-  if (!PAD && vecCols < cols) {
+  if (vecCols < cols) {
     int r0 = 0;
     for (int t = 0; t < tiles; ++t) {
-      int rr = count / tiles + (t < count % tiles ? 1 : 0);
+      int rr = tile_height(count, tiles, t);
       tail_rows<TR>(rr, seg, nseg, rs, ldx, vecCols, cols, st.rows(r0), (long)r0 * rs);
       r0 += rr;
     }
@@ -229,7 +239,7 @@ static void forward(const Kernel& k, const float* W, const float* X, float* Y, i
                          k.inOff[u + 1] - k.inOff[u]};
     }
     node_rows(seg, n, k.rowK[v], k.ld, k.batch, k.outOff[v + 1] - k.outOff[v],
-              DenseStore{Y + (long)k.outOff[v] * k.ld, k.ld, k.batch});
+              DenseStore{Y + (long)k.outOff[v] * k.ld, k.ld});
   });
 }
 
@@ -246,7 +256,7 @@ static void backward_data(const Kernel& k, const float* W, const float* dY, floa
                          (long)k.rowK[v], k.outOff[v + 1] - k.outOff[v]};
     }
     node_rows(seg, n, 1, k.ld, k.batch, k.inOff[u + 1] - k.inOff[u],
-              DenseStore{dX + (long)k.inOff[u] * k.ld, k.ld, k.batch});
+              DenseStore{dX + (long)k.inOff[u] * k.ld, k.ld});
   });
 }
 
@@ -316,14 +326,9 @@ struct ColumnVector {
 template <int RR, int CC>
 static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVector* cv, long ldx,
                            float* w, long ldw) {
-  constexpr int KU = RR * CC >= 8 ? 1 : RR * CC >= 4 ? 2 : 4;
+  constexpr int KU = accumulator_sets<RR, CC>();
   vf acc[KU][RR][CC];
-#pragma GCC unroll 4
-  for (int u = 0; u < KU; ++u)
-#pragma GCC unroll 8
-    for (int r = 0; r < RR; ++r)
-#pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) acc[u][r][c] = vf{};
+  zero(acc);
   const float* xs[CC];
 #pragma GCC unroll 8
   for (int c = 0; c < CC; ++c) xs[c] = cv[c].x;
@@ -353,12 +358,7 @@ static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVect
       for (int c = 0; c < CC; ++c) acc[0][r][c] += d * x[c];
     }
   }
-#pragma GCC unroll 4
-  for (int u = 1; u < KU; ++u)
-#pragma GCC unroll 8
-    for (int r = 0; r < RR; ++r)
-#pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) acc[0][r][c] += acc[u][r][c];
+  fold(acc);
 #pragma GCC unroll 8
   for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
@@ -439,7 +439,7 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
       int cc = nv - c < TC ? nv - c : TC;
       int r0 = 0;
       for (int t = 0; t < tiles; ++t) {
-        int rr = count / tiles + (t < count % tiles ? 1 : 0);
+        int rr = tile_height(count, tiles, t);
         dw_rows<TR>(rr, cc, dy + r0 * k.ld, k.ld, k.batch, cvs.data() + c, ldt, w + r0 * ldw,
                     ldw);
         r0 += rr;

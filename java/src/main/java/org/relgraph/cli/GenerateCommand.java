@@ -3,7 +3,6 @@ package org.relgraph.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.relgraph.graph.ClassicGenerators;
@@ -51,6 +50,16 @@ final class GenerateCommand implements Runnable {
     int n;
   }
 
+  /** The rewiring probability of the Watts-Strogatz-like generators. */
+  static final class Rewire {
+    @Option(
+        names = {"-p", "--rewire"},
+        required = true,
+        paramLabel = "P",
+        description = "Rewiring probability in [0, 1].")
+    double p;
+  }
+
   /** The seed of the randomised generators. */
   static final class Seed {
     @Option(
@@ -90,7 +99,7 @@ final class GenerateCommand implements Runnable {
           };
       if (out == null) {
         PrintWriter w = spec.commandLine().getOut();
-        write(g, f, comment, w);
+        GraphIO.write(g, w, f, comment);
         w.flush();
         if (w.checkError()) {
           throw new UncheckedIOException(
@@ -100,17 +109,9 @@ final class GenerateCommand implements Runnable {
       }
       try {
         // Through a temporary file: a failed write never leaves half a graph in place.
-        DesignSpaceFiles.atomically(out, w -> write(g, f, comment, w));
+        DesignSpaceFiles.atomically(out, w -> GraphIO.write(g, w, f, comment));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-      }
-    }
-
-    private static void write(RelationalGraph g, GraphFormat f, String comment, Writer w) {
-      switch (f) {
-        case EDGE_LIST -> GraphIO.writeEdgeList(g, w, comment);
-        case ADJACENCY_MATRIX -> GraphIO.writeAdjacencyMatrix(g, w);
-        case GRAPHML -> GraphIO.writeGraphML(g, w);
       }
     }
   }
@@ -128,11 +129,7 @@ final class GenerateCommand implements Runnable {
         description = "Average degree, a real number in [2, n-1].")
     double degree;
 
-    @Option(
-        names = {"-p", "--rewire"},
-        required = true,
-        description = "Rewiring probability in [0, 1].")
-    double rewire;
+    @Mixin Rewire rewire;
 
     @Mixin Seed seed;
 
@@ -141,9 +138,14 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          WsFlex.generate(nodes.n, degree, rewire, seed.value),
+          WsFlex.generate(nodes.n, degree, rewire.p, seed.value),
           String.format(
-              Locale.ROOT, "ws-flex n=%d k=%s p=%s seed=%d", nodes.n, degree, rewire, seed.value));
+              Locale.ROOT,
+              "ws-flex n=%d k=%s p=%s seed=%d",
+              nodes.n,
+              degree,
+              rewire.p,
+              seed.value));
     }
   }
 
@@ -185,11 +187,7 @@ final class GenerateCommand implements Runnable {
         description = "Even degree of the ring lattice, 2 <= k < n.")
     int degree;
 
-    @Option(
-        names = {"-p", "--rewire"},
-        required = true,
-        description = "Rewiring probability in [0, 1].")
-    double rewire;
+    @Mixin Rewire rewire;
 
     @Mixin Seed seed;
 
@@ -198,8 +196,8 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.wattsStrogatz(nodes.n, degree, rewire, seed.value),
-          "ws n=" + nodes.n + " k=" + degree + " p=" + rewire + " seed=" + seed.value);
+          ClassicGenerators.wattsStrogatz(nodes.n, degree, rewire.p, seed.value),
+          "ws n=" + nodes.n + " k=" + degree + " p=" + rewire.p + " seed=" + seed.value);
     }
   }
 

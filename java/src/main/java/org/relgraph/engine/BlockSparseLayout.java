@@ -330,27 +330,6 @@ public final class BlockSparseLayout implements AutoCloseable {
     }
   }
 
-  // Package-private views for the reference backend.
-  int[] rowPtr() {
-    return rowPtr;
-  }
-
-  int[] colIdx() {
-    return colIdx;
-  }
-
-  int[] blockCol() {
-    return blockCol;
-  }
-
-  long[] rowBase() {
-    return rowBase;
-  }
-
-  int[] rowK() {
-    return rowK;
-  }
-
   @Override
   public String toString() {
     return String.format(

@@ -16,28 +16,15 @@ public final class JavaBackend implements Backend {
     float[] wv = w.toArray();
     float[] xv = x.toArray();
     int batch = x.cols();
-    float[] yv = new float[y.size()];
-    double[] acc = new double[batch];
-    for (int v = 0; v < l.out().nodes(); v++) {
-      for (int o = l.out().offset(v); o < l.out().offset(v + 1); o++) {
-        java.util.Arrays.fill(acc, 0);
-        for (int j = l.rowPtr()[v]; j < l.rowPtr()[v + 1]; j++) {
-          int u = l.colIdx()[j];
-          long rowStart =
-              l.rowBase()[v] + (long) (o - l.out().offset(v)) * l.rowK()[v] + l.blockCol()[j];
-          for (int c = l.in().offset(u); c < l.in().offset(u + 1); c++) {
-            double wc = wv[(int) (rowStart + c - l.in().offset(u))];
-            for (int b = 0; b < batch; b++) {
-              acc[b] += wc * xv[c * batch + b];
-            }
+    double[] acc = new double[y.size()];
+    l.forEachWeight(
+        (o, c, idx) -> {
+          double wc = wv[(int) idx];
+          for (int b = 0; b < batch; b++) {
+            acc[o * batch + b] += wc * xv[c * batch + b];
           }
-        }
-        for (int b = 0; b < batch; b++) {
-          yv[o * batch + b] = (float) acc[b];
-        }
-      }
-    }
-    y.set(yv);
+        });
+    y.set(toFloat(acc));
   }
 
   @Override

@@ -171,13 +171,23 @@ public final class GraphIO {
    */
   public static void write(RelationalGraph g, Path file, GraphFormat format) {
     try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      switch (format) {
-        case EDGE_LIST -> writeEdgeList(g, out, null);
-        case ADJACENCY_MATRIX -> writeAdjacencyMatrix(g, out);
-        case GRAPHML -> writeGraphML(g, out);
-      }
+      write(g, out, format, null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes {@code g} in the given format; {@code comment} goes into edge lists only (see {@link
+   * #writeEdgeList}). The writer is flushed, not closed.
+   *
+   * @throws UncheckedIOException when writing fails
+   */
+  public static void write(RelationalGraph g, Writer out, GraphFormat format, String comment) {
+    switch (format) {
+      case EDGE_LIST -> writeEdgeList(g, out, comment);
+      case ADJACENCY_MATRIX -> writeAdjacencyMatrix(g, out);
+      case GRAPHML -> writeGraphML(g, out);
     }
   }
 
