@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "relgraph_pool.h"
+#include "relgraph_train.h"
 
 #include <chrono>
 #include <cstdint>

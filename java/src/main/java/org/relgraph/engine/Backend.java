@@ -45,4 +45,39 @@ public interface Backend {
 
   /** Masked {@code dw = (dy·xᵀ) ⊙ M}. */
   void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw);
+
+  /**
+   * Batch normalisation followed by ReLU, per channel (row) of {@code x}: {@code y = max(0, γ·(x −
+   * μ)/√(σ² + ε) + β)}. In training, μ and σ² are the batch's (biased variance), saved in {@code
+   * bn} for the backward pass, and the running statistics move towards them (unbiased variance); in
+   * evaluation, the running statistics are used and nothing changes. {@code x} and {@code y} are
+   * {@code channels × batch}; training needs a batch of at least 2.
+   */
+  void batchNormReluForward(BatchNorm bn, Tensor x, Tensor y, boolean training);
+
+  /**
+   * Backward of {@link #batchNormReluForward} in training mode, from its input {@code x}, its
+   * output {@code y} and the output gradient {@code dy}: writes {@code dx} and the gradients of γ
+   * and β in {@code bn}.
+   */
+  void batchNormReluBackward(BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx);
+
+  /**
+   * Mean softmax cross-entropy of {@code logits} ({@code classes × batch}) against {@code labels}
+   * (one per column, each in {@code [0, classes)}), writing its gradient {@code (softmax − onehot)
+   * / batch} to {@code dLogits}.
+   */
+  CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dLogits);
+
+  /** {@code y[c][b] += bias[c]}, bias {@code channels × 1}. */
+  void addBias(Tensor y, Tensor bias);
+
+  /** {@code db[c] = Σ_b dy[c][b]}. */
+  void biasGradient(Tensor dy, Tensor db);
+
+  /**
+   * One SGD step on {@code w} from its gradient, updating the momentum buffer {@code velocity} (the
+   * same shape as {@code w}, zero before the first step).
+   */
+  void sgdStep(Tensor w, Tensor grad, Tensor velocity, SgdSettings settings, float lr);
 }

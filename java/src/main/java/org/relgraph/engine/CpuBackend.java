@@ -281,6 +281,99 @@ public final class CpuBackend implements Backend {
     multiply(dw, mask, dw);
   }
 
+  @Override
+  public void batchNormReluForward(BatchNorm bn, Tensor x, Tensor y, boolean training) {
+    int batch = Shapes.batchNorm(bn, x, y, training);
+    run(
+        () ->
+            RelgraphKernels.bn_relu_forward(
+                threads,
+                bn.channels(),
+                batch,
+                x.pointer(),
+                bn.gamma.pointer(),
+                bn.beta.pointer(),
+                y.pointer(),
+                bn.savedMean.pointer(),
+                bn.savedInvStd.pointer(),
+                bn.runningMean.pointer(),
+                bn.runningVar.pointer(),
+                bn.momentum(),
+                bn.eps(),
+                training ? 1 : 0));
+  }
+
+  @Override
+  public void batchNormReluBackward(BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+    int batch = Shapes.batchNormBackward(bn, x, y, dy, dx);
+    run(
+        () ->
+            RelgraphKernels.bn_relu_backward(
+                threads,
+                bn.channels(),
+                batch,
+                x.pointer(),
+                y.pointer(),
+                dy.pointer(),
+                bn.gamma.pointer(),
+                bn.savedMean.pointer(),
+                bn.savedInvStd.pointer(),
+                dx.pointer(),
+                bn.gammaGrad.pointer(),
+                bn.betaGrad.pointer()));
+  }
+
+  @Override
+  public CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dLogits) {
+    Shapes.crossEntropy(logits, labels, dLogits);
+    try (IntPointer l = new IntPointer(labels);
+        IntPointer correct = new IntPointer(1)) {
+      double loss =
+          call(
+              () ->
+                  RelgraphKernels.softmax_xent(
+                      logits.rows(),
+                      logits.cols(),
+                      logits.pointer(),
+                      l,
+                      dLogits.pointer(),
+                      correct));
+      return new CrossEntropy(loss, correct.get());
+    }
+  }
+
+  @Override
+  public void addBias(Tensor y, Tensor bias) {
+    Shapes.bias(y, bias);
+    run(() -> RelgraphKernels.add_bias(threads, y.rows(), y.cols(), y.pointer(), bias.pointer()));
+  }
+
+  @Override
+  public void biasGradient(Tensor dy, Tensor db) {
+    Shapes.bias(dy, db);
+    run(
+        () ->
+            RelgraphKernels.bias_gradient(
+                threads, dy.rows(), dy.cols(), dy.pointer(), db.pointer()));
+  }
+
+  @Override
+  public void sgdStep(Tensor w, Tensor grad, Tensor velocity, SgdSettings s, float lr) {
+    Shapes.sgd(w, grad, velocity, s, lr);
+    run(
+        () ->
+            RelgraphKernels.sgd_step(
+                threads,
+                w.size(),
+                w.pointer(),
+                grad.pointer(),
+                velocity.pointer(),
+                lr,
+                s.momentum(),
+                s.weightDecay(),
+                s.nesterov() ? 1 : 0));
+  }
+
   private void multiply(Tensor a, Tensor b, Tensor out) {
     run(() -> RelgraphKernels.multiply(a.size(), a.pointer(), b.pointer(), out.pointer(), threads));
   }

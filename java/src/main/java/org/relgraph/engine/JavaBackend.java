@@ -101,6 +101,166 @@ public final class JavaBackend implements Backend {
     dw.set(times(dw.toArray(), mask.toArray()));
   }
 
+  @Override
+  public void batchNormReluForward(BatchNorm bn, Tensor x, Tensor y, boolean training) {
+    int batch = Shapes.batchNorm(bn, x, y, training);
+    float[] xv = x.toArray();
+    float[] gamma = bn.gamma.toArray();
+    float[] beta = bn.beta.toArray();
+    float[] runMean = bn.runningMean.toArray();
+    float[] runVar = bn.runningVar.toArray();
+    float[] mean = new float[bn.channels()];
+    float[] invStd = new float[bn.channels()];
+    float[] out = new float[xv.length];
+    for (int c = 0; c < bn.channels(); c++) {
+      double m;
+      double var;
+      if (training) {
+        double s = 0;
+        for (int b = 0; b < batch; b++) {
+          s += xv[c * batch + b];
+        }
+        m = s / batch;
+        double v = 0;
+        for (int b = 0; b < batch; b++) {
+          double d = xv[c * batch + b] - m;
+          v += d * d;
+        }
+        var = v / batch;
+        mean[c] = (float) m;
+        invStd[c] = (float) (1 / Math.sqrt(var + bn.eps()));
+        double mom = bn.momentum();
+        runMean[c] = (float) ((1 - mom) * runMean[c] + mom * m);
+        runVar[c] = (float) ((1 - mom) * runVar[c] + mom * var * batch / (batch - 1));
+      } else {
+        m = runMean[c];
+        var = runVar[c];
+      }
+      double is = 1 / Math.sqrt(var + bn.eps());
+      for (int b = 0; b < batch; b++) {
+        double v = gamma[c] * (xv[c * batch + b] - m) * is + beta[c];
+        out[c * batch + b] = (float) Math.max(0, v);
+      }
+    }
+    y.set(out);
+    if (training) {
+      bn.savedMean.set(mean);
+      bn.savedInvStd.set(invStd);
+      bn.runningMean.set(runMean);
+      bn.runningVar.set(runVar);
+    }
+  }
+
+  @Override
+  public void batchNormReluBackward(BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+    int batch = Shapes.batchNormBackward(bn, x, y, dy, dx);
+    float[] xv = x.toArray();
+    float[] yv = y.toArray();
+    float[] dyv = dy.toArray();
+    float[] gamma = bn.gamma.toArray();
+    float[] mean = bn.savedMean.toArray();
+    float[] invStd = bn.savedInvStd.toArray();
+    float[] out = new float[xv.length];
+    float[] dGamma = new float[bn.channels()];
+    float[] dBeta = new float[bn.channels()];
+    for (int c = 0; c < bn.channels(); c++) {
+      double sg = 0;
+      double sgx = 0;
+      for (int b = 0; b < batch; b++) {
+        int i = c * batch + b;
+        double g = yv[i] > 0 ? dyv[i] : 0;
+        sg += g;
+        sgx += g * (xv[i] - mean[c]) * invStd[c];
+      }
+      dBeta[c] = (float) sg;
+      dGamma[c] = (float) sgx;
+      double k = (double) gamma[c] * invStd[c] / batch;
+      for (int b = 0; b < batch; b++) {
+        int i = c * batch + b;
+        double g = yv[i] > 0 ? dyv[i] : 0;
+        double xhat = (xv[i] - mean[c]) * (double) invStd[c];
+        out[i] = (float) (k * (batch * g - sg - xhat * sgx));
+      }
+    }
+    dx.set(out);
+    bn.gammaGrad.set(dGamma);
+    bn.betaGrad.set(dBeta);
+  }
+
+  @Override
+  public CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dLogits) {
+    Shapes.crossEntropy(logits, labels, dLogits);
+    int classes = logits.rows();
+    int batch = logits.cols();
+    float[] z = logits.toArray();
+    float[] grad = new float[z.length];
+    double loss = 0;
+    int correct = 0;
+    for (int b = 0; b < batch; b++) {
+      int arg = 0;
+      for (int c = 1; c < classes; c++) {
+        if (z[c * batch + b] > z[arg * batch + b]) {
+          arg = c;
+        }
+      }
+      double max = z[arg * batch + b];
+      double sum = 0;
+      for (int c = 0; c < classes; c++) {
+        sum += Math.exp(z[c * batch + b] - max);
+      }
+      double logSum = Math.log(sum) + max;
+      loss += logSum - z[labels[b] * batch + b];
+      for (int c = 0; c < classes; c++) {
+        double p = Math.exp(z[c * batch + b] - logSum);
+        grad[c * batch + b] = (float) ((p - (c == labels[b] ? 1 : 0)) / batch);
+      }
+      if (arg == labels[b]) {
+        correct++;
+      }
+    }
+    dLogits.set(grad);
+    return new CrossEntropy(loss / batch, correct);
+  }
+
+  @Override
+  public void addBias(Tensor y, Tensor bias) {
+    Shapes.bias(y, bias);
+    float[] v = y.toArray();
+    float[] b = bias.toArray();
+    for (int i = 0; i < v.length; i++) {
+      v[i] += b[i / y.cols()];
+    }
+    y.set(v);
+  }
+
+  @Override
+  public void biasGradient(Tensor dy, Tensor db) {
+    Shapes.bias(dy, db);
+    float[] v = dy.toArray();
+    double[] s = new double[dy.rows()];
+    for (int i = 0; i < v.length; i++) {
+      s[i / dy.cols()] += v[i];
+    }
+    db.set(toFloat(s));
+  }
+
+  @Override
+  public void sgdStep(Tensor w, Tensor grad, Tensor velocity, SgdSettings s, float lr) {
+    Shapes.sgd(w, grad, velocity, s, lr);
+    float[] wv = w.toArray();
+    float[] g = grad.toArray();
+    float[] v = velocity.toArray();
+    for (int i = 0; i < wv.length; i++) {
+      double d = g[i] + (double) s.weightDecay() * wv[i];
+      double vi = s.momentum() * (double) v[i] + d;
+      v[i] = (float) vi;
+      d = s.nesterov() ? d + s.momentum() * vi : vi;
+      wv[i] = (float) (wv[i] - lr * d);
+    }
+    w.set(wv);
+    velocity.set(v);
+  }
+
   private static float[] times(float[] a, float[] b) {
     float[] out = new float[a.length];
     for (int i = 0; i < a.length; i++) {

@@ -142,4 +142,59 @@ final class Shapes {
     denseGradient(dy, x, dw);
     distinct(mask, dy, x, dw);
   }
+
+  /** Batch-norm forward: x and y of bn's channels as rows and one batch, distinct. */
+  static int batchNorm(BatchNorm bn, Tensor x, Tensor y, boolean training) {
+    bn.gamma.pointer();
+    int batch = activations(x, bn.channels(), "X", "batch-norm");
+    activations(y, bn.channels(), "Y", "batch-norm");
+    sameBatch(x, y);
+    distinct(x, y);
+    require(
+        !training || batch >= 2,
+        "batch norm in training needs a batch of at least 2, got " + batch);
+    return batch;
+  }
+
+  /** Batch-norm backward: x, y, dy, dx of one shape, dx distinct from the others. */
+  static int batchNormBackward(BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+    int batch = batchNorm(bn, x, y, true);
+    sameShape(x, dy, "X and dY");
+    sameShape(x, dx, "X and dX");
+    distinct(x, y, dy, dx);
+    return batch;
+  }
+
+  /** Cross-entropy: logits and dLogits of one shape, one label per column, each in range. */
+  static void crossEntropy(Tensor logits, int[] labels, Tensor dLogits) {
+    sameShape(logits, dLogits, "logits and dLogits");
+    distinct(logits, dLogits);
+    require(
+        labels.length == logits.cols(), labels.length + " labels for a batch of " + logits.cols());
+    for (int b = 0; b < labels.length; b++) {
+      int l = labels[b];
+      require(
+          l >= 0 && l < logits.rows(),
+          "label " + l + " of sample " + b + " outside 0.." + (logits.rows() - 1));
+    }
+  }
+
+  /** A bias of y's rows: channels × 1. */
+  static void bias(Tensor y, Tensor bias) {
+    y.pointer();
+    bias.pointer();
+    require(
+        bias.rows() == y.rows() && bias.cols() == 1,
+        "bias is " + shape(bias) + ", expected " + y.rows() + " x 1");
+    distinct(y, bias);
+  }
+
+  /** An SGD step: w, grad and velocity of one shape, distinct, finite learning rate. */
+  static void sgd(Tensor w, Tensor grad, Tensor velocity, SgdSettings settings, float lr) {
+    sameShape(w, grad, "W and its gradient");
+    sameShape(w, velocity, "W and its momentum buffer");
+    distinct(w, grad, velocity);
+    require(settings != null, "SGD settings missing");
+    require(Float.isFinite(lr) && lr >= 0, "learning rate = " + lr + " must be finite and >= 0");
+  }
 }

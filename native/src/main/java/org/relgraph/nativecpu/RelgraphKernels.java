@@ -103,6 +103,71 @@ public final class RelgraphKernels {
   public static native void multiply(
       long n, @Const FloatPointer a, @Const FloatPointer b, FloatPointer out, int threads);
 
+  /**
+   * Batch normalisation fused with ReLU over feature-major activations ({@code channels × batch});
+   * training mode uses and saves batch statistics and updates the running ones, evaluation mode
+   * uses the running ones.
+   */
+  public static native void bn_relu_forward(
+      int threads,
+      int channels,
+      int batch,
+      @Const FloatPointer x,
+      @Const FloatPointer gamma,
+      @Const FloatPointer beta,
+      FloatPointer y,
+      FloatPointer mean,
+      FloatPointer invStd,
+      FloatPointer runMean,
+      FloatPointer runVar,
+      float momentum,
+      float eps,
+      int training);
+
+  /** Backward of {@link #bn_relu_forward} in training mode. */
+  public static native void bn_relu_backward(
+      int threads,
+      int channels,
+      int batch,
+      @Const FloatPointer x,
+      @Const FloatPointer y,
+      @Const FloatPointer dy,
+      @Const FloatPointer gamma,
+      @Const FloatPointer mean,
+      @Const FloatPointer invStd,
+      FloatPointer dx,
+      FloatPointer dgamma,
+      FloatPointer dbeta);
+
+  /** Mean softmax cross-entropy; writes dLogits and the count of correct predictions. */
+  public static native double softmax_xent(
+      int classes,
+      int batch,
+      @Const FloatPointer logits,
+      @Const IntPointer labels,
+      FloatPointer dLogits,
+      IntPointer correct);
+
+  /** {@code y[c][b] += bias[c]}. */
+  public static native void add_bias(
+      int threads, int channels, int batch, FloatPointer y, @Const FloatPointer bias);
+
+  /** {@code db[c] = Σ_b dy[c][b]}. */
+  public static native void bias_gradient(
+      int threads, int channels, int batch, @Const FloatPointer dy, FloatPointer db);
+
+  /** One SGD step with momentum, weight decay and optionally Nesterov (PyTorch's semantics). */
+  public static native void sgd_step(
+      int threads,
+      long n,
+      FloatPointer w,
+      @Const FloatPointer g,
+      FloatPointer buf,
+      float lr,
+      float momentum,
+      float weightDecay,
+      int nesterov);
+
   /** {@code openblas_get_corename()} of the OpenBLAS library already loaded from {@code path}. */
   public static native @Cast("const char*") BytePointer blas_corename(String path);
 

@@ -1,0 +1,386 @@
+package org.relgraph.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.relgraph.engine.Backend;
+import org.relgraph.engine.BatchNorm;
+import org.relgraph.engine.BlockSparseLayout;
+import org.relgraph.engine.CrossEntropy;
+import org.relgraph.engine.SgdSettings;
+import org.relgraph.engine.Tensor;
+import org.relgraph.graph.RelationalGraph;
+import org.relgraph.model.ChannelPartition;
+import org.relgraph.model.MlpSpec;
+
+/**
+ * A relational MLP ready to train on a backend: dense stem with BatchNorm and ReLU, R relational
+ * layers over one graph (each with BatchNorm and ReLU), dense head with bias. The relational layers
+ * run in one {@link ExecutionMode}; every mode computes the same function of the same weights.
+ *
+ * <p>Activations are feature-major ({@code channels × batch}). The network keeps one set of
+ * activation buffers per batch size it has seen. Not thread-safe. Close it to free native memory.
+ */
+public final class RelationalMlp implements AutoCloseable {
+  /** Standard deviation of the initial linear weights (the paper's code: N(0, 0.01)). */
+  public static final double INIT_STD = 0.01;
+
+  private final MlpSpec spec;
+  private final RelationalGraph graph;
+  private final int width;
+  private final ExecutionMode mode;
+  private final Backend backend;
+  private final Linear stem;
+  private final Linear[] relational;
+  private final BatchNorm[] norms;
+  private final Linear head;
+  private final Parameter headBias;
+  private final List<Parameter> parameters = new ArrayList<>();
+  private final Map<Integer, Workspace> workspaces = new HashMap<>();
+
+  private RelationalMlp(
+      Backend backend, MlpSpec spec, RelationalGraph graph, int width, ExecutionMode mode) {
+    this.backend = backend;
+    this.spec = spec;
+    this.graph = graph;
+    this.width = width;
+    this.mode = mode;
+    int n = graph.nodeCount();
+    if (width < n) {
+      throw new IllegalArgumentException(
+          "width = " + width + " fewer than the graph's " + n + " nodes");
+    }
+    if (spec.stemWidth() < n) {
+      throw new IllegalArgumentException(
+          "stem width = " + spec.stemWidth() + " fewer than the graph's " + n + " nodes");
+    }
+    if (mode == ExecutionMode.DENSE && !isComplete(graph)) {
+      throw new IllegalArgumentException(
+          "mode dense runs the complete graph only; use blocksparse or masked for this graph");
+    }
+    int layers = spec.relationalLayers();
+    stem = new Linear.Dense("stem.weight", spec.stemWidth(), spec.inputSize());
+    relational = new Linear[layers];
+    norms = new BatchNorm[layers + 1];
+    norms[0] = new BatchNorm(spec.stemWidth());
+    ChannelPartition stemPart = ChannelPartition.of(spec.stemWidth(), n, spec.partitionSeed());
+    ChannelPartition widePart = ChannelPartition.of(width, n, spec.partitionSeed());
+    for (int i = 0; i < layers; i++) {
+      ChannelPartition in = i == 0 ? stemPart : widePart;
+      String name = "relational" + i + ".weight";
+      relational[i] =
+          switch (mode) {
+            case DENSE -> new Linear.Dense(name, width, in.channels());
+            case BLOCKSPARSE ->
+                new Linear.BlockSparse(name, BlockSparseLayout.of(graph, widePart, in));
+            case MASKED -> new Linear.Masked(name, BlockSparseLayout.of(graph, widePart, in));
+          };
+      norms[i + 1] = new BatchNorm(width);
+    }
+    head = new Linear.Dense("head.weight", spec.classes(), width);
+    headBias = Parameter.zeros("head.bias", spec.classes(), 1);
+    parameters.add(stem.weight);
+    addNorm("stem.bn", norms[0]);
+    for (int i = 0; i < layers; i++) {
+      parameters.add(relational[i].weight);
+      addNorm("relational" + i + ".bn", norms[i + 1]);
+    }
+    parameters.add(head.weight);
+    parameters.add(headBias);
+  }
+
+  private void addNorm(String name, BatchNorm bn) {
+    parameters.add(Parameter.of(name + ".gamma", bn.gamma(), bn.gammaGrad()));
+    parameters.add(Parameter.of(name + ".beta", bn.beta(), bn.betaGrad()));
+  }
+
+  /**
+   * A network with weights drawn from N(0, {@link #INIT_STD}²) by a generator seeded with {@code
+   * seed}, in dense {@code out × in} order for every layer, so that all modes start from the same
+   * function.
+   */
+  public static RelationalMlp create(
+      Backend backend,
+      MlpSpec spec,
+      RelationalGraph graph,
+      int width,
+      ExecutionMode mode,
+      long seed) {
+    RelationalMlp net = new RelationalMlp(backend, spec, graph, width, mode);
+    try {
+      SplittableRandom rng = new SplittableRandom(seed);
+      for (Linear l : net.linears()) {
+        float[] w = new float[Math.multiplyExact(l.out, l.in)];
+        for (int i = 0; i < w.length; i++) {
+          w[i] = (float) (rng.nextGaussian() * INIT_STD);
+        }
+        l.setDenseWeights(w);
+      }
+      return net;
+    } catch (RuntimeException e) {
+      net.close();
+      throw e;
+    }
+  }
+
+  private List<Linear> linears() {
+    List<Linear> all = new ArrayList<>();
+    all.add(stem);
+    Collections.addAll(all, relational);
+    all.add(head);
+    return all;
+  }
+
+  private static boolean isComplete(RelationalGraph g) {
+    int n = g.nodeCount();
+    return g.edgeCount() == (long) n * (n - 1) / (g.isDirected() ? 1 : 2);
+  }
+
+  /** The model's shape. */
+  public MlpSpec spec() {
+    return spec;
+  }
+
+  /** The relational graph. */
+  public RelationalGraph graph() {
+    return graph;
+  }
+
+  /** Relational width. */
+  public int width() {
+    return width;
+  }
+
+  /** How the relational layers run. */
+  public ExecutionMode mode() {
+    return mode;
+  }
+
+  /** The backend the network runs on. */
+  public Backend backend() {
+    return backend;
+  }
+
+  /**
+   * One training step on a batch: forward in training mode, cross-entropy, backward, then an SGD
+   * step on every parameter with learning rate {@code lr}.
+   *
+   * @param x features, feature-major: {@code x[f·batch + b]}
+   * @param labels one per sample
+   */
+  public CrossEntropy trainStep(float[] x, int[] labels, float lr, SgdSettings sgd) {
+    CrossEntropy loss = forwardBackward(x, labels);
+    for (Parameter p : parameters) {
+      backend.sgdStep(p.value(), p.grad(), p.velocity(), sgd, lr);
+    }
+    return loss;
+  }
+
+  /**
+   * Forward in training mode and backward: the loss of the batch, with every parameter's gradient
+   * written (see {@link #gradients()}). Running statistics move as in training.
+   */
+  public CrossEntropy forwardBackward(float[] x, int[] labels) {
+    Workspace ws = workspace(labels.length, x.length);
+    forward(ws, x, true);
+    CrossEntropy loss = backend.softmaxCrossEntropy(ws.logits, labels, ws.dLogits);
+    int last = relational.length;
+    head.backward(backend, ws.dLogits, ws.act[last], ws.dAct[last]);
+    backend.biasGradient(ws.dLogits, headBias.grad());
+    for (int i = last; i >= 0; i--) {
+      backend.batchNormReluBackward(norms[i], ws.pre[i], ws.act[i], ws.dAct[i], ws.dPre[i]);
+      if (i == 0) {
+        stem.backward(backend, ws.dPre[0], ws.input, null);
+      } else {
+        relational[i - 1].backward(backend, ws.dPre[i], ws.act[i - 1], ws.dAct[i - 1]);
+      }
+    }
+    return loss;
+  }
+
+  /** Loss and correct count of a batch in evaluation mode (running statistics, no update). */
+  public CrossEntropy evaluate(float[] x, int[] labels) {
+    Workspace ws = workspace(labels.length, x.length);
+    forward(ws, x, false);
+    return backend.softmaxCrossEntropy(ws.logits, labels, ws.dLogits);
+  }
+
+  /** The logits of a batch in evaluation mode, {@code classes × batch} row-major. */
+  public float[] logits(float[] x, int batch) {
+    Workspace ws = workspace(batch, x.length);
+    forward(ws, x, false);
+    return ws.logits.toArray();
+  }
+
+  private void forward(Workspace ws, float[] x, boolean training) {
+    ws.input.set(x);
+    stem.forward(backend, ws.input, ws.pre[0]);
+    backend.batchNormReluForward(norms[0], ws.pre[0], ws.act[0], training);
+    for (int i = 0; i < relational.length; i++) {
+      relational[i].forward(backend, ws.act[i], ws.pre[i + 1]);
+      backend.batchNormReluForward(norms[i + 1], ws.pre[i + 1], ws.act[i + 1], training);
+    }
+    head.forward(backend, ws.act[relational.length], ws.logits);
+    backend.addBias(ws.logits, headBias.value());
+  }
+
+  private Workspace workspace(int batch, int xLength) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch = " + batch + " must be >= 1");
+    }
+    if (xLength != (long) batch * spec.inputSize()) {
+      throw new IllegalArgumentException(
+          "features: expected "
+              + (long) batch * spec.inputSize()
+              + " values ("
+              + spec.inputSize()
+              + " x "
+              + batch
+              + "), got "
+              + xLength);
+    }
+    return workspaces.computeIfAbsent(batch, Workspace::new);
+  }
+
+  /**
+   * The trainable values by name, as dense row-major arrays: linear weights {@code out × in} (zero
+   * outside the graph's blocks), BatchNorm scale and shift, head bias; plus the BatchNorm running
+   * statistics ({@code *.running_mean}, {@code *.running_var}).
+   */
+  public Map<String, float[]> state() {
+    Map<String, float[]> s = new LinkedHashMap<>();
+    List<Linear> ls = linears();
+    for (Parameter p : parameters) {
+      Linear owner = ls.stream().filter(l -> l.weight == p).findFirst().orElse(null);
+      s.put(p.name(), owner != null ? owner.denseWeights() : p.value().toArray());
+    }
+    for (int i = 0; i < norms.length; i++) {
+      String name = i == 0 ? "stem.bn" : "relational" + (i - 1) + ".bn";
+      s.put(name + ".running_mean", norms[i].runningMean().toArray());
+      s.put(name + ".running_var", norms[i].runningVar().toArray());
+    }
+    return s;
+  }
+
+  /**
+   * Replaces values from {@link #state()}'s form. Every name must be present with the right length;
+   * linear weights outside the graph's blocks are ignored.
+   */
+  public void load(Map<String, float[]> state) {
+    Map<String, float[]> current = state();
+    for (Map.Entry<String, float[]> e : current.entrySet()) {
+      float[] v = state.get(e.getKey());
+      if (v == null) {
+        throw new IllegalArgumentException("missing parameter " + e.getKey());
+      }
+      if (v.length != e.getValue().length) {
+        throw new IllegalArgumentException(
+            "parameter "
+                + e.getKey()
+                + " has "
+                + v.length
+                + " values, expected "
+                + e.getValue().length);
+      }
+    }
+    List<Linear> ls = linears();
+    for (Parameter p : parameters) {
+      Linear owner = ls.stream().filter(l -> l.weight == p).findFirst().orElse(null);
+      if (owner != null) {
+        owner.setDenseWeights(state.get(p.name()));
+      } else {
+        p.value().set(state.get(p.name()));
+      }
+    }
+    for (int i = 0; i < norms.length; i++) {
+      String name = i == 0 ? "stem.bn" : "relational" + (i - 1) + ".bn";
+      norms[i].runningMean().set(state.get(name + ".running_mean"));
+      norms[i].runningVar().set(state.get(name + ".running_var"));
+    }
+  }
+
+  /**
+   * The gradients of the last {@link #forwardBackward}, by parameter name, in the same dense form
+   * as {@link #state()} (linear weights {@code out × in}, zero outside the graph's blocks).
+   */
+  public Map<String, float[]> gradients() {
+    Map<String, float[]> g = new LinkedHashMap<>();
+    List<Linear> ls = linears();
+    for (Parameter p : parameters) {
+      Linear owner = ls.stream().filter(l -> l.weight == p).findFirst().orElse(null);
+      g.put(p.name(), owner != null ? owner.denseGradient() : p.grad().toArray());
+    }
+    return g;
+  }
+
+  /** Number of trainable values that the mode stores. */
+  public long storedParameterCount() {
+    long total = 0;
+    for (Parameter p : parameters) {
+      total += p.value().size();
+    }
+    return total;
+  }
+
+  @Override
+  public void close() {
+    for (Workspace ws : workspaces.values()) {
+      ws.close();
+    }
+    workspaces.clear();
+    for (Linear l : linears()) {
+      l.close();
+    }
+    headBias.close();
+    for (BatchNorm bn : norms) {
+      bn.close();
+    }
+    for (Parameter p : parameters) {
+      p.velocity().close();
+    }
+  }
+
+  /** Activation buffers for one batch size. */
+  private final class Workspace {
+    final Tensor input;
+    final Tensor[] pre;
+    final Tensor[] act;
+    final Tensor[] dAct;
+    final Tensor[] dPre;
+    final Tensor logits;
+    final Tensor dLogits;
+
+    Workspace(int batch) {
+      int layers = relational.length + 1;
+      input = Tensor.zeros(spec.inputSize(), batch);
+      pre = new Tensor[layers];
+      act = new Tensor[layers];
+      dAct = new Tensor[layers];
+      dPre = new Tensor[layers];
+      for (int i = 0; i < layers; i++) {
+        int c = i == 0 ? spec.stemWidth() : width;
+        pre[i] = Tensor.zeros(c, batch);
+        act[i] = Tensor.zeros(c, batch);
+        dAct[i] = Tensor.zeros(c, batch);
+        dPre[i] = Tensor.zeros(c, batch);
+      }
+      logits = Tensor.zeros(spec.classes(), batch);
+      dLogits = Tensor.zeros(spec.classes(), batch);
+    }
+
+    void close() {
+      input.close();
+      for (Tensor[] ts : new Tensor[][] {pre, act, dAct, dPre}) {
+        for (Tensor t : ts) {
+          t.close();
+        }
+      }
+      logits.close();
+      dLogits.close();
+    }
+  }
+}
