@@ -18,12 +18,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description =
-        "Neural networks from relational graphs: graphs, measures, design spaces and benchmarks.",
+        "Neural networks from relational graphs: graphs, measures, design spaces, benchmarks and"
+            + " training.",
     subcommands = {
       GenerateCommand.class,
       MeasureCommand.class,
       DesignSpaceCommand.class,
       BenchCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -38,7 +41,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: generate, measure, design-space or bench");
+        spec.commandLine(),
+        "missing command: generate, measure, design-space, bench, train or evaluate");
   }
 
   /** Runs the CLI and exits with its status. */
@@ -67,7 +71,15 @@ public final class Main implements Runnable {
           if (debug) {
             ex.printStackTrace(err);
           }
-          if (ex instanceof GraphFormatException) {
+          if (ex instanceof GraphFormatException
+              || ex instanceof org.relgraph.train.DatasetException
+              || ex instanceof org.relgraph.train.ModelFile.ModelFormatException) {
+            err.println("relgraph: " + ex.getMessage());
+            return INPUT;
+          }
+          if (ex instanceof org.relgraph.train.Trainer.TrainingDivergedException
+              || ex instanceof IllegalStateException
+                  && String.valueOf(ex.getMessage()).startsWith("native CPU backend unavailable")) {
             err.println("relgraph: " + ex.getMessage());
             return INPUT;
           }

@@ -1,0 +1,346 @@
+package org.relgraph.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.relgraph.engine.Backend;
+import org.relgraph.engine.CpuBackend;
+import org.relgraph.engine.JavaBackend;
+import org.relgraph.graph.GraphMeasures;
+import org.relgraph.graph.GraphSpec;
+import org.relgraph.model.BudgetMatching;
+import org.relgraph.train.Dataset;
+import org.relgraph.train.Datasets;
+import org.relgraph.train.EpochResult;
+import org.relgraph.train.ExecutionMode;
+import org.relgraph.train.ModelFile;
+import org.relgraph.train.TrainConfig;
+import org.relgraph.train.Trainer;
+import org.relgraph.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code relgraph train}: trains the paper's MLP over one graph, natively. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Train the paper's relational MLP (stem, 3 relational layers over the graph, head) on a data"
+          + " set, FLOP-matched to the complete-graph baseline unless --no-match.",
+      "Example: relgraph train --graph ws-flex:k=8,p=0.3,seed=1 --dataset fashion-mnist --epochs 10"
+    })
+final class TrainCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--graph",
+      required = true,
+      paramLabel = "SPEC",
+      description =
+          "complete, ws-flex:k=K,p=P,seed=S (k the average degree; n=64 unless given), er:m=M,"
+              + " ws:k=K,p=P, ba:m=M, harary:k=K, ring:k=K, or a graph file")
+  String graph;
+
+  @Option(
+      names = "--dataset",
+      defaultValue = "fashion-mnist",
+      description = "fashion-mnist, mnist, cifar10 or synthetic (default: ${DEFAULT-VALUE})")
+  String dataset;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "data directory (fashion-mnist defaults to the Debian package's)")
+  Path data;
+
+  @picocli.CommandLine.Mixin TrainingOptions training = new TrainingOptions();
+
+  @Option(names = "--seed", defaultValue = "1", description = "training seed (default: 1)")
+  long seed;
+
+  @Option(
+      names = "--save",
+      paramLabel = "FILE",
+      description = "save the trained model (docs/model-format.md)")
+  Path save;
+
+  @Option(names = "--json", description = "print a JSON summary as the last line of stdout")
+  boolean json;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter log = json ? err : out;
+    GraphSpec g = GraphSpec.parse(graph);
+    Dataset d = Datasets.load(dataset, data);
+    TrainConfig config = training.config(seed);
+    TrainingRun run = new TrainingRun(g.graph(), d, training.mode(), training.width(), config);
+    BudgetMatching.Match m = run.match();
+    Backend backend = training.backend();
+    GraphMeasures.Measures measures = GraphMeasures.of(g.graph());
+    log.printf(
+        Locale.ROOT,
+        "%s: %s; graph %s (n=%d, C=%.4f, L=%s); width %d, %,d FLOPs (%+.3f%%"
+            + " of the baseline's %,d); mode %s on %s%n",
+        d.name(),
+        d.description(),
+        graph,
+        g.graph().nodeCount(),
+        measures.clustering(),
+        measures.pathLength().isPresent()
+            ? String.format(Locale.ROOT, "%.4f", measures.pathLength().getAsDouble())
+            : "none",
+        m.width(),
+        m.flops(),
+        100 * m.deviation(),
+        m.budget(),
+        training.mode().label(),
+        backend);
+    long start = System.nanoTime();
+    try (TrainingRun.Outcome o = run.run(backend, new EpochBars(log, err))) {
+      double wall = (System.nanoTime() - start) / 1e9;
+      EpochResult last = o.epochs().get(o.epochs().size() - 1);
+      log.printf(
+          Locale.ROOT,
+          "test top-1 error %.2f%% after %d epochs (%.1f s)%n",
+          last.testError(),
+          last.epoch(),
+          wall);
+      JsonObject summary = summary(g, d, run, o, measures, backend, wall);
+      if (save != null) {
+        JsonObject info = summary.deepCopy();
+        ModelFile.save(o.model(), save, info);
+        log.println("model saved to " + save);
+      }
+      if (json) {
+        out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  private JsonObject summary(
+      GraphSpec g,
+      Dataset d,
+      TrainingRun run,
+      TrainingRun.Outcome o,
+      GraphMeasures.Measures measures,
+      Backend backend,
+      double wall) {
+    JsonObject s = new JsonObject();
+    s.addProperty("top1_error", o.top1Error());
+    s.addProperty("width", o.match().width());
+    s.addProperty("flops", o.match().flops());
+    s.addProperty("baseline_flops", o.match().budget());
+    s.addProperty("flops_deviation", o.match().deviation());
+    JsonArray seconds = new JsonArray();
+    JsonArray errors = new JsonArray();
+    JsonArray losses = new JsonArray();
+    JsonArray rates = new JsonArray();
+    for (EpochResult e : o.epochs()) {
+      seconds.add(e.trainSeconds());
+      errors.add(e.testError());
+      losses.add(e.trainLoss());
+      rates.add(e.samplesPerSecond());
+    }
+    s.add("epoch_seconds", seconds);
+    s.add("test_errors", errors);
+    s.add("train_losses", losses);
+    s.add("samples_per_second", rates);
+    s.addProperty("mode", run.mode().label());
+    JsonObject graph = new JsonObject();
+    graph.addProperty("spec", this.graph);
+    graph.addProperty("kind", g.kind());
+    graph.addProperty("nodes", g.graph().nodeCount());
+    graph.addProperty("edges", g.graph().edgeCount());
+    graph.addProperty("clustering", measures.clustering());
+    if (measures.pathLength().isPresent()) {
+      graph.addProperty("path_length", measures.pathLength().getAsDouble());
+    } else {
+      graph.add("path_length", com.google.gson.JsonNull.INSTANCE);
+    }
+    s.add("graph", graph);
+    s.addProperty("dataset", d.name());
+    s.addProperty("epochs", run.config().epochs());
+    s.addProperty("seed", run.config().seed());
+    s.addProperty("config", run.config().key());
+    s.addProperty("backend", backend.toString());
+    s.addProperty("wall_seconds", wall);
+    return s;
+  }
+
+  /** A progress bar per epoch on a terminal; one line per epoch otherwise. */
+  static final class EpochBars implements Trainer.Listener {
+    private final PrintWriter log;
+    private final PrintWriter err;
+    private ProgressBar bar;
+    private long samples;
+    private long correct;
+    private double lossSum;
+    private int steps;
+    private long start;
+
+    EpochBars(PrintWriter log, PrintWriter err) {
+      this.log = log;
+      this.err = err;
+    }
+
+    @Override
+    public void epochStarted(int epoch, int steps) {
+      samples = 0;
+      correct = 0;
+      lossSum = 0;
+      this.steps = 0;
+      start = System.nanoTime();
+      if (System.console() != null) {
+        bar =
+            new ProgressBarBuilder()
+                .setTaskName("epoch " + epoch)
+                .setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(250)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .build();
+      }
+    }
+
+    @Override
+    public void stepped(int epoch, int step, double loss, int right, int batch) {
+      samples += batch;
+      correct += right;
+      lossSum += loss;
+      steps++;
+      if (bar != null) {
+        bar.step();
+        double secs = (System.nanoTime() - start) / 1e9;
+        bar.setExtraMessage(
+            String.format(
+                Locale.ROOT,
+                " loss %.4f acc %.2f%% %.0f samples/s",
+                lossSum / steps,
+                100.0 * correct / samples,
+                samples / secs));
+      }
+    }
+
+    @Override
+    public void epochEnded(EpochResult r) {
+      if (bar != null) {
+        bar.close();
+        bar = null;
+      }
+      log.printf(
+          Locale.ROOT,
+          "epoch %d: lr %.4f, train loss %.4f, train error %.2f%%, test error %.2f%%, %.1f s,"
+              + " %.0f samples/s%n",
+          r.epoch(),
+          r.learningRate(),
+          r.trainLoss(),
+          r.trainError(),
+          r.testError(),
+          r.trainSeconds(),
+          r.samplesPerSecond());
+      log.flush();
+      err.flush();
+    }
+  }
+
+  /** The training options shared by {@code train} and {@code sweep}. */
+  static final class TrainingOptions {
+    @Option(names = "--epochs", defaultValue = "10", description = "epochs (default: 10)")
+    int epochs;
+
+    @Option(
+        names = "--mode",
+        defaultValue = "blocksparse",
+        description = "blocksparse, masked or dense (complete graph only) (default: blocksparse)")
+    String mode;
+
+    @Option(
+        names = "--no-match",
+        description = "keep the stem width in the relational layers instead of matching FLOPs")
+    boolean noMatch;
+
+    @Option(names = "--width", description = "relational width (instead of budget matching)")
+    Integer width;
+
+    @Option(names = "--batch", defaultValue = "128", description = "batch size (default: 128)")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.1", description = "base learning rate (0.1)")
+    float lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (0.9)")
+    float momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "5e-4", description = "weight decay (5e-4)")
+    float weightDecay;
+
+    @Option(names = "--no-nesterov", description = "plain momentum instead of Nesterov")
+    boolean noNesterov;
+
+    @Option(names = "--threads", description = "CPU threads (default: all processors)")
+    Integer threads;
+
+    @Option(
+        names = "--backend",
+        defaultValue = "cpu",
+        description = "cpu (native) or java (the slow reference) (default: cpu)")
+    String backend;
+
+    TrainConfig config(long seed) {
+      return new TrainConfig(epochs, batch, lr, momentum, weightDecay, !noNesterov, seed, 1000);
+    }
+
+    ExecutionMode mode() {
+      return ExecutionMode.parse(mode);
+    }
+
+    int width() {
+      if (width != null && noMatch) {
+        throw new IllegalArgumentException("--width and --no-match exclude each other");
+      }
+      if (width != null) {
+        if (width < 1) {
+          throw new IllegalArgumentException("--width = " + width + " must be >= 1");
+        }
+        return width;
+      }
+      return noMatch ? TrainingRun.NO_MATCH : TrainingRun.MATCH;
+    }
+
+    Backend backend() {
+      int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+      if (t < 1 || t > 1024) {
+        throw new IllegalArgumentException("--threads = " + t + " outside [1, 1024]");
+      }
+      return switch (backend.toLowerCase(Locale.ROOT)) {
+        case "java" -> new JavaBackend();
+        case "cpu" -> {
+          if (!CpuBackend.isAvailable()) {
+            throw new IllegalStateException(
+                "native CPU backend unavailable: "
+                    + CpuBackend.unavailabilityCause()
+                    + " (--backend java runs the slow reference)");
+          }
+          yield CpuBackend.create(CpuBackend.bestIsa(), t);
+        }
+        default ->
+            throw new IllegalArgumentException(
+                "--backend '" + backend + "' is not one of cpu, java");
+      };
+    }
+  }
+}

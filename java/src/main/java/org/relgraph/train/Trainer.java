@@ -1,0 +1,155 @@
+package org.relgraph.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.relgraph.engine.CrossEntropy;
+
+/**
+ * Trains a {@link RelationalMlp} on a {@link Dataset} with a {@link TrainConfig}: every epoch
+ * shuffles the training split with a generator seeded from the config (so a fixed seed and thread
+ * count give the same steps), trains on whole batches only, then evaluates on the test split.
+ */
+public final class Trainer {
+  private Trainer() {}
+
+  /** Progress callbacks; all optional. */
+  public interface Listener {
+    /** Before the first step of an epoch (1-based) of {@code steps} steps. */
+    default void epochStarted(int epoch, int steps) {}
+
+    /** After each step: its loss and the samples it got right. */
+    default void stepped(int epoch, int step, double loss, int correct, int batch) {}
+
+    /** After an epoch's evaluation. */
+    default void epochEnded(EpochResult result) {}
+  }
+
+  /** Loss and error of a model on a split. */
+  public record Evaluation(double loss, double errorPercent, int samples) {}
+
+  /**
+   * Trains {@code net} for {@code config.epochs()} epochs.
+   *
+   * @return one result per epoch
+   * @throws IllegalArgumentException when the data and the network do not fit each other
+   */
+  public static List<EpochResult> train(
+      RelationalMlp net, Dataset data, TrainConfig config, Listener listener) {
+    DataSplit train = data.train();
+    checkFits(net, data);
+    int batch = config.batchSize();
+    int steps = train.size() / batch;
+    if (steps < 1) {
+      throw new IllegalArgumentException(
+          data.name()
+              + " has "
+              + train.size()
+              + " training samples, fewer than one batch of "
+              + batch);
+    }
+    SplittableRandom shuffle = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+    SplittableRandom augment = new SplittableRandom(config.seed() ^ 0xA5A5A5A5L);
+    int[] order = new int[train.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    float[] x = new float[train.features() * batch];
+    int[] labels = new int[batch];
+    List<EpochResult> results = new ArrayList<>();
+    for (int e = 0; e < config.epochs(); e++) {
+      shuffle(order, shuffle);
+      float lr = config.learningRate(e);
+      listener.epochStarted(e + 1, steps);
+      double lossSum = 0;
+      long correct = 0;
+      long start = System.nanoTime();
+      for (int s = 0; s < steps; s++) {
+        train.fillBatch(order, s * batch, batch, x, labels, train.augments() ? augment : null);
+        CrossEntropy ce = net.trainStep(x, labels, lr, config.sgd());
+        if (!Double.isFinite(ce.loss())) {
+          throw new TrainingDivergedException(
+              "training diverged: loss " + ce.loss() + " at epoch " + (e + 1) + " step " + (s + 1));
+        }
+        lossSum += ce.loss();
+        correct += ce.correct();
+        listener.stepped(e + 1, s + 1, ce.loss(), ce.correct(), batch);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Evaluation test = evaluate(net, data.test(), config.evalBatchSize());
+      EpochResult r =
+          new EpochResult(
+              e + 1,
+              lr,
+              lossSum / steps,
+              100.0 * (1 - correct / (double) (steps * batch)),
+              test.loss(),
+              test.errorPercent(),
+              seconds,
+              steps * batch / seconds);
+      results.add(r);
+      listener.epochEnded(r);
+    }
+    return results;
+  }
+
+  /** Evaluation-mode loss and top-1 error of {@code net} on every sample of {@code split}. */
+  public static Evaluation evaluate(RelationalMlp net, DataSplit split, int evalBatch) {
+    int n = split.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    double loss = 0;
+    long correct = 0;
+    for (int start = 0; start < n; start += evalBatch) {
+      int b = Math.min(evalBatch, n - start);
+      float[] x = new float[split.features() * b];
+      int[] labels = new int[b];
+      split.fillBatch(order, start, b, x, labels, null);
+      CrossEntropy ce = net.evaluate(x, labels);
+      loss += ce.loss() * b;
+      correct += ce.correct();
+    }
+    return new Evaluation(loss / n, 100.0 * (1 - correct / (double) n), n);
+  }
+
+  private static void checkFits(RelationalMlp net, Dataset data) {
+    if (net.spec().inputSize() != data.features()) {
+      throw new IllegalArgumentException(
+          "the network takes "
+              + net.spec().inputSize()
+              + " features, "
+              + data.name()
+              + " has "
+              + data.features());
+    }
+    if (net.spec().classes() != data.classes()) {
+      throw new IllegalArgumentException(
+          "the network has "
+              + net.spec().classes()
+              + " classes, "
+              + data.name()
+              + " has "
+              + data.classes());
+    }
+  }
+
+  private static void shuffle(int[] a, SplittableRandom r) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+
+  /** Thrown when the loss stops being finite. */
+  public static final class TrainingDivergedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TrainingDivergedException(String message) {
+      super(message);
+    }
+  }
+}

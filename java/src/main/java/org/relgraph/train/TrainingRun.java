@@ -1,0 +1,77 @@
+package org.relgraph.train;
+
+import java.util.List;
+import org.relgraph.engine.Backend;
+import org.relgraph.graph.RelationalGraph;
+import org.relgraph.model.BudgetMatching;
+import org.relgraph.model.MlpSpec;
+
+/**
+ * One training run of the paper's MLP over a graph: budget matching (or a given width), network
+ * creation, training, final test error. The building block of the {@code train} command and of
+ * sweeps.
+ *
+ * @param graph the relational graph
+ * @param data the data set
+ * @param mode how the relational layers run
+ * @param width the relational width; 0 to match the complete-graph baseline's FLOPs, -1 for the
+ *     stem width without matching
+ * @param config the recipe
+ */
+public record TrainingRun(
+    RelationalGraph graph, Dataset data, ExecutionMode mode, int width, TrainConfig config) {
+  /** Width 0: match the budget. */
+  public static final int MATCH = 0;
+
+  /** Width -1: the stem width, no matching. */
+  public static final int NO_MATCH = -1;
+
+  /**
+   * What a run produced.
+   *
+   * @param match the width used and its FLOPs against the baseline's
+   * @param epochs per-epoch results
+   * @param model the trained network, open; the caller closes it
+   */
+  public record Outcome(BudgetMatching.Match match, List<EpochResult> epochs, RelationalMlp model)
+      implements AutoCloseable {
+    /** Test top-1 error after the last epoch, percent. */
+    public double top1Error() {
+      return epochs.get(epochs.size() - 1).testError();
+    }
+
+    @Override
+    public void close() {
+      model.close();
+    }
+  }
+
+  /** The paper's MLP shape for this data set. */
+  public MlpSpec spec() {
+    return MlpSpec.paper(data.features(), data.classes());
+  }
+
+  /** The width this run uses and its FLOPs. */
+  public BudgetMatching.Match match() {
+    MlpSpec spec = spec();
+    return switch (width) {
+      case MATCH -> BudgetMatching.match(spec, graph);
+      case NO_MATCH -> BudgetMatching.at(spec, graph, spec.stemWidth());
+      default -> BudgetMatching.at(spec, graph, width);
+    };
+  }
+
+  /** Trains on {@code backend}; the outcome holds the trained model. */
+  public Outcome run(Backend backend, Trainer.Listener listener) {
+    BudgetMatching.Match m = match();
+    RelationalMlp net =
+        RelationalMlp.create(backend, spec(), graph, m.width(), mode, config.seed());
+    try {
+      List<EpochResult> epochs = Trainer.train(net, data, config, listener);
+      return new Outcome(m, epochs, net);
+    } catch (RuntimeException e) {
+      net.close();
+      throw e;
+    }
+  }
+}
