@@ -141,6 +141,11 @@ public final class DataSplit {
    * normalised feature {@code f} of sample {@code order[start + b]} goes to {@code x[f * batch +
    * b]}, and its label to {@code labels[b]}.
    *
+   * <p>When this split {@link #augments()} and {@code augment} is not null, each image is first
+   * flipped horizontally with probability 1/2, then cropped back to its size from the image padded
+   * by 4 pixels of value 0 <em>after</em> normalisation (the mean colour), at offsets {@code 0..7}
+   * per axis: the order and padding of the paper's code. Labels are never changed.
+   *
    * @param order sample indices, typically a shuffled permutation of {@code 0 .. size()-1}
    * @param start the first position of {@code order} in this batch
    * @param batch the number of samples; also the row stride of {@code x}
@@ -176,11 +181,29 @@ public final class DataSplit {
       labels[b] = this.labels[sample] & 0xff;
     }
     if (augment != null && augmentation != null) {
-      for (int b = 0; b < batch; b++) {
-        augmentation.fill(data, order[start + b] * features, table, x, batch, b, augment);
-      }
+      fillAugmented(order, start, batch, x, augment);
     } else {
       fillPlain(order, start, batch, x);
+    }
+  }
+
+  // Each image of a tile is augmented into a contiguous scratch row, then the tile is transposed
+  // into x: both passes then write consecutive floats, unlike augmenting straight into x.
+  private void fillAugmented(
+      int[] order, int start, int batch, float[] x, SplittableRandom augment) {
+    float[] scratch = new float[TILE * features];
+    for (int b0 = 0; b0 < batch; b0 += TILE) {
+      int tile = Math.min(TILE, batch - b0);
+      for (int j = 0; j < tile; j++) {
+        augmentation.fill(
+            data, order[start + b0 + j] * features, table, scratch, j * features, 1, augment);
+      }
+      for (int f = 0; f < features; f++) {
+        int out = f * batch + b0;
+        for (int j = 0; j < tile; j++) {
+          x[out + j] = scratch[j * features + f];
+        }
+      }
     }
   }
 

@@ -36,16 +36,16 @@ final class FlipCrop {
   }
 
   /**
-   * Writes one augmented image, read at {@code data[base ..]} in CHW order, into column {@code
-   * column} of the feature-major batch {@code x} with row stride {@code batch}.
+   * Writes one augmented image, read at {@code data[base ..]} in CHW order, normalised through
+   * {@code table}: feature {@code f} goes to {@code x[offset + f * stride]}.
    */
   void fill(
       byte[] data,
       int base,
       float[] table,
       float[] x,
-      int batch,
-      int column,
+      int offset,
+      int stride,
       SplittableRandom random) {
     boolean flip = random.nextDouble() < 0.5;
     int rowOffset = random.nextInt(2 * pad) - pad;
@@ -57,31 +57,31 @@ final class FlipCrop {
     for (int c = 0; c < channels; c++) {
       int lut = c << 8;
       for (int y = 0; y < height; y++) {
-        int out = (c * plane + y * width) * batch + column;
+        int out = offset + (c * plane + y * width) * stride;
         int sourceRow = y + rowOffset;
         if (sourceRow < 0 || sourceRow >= height) {
           for (int xo = 0; xo < width; xo++) {
-            x[out + xo * batch] = 0f;
+            x[out + xo * stride] = 0f;
           }
           continue;
         }
         int rowBase = base + c * plane + sourceRow * width;
         for (int xo = 0; xo < from; xo++) {
-          x[out + xo * batch] = 0f;
+          x[out + xo * stride] = 0f;
         }
         if (flip) {
           for (int xo = from; xo < to; xo++) {
             int p = data[rowBase + width - 1 - (xo + columnOffset)] & 0xff;
-            x[out + xo * batch] = table[lut + p];
+            x[out + xo * stride] = table[lut + p];
           }
         } else {
           for (int xo = from; xo < to; xo++) {
             int p = data[rowBase + xo + columnOffset] & 0xff;
-            x[out + xo * batch] = table[lut + p];
+            x[out + xo * stride] = table[lut + p];
           }
         }
         for (int xo = to; xo < width; xo++) {
-          x[out + xo * batch] = 0f;
+          x[out + xo * stride] = 0f;
         }
       }
     }

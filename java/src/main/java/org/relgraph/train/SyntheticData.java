@@ -6,16 +6,16 @@ import org.apache.commons.math3.special.Erf;
 
 /**
  * A seeded synthetic classification task: Gaussian clusters in a random low-dimensional subspace
- * plus noise in every feature, with an overlap calibrated for a Bayes error of about 8%.
+ * plus noise in every feature, with an overlap calibrated so the best classifier errs on 6–8%.
  *
  * <p>With {@code r = min(features, classes)}, a random orthonormal basis {@code Q} ({@code features
- * × r}) spans the subspace. Class means sit at the corners of a scaled simplex in it (pairwise
- * distance {@code Δ}; when there are more classes than features, at random points with nearest
- * neighbours {@code Δ} apart). A sample of class {@code c} is {@code Q (m_c + z) + n} with {@code
- * z} and {@code n} standard normal in {@code r} and {@code features} dimensions, so along any
- * direction of the subspace the noise has variance 2. Each pair of classes is then confused with
- * probability {@code Φ(-Δ / (2√2))}, and {@code Δ} is chosen so that this is {@code 8% / (classes -
- * 1)}: the optimal (nearest-mean) classifier errs on at most about 8%, a learnt one a little more.
+ * × r}) spans the subspace. Class means sit at the corners of a simplex in it (all pairs equally
+ * far apart), or at random points when there are more classes than features. A sample of class
+ * {@code c} is {@code Q (m_c + z) + n} with {@code z} and {@code n} standard normal in {@code r}
+ * and {@code features} dimensions, so along any direction of the subspace the noise has variance 2.
+ * The means are scaled until the union bound on the Bayes error, the sum over other classes of
+ * {@code Φ(-d / (2√2))} for means {@code d} apart, is 8%; the true Bayes error is a little lower,
+ * and the nearest-class-mean classifier reaches about 92–94% test accuracy.
  *
  * <p>Values are quantised to bytes over a range that clips only beyond 6 noise standard deviations,
  * so the split API is the same as for images; the quantisation step is about 2% of the noise.
@@ -45,10 +45,10 @@ final class SyntheticData {
     SplittableRandom random = new SplittableRandom(seed);
     int rank = Math.min(features, classes);
     double[][] basis = orthonormalBasis(rank, features, random);
-    double delta = separation(classes);
-    double[][] means = classMeans(classes, rank, delta, random);
-    double noise = Math.sqrt(2);
-    double range = delta / Math.sqrt(2) + 6 * noise;
+    double[][] means = classMeans(classes, rank, random);
+    double delta = closestPair(means);
+    // A feature is a mean's projection (at most its norm) plus noise of standard deviation √2.
+    double range = largestNorm(means) + 6 * Math.sqrt(2);
 
     byte[] trainData = new byte[trainSize * features];
     byte[] trainLabels = new byte[trainSize];
@@ -64,8 +64,8 @@ final class SyntheticData {
         String.format(
             Locale.ROOT,
             "synthetic (seed %d): %d train / %d test samples, %d features, %d classes; Gaussian"
-                + " clusters %.3f apart in a random %d-dimensional subspace plus noise (Bayes"
-                + " error about %.0f%%), standardised by the training mean and std",
+                + " clusters (closest means %.3f apart) in a random %d-dimensional subspace plus"
+                + " noise (Bayes error at most %.0f%%), standardised by the training mean and std",
             seed,
             trainSize,
             testSize,
@@ -77,12 +77,26 @@ final class SyntheticData {
     return new Dataset("synthetic", train, test, classes, features, description);
   }
 
-  /** The pairwise mean distance {@code Δ} giving each pair {@code BAYES_ERROR/(classes-1)}. */
-  static double separation(int classes) {
-    double pairError = BAYES_ERROR / (classes - 1);
-    // Φ⁻¹(1 - e) = √2 erf⁻¹(1 - 2e); the noise along the pair's axis has standard deviation √2.
-    double z = Math.sqrt(2) * Erf.erfInv(1 - 2 * pairError);
-    return 2 * Math.sqrt(2) * z;
+  /**
+   * The union bound on the Bayes error: each ordered pair of classes {@code a, b} contributes
+   * {@code Φ(-d_ab / (2√2))}, the chance that noise of variance 2 along their axis carries a sample
+   * of {@code a} past the midpoint, averaged over the classes.
+   */
+  static double unionBoundError(double[][] means) {
+    double sum = 0;
+    for (int a = 0; a < means.length; a++) {
+      for (int b = 0; b < means.length; b++) {
+        if (a != b) {
+          double d = 0;
+          for (int j = 0; j < means[a].length; j++) {
+            d += (means[a][j] - means[b][j]) * (means[a][j] - means[b][j]);
+          }
+          // Φ(-t) = erfc(t / √2) / 2 with t = d / (2√2).
+          sum += 0.5 * Erf.erfc(Math.sqrt(d) / 4);
+        }
+      }
+    }
+    return sum / means.length;
   }
 
   // Gram-Schmidt on Gaussian vectors; rank <= features keeps them independent almost surely.
@@ -117,38 +131,68 @@ final class SyntheticData {
     return basis;
   }
 
-  private static double[][] classMeans(
-      int classes, int rank, double delta, SplittableRandom random) {
+  // Corners of a simplex when the subspace has room for them (all pairs equally hard), random
+  // points otherwise; then scaled until the union bound on the Bayes error is BAYES_ERROR.
+  private static double[][] classMeans(int classes, int rank, SplittableRandom random) {
     double[][] means = new double[classes][rank];
-    if (classes <= rank) {
-      for (int c = 0; c < classes; c++) {
-        means[c][c] = delta / Math.sqrt(2);
-      }
-      return means;
-    }
-    // More classes than dimensions: random points, scaled so the closest pair is Δ apart.
-    for (double[] mean : means) {
+    for (int c = 0; c < classes; c++) {
       for (int j = 0; j < rank; j++) {
-        mean[j] = random.nextGaussian();
+        means[c][j] = classes <= rank ? (c == j ? 1 : 0) : random.nextGaussian();
       }
     }
+    double low = 0;
+    double high = 1;
+    while (unionBoundError(scaled(means, high)) > BAYES_ERROR) {
+      high *= 2;
+    }
+    for (int step = 0; step < 60; step++) {
+      double middle = (low + high) / 2;
+      if (unionBoundError(scaled(means, middle)) > BAYES_ERROR) {
+        low = middle;
+      } else {
+        high = middle;
+      }
+    }
+    return scaled(means, high);
+  }
+
+  private static double[][] scaled(double[][] means, double scale) {
+    double[][] result = new double[means.length][];
+    for (int c = 0; c < means.length; c++) {
+      result[c] = means[c].clone();
+      for (int j = 0; j < result[c].length; j++) {
+        result[c][j] *= scale;
+      }
+    }
+    return result;
+  }
+
+  // The distance between the two closest class means.
+  private static double closestPair(double[][] means) {
     double closest = Double.POSITIVE_INFINITY;
-    for (int a = 0; a < classes; a++) {
-      for (int b = a + 1; b < classes; b++) {
+    for (int a = 0; a < means.length; a++) {
+      for (int b = a + 1; b < means.length; b++) {
         double d = 0;
-        for (int j = 0; j < rank; j++) {
+        for (int j = 0; j < means[a].length; j++) {
           d += (means[a][j] - means[b][j]) * (means[a][j] - means[b][j]);
         }
         closest = Math.min(closest, Math.sqrt(d));
       }
     }
-    double scale = closest > 0 ? delta / closest : 1;
+    return closest;
+  }
+
+  // The largest distance of a class mean from the origin.
+  private static double largestNorm(double[][] means) {
+    double largest = 0;
     for (double[] mean : means) {
-      for (int j = 0; j < rank; j++) {
-        mean[j] *= scale;
+      double d = 0;
+      for (double v : mean) {
+        d += v * v;
       }
+      largest = Math.max(largest, Math.sqrt(d));
     }
-    return means;
+    return largest;
   }
 
   private static void sample(

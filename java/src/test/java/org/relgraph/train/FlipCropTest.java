@@ -35,7 +35,7 @@ class FlipCropTest {
 
   private static float[] augment(long seed) {
     float[] x = new float[6];
-    FLIP_CROP.fill(IMAGE, 0, NORMALIZATION.table(), x, 1, 0, new SplittableRandom(seed));
+    FLIP_CROP.fill(IMAGE, 0, NORMALIZATION.table(), x, 0, 1, new SplittableRandom(seed));
     return x;
   }
 
@@ -58,7 +58,7 @@ class FlipCropTest {
     float[] x = new float[6 * 3];
     java.util.Arrays.fill(x, 99);
     FLIP_CROP.fill(
-        IMAGE, 0, NORMALIZATION.table(), x, 3, 1, new SplittableRandom(seedFor("true 1 1")));
+        IMAGE, 0, NORMALIZATION.table(), x, 1, 3, new SplittableRandom(seedFor("true 1 1")));
     float[] expected = {3, 2, 1, 6, 5, 4};
     for (int f = 0; f < 6; f++) {
       assertEquals(99, x[f * 3]);
@@ -82,7 +82,7 @@ class FlipCropTest {
     float[] x = new float[1024];
     int row = 16 * 32; // the middle row is never padding
     for (int round = 0; round < 4000; round++) {
-      cifar.fill(image, 0, table, x, 1, 0, random);
+      cifar.fill(image, 0, table, x, 0, 1, random);
       int first = 0;
       while (x[row + first] == 0) {
         first++;
