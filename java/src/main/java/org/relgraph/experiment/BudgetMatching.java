@@ -1,18 +1,19 @@
 package org.relgraph.experiment;
 
-import org.relgraph.engine.BlockSparseLayout;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.ChannelPartition;
+import org.relgraph.model.Flops;
 
 /**
- * FLOP matching of a relational network to a dense one: the width at which a stack of block-sparse
- * layers over a graph does as many multiply-adds as a given budget.
+ * FLOP matching of a stack of relational layers to dense ones (the layer benchmark's target b; the
+ * whole MLP is matched by {@link org.relgraph.model.BudgetMatching}): the width at which a stack of
+ * block-sparse layers over a graph does as many multiply-adds as a given budget.
  *
  * <p>The stack is {@code in → w, w → w, ..., w → w} ({@code layers} layers, all over the same
  * graph), each width divided over the graph's nodes by {@link ChannelPartition#of(int, int, long)}
  * with the same seed. Its multiply-adds per sample are the sum of the layers' {@link
- * BlockSparseLayout#multiplyAddsPerSample()}: existing blocks only, the same count that the
- * benchmarks' useful GFLOP/s divide by.
+ * Flops#relationalLayer}: existing blocks only, the same count that the benchmarks' useful GFLOP/s
+ * divide by.
  *
  * <p>For a fixed seed the remainder channels go to nodes in one fixed order, so every node's
  * channel count, and hence the stack's multiply-adds, grows strictly with {@code w} (each node
@@ -35,13 +36,8 @@ public final class BudgetMatching {
     int n = graph.nodeCount();
     ChannelPartition inPart = ChannelPartition.of(in, n, seed);
     ChannelPartition wPart = ChannelPartition.of(width, n, seed);
-    long total;
-    try (BlockSparseLayout first = BlockSparseLayout.of(graph, wPart, inPart);
-        BlockSparseLayout inner = BlockSparseLayout.of(graph, wPart, wPart)) {
-      total = first.multiplyAddsPerSample();
-      total += (layers - 1) * inner.multiplyAddsPerSample();
-    }
-    return total;
+    return Flops.relationalLayer(graph, wPart, inPart)
+        + (layers - 1) * Flops.relationalLayer(graph, wPart, wPart);
   }
 
   /**
