@@ -274,4 +274,28 @@ class BenchmarksTest {
     assertEquals(DesignSpaceFiles.GRAPHS_HEADER, lines.get(0));
     assertEquals(rows + 1, lines.size());
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"complete:dense", "complete:blocksparse", "ws-flex:blocksparse", "ws-flex:masked"})
+  void trainStepRunsOneStepOfTheMatchedNetwork(String config) {
+    TrainStepBenchmark.Net s = new TrainStepBenchmark.Net();
+    s.graph = config.split(":")[0];
+    s.mode = config.split(":")[1];
+    s.batch = 8;
+    s.threads = 2;
+    s.setup();
+    try {
+      assertEquals(s.graph.equals("complete") ? 512 : 1539, s.net.width());
+      double loss = new TrainStepBenchmark().step(s).loss();
+      assertTrue(loss > 1.5 && loss < 3.5, "first loss near ln 10: " + loss);
+    } finally {
+      s.tearDown();
+    }
+    TrainStepBenchmark.Net bad = new TrainStepBenchmark.Net();
+    bad.graph = "ws-flex";
+    bad.mode = "dense";
+    bad.batch = 8;
+    assertThrows(IllegalArgumentException.class, bad::setup);
+  }
 }

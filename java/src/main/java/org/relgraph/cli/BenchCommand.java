@@ -22,13 +22,14 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of the engine.",
-    subcommands = {BenchCommand.Layers.class})
+    subcommands = {BenchCommand.Layers.class, BenchCommand.Epochs.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: layers");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command: layers or epochs");
   }
 
   /**
@@ -184,6 +185,103 @@ final class BenchCommand implements Runnable {
         }
       }
       return out;
+    }
+  }
+
+  /** {@code relgraph bench epochs}: training epoch time, sparse against the baseline. */
+  @Command(
+      name = "epochs",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Time whole training epochs of the paper's MLP: the complete-graph baseline (dense and"
+            + " block-sparse) and a FLOP-matched 64-node WS-flex graph (block-sparse and masked),"
+            + " taking turns; prints CSV with the median epoch time of each.",
+        "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
+            + " (RELGRAPH_JAVA_OPTS)."
+      })
+  static final class Epochs implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "data set")
+    String dataset;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "data directory")
+    Path data;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "epochs per configuration (3)")
+    int repeats;
+
+    @Option(names = "--k-over-n", defaultValue = "0.125", description = "sparse graph k/n (0.125)")
+    double kOverN;
+
+    @Option(names = "--p", defaultValue = "0.3", description = "sparse graph rewiring (0.3)")
+    double p;
+
+    @Option(names = "--graph-seed", defaultValue = "1", description = "sparse graph seed (1)")
+    long graphSeed;
+
+    @Option(names = "--threads", paramLabel = "T", description = "threads (all processors)")
+    Integer threads;
+
+    @Option(
+        names = {"-o", "--out"},
+        paramLabel = "FILE.csv",
+        description = "Also write the CSV to this file.")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      if (System.getProperty(CpuBackend.CORETYPE_PROPERTY) == null) {
+        System.setProperty(CpuBackend.CORETYPE_PROPERTY, "auto");
+      }
+      PrintWriter stdout = spec.commandLine().getOut();
+      PrintWriter stderr = spec.commandLine().getErr();
+      if (!CpuBackend.isAvailable()) {
+        stderr.println(
+            "relgraph: native CPU backend unavailable: " + CpuBackend.unavailabilityCause());
+        return Main.INPUT;
+      }
+      int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+      CpuBackend backend = CpuBackend.create(CpuBackend.bestIsa(), t);
+      org.relgraph.train.Dataset d = org.relgraph.train.Datasets.load(dataset, data);
+      org.relgraph.experiment.EpochBench bench =
+          new org.relgraph.experiment.EpochBench(d, backend, repeats, kOverN, p, graphSeed);
+      String comment =
+          String.format(
+              Locale.ROOT,
+              "# %s, %d train samples, batch 128; dense: %s threads=%d; blocksparse: %s threads=%d",
+              d.name(),
+              d.train().size(),
+              CpuBackend.blasDescription(),
+              t,
+              backend.isa(),
+              t);
+      stdout.println(comment);
+      stdout.flush();
+      List<org.relgraph.experiment.EpochBench.Row> rows =
+          bench.run(
+              line -> {
+                stderr.println("relgraph: " + line);
+                stderr.flush();
+              });
+      stdout.println(org.relgraph.experiment.EpochBench.HEADER);
+      for (var r : rows) {
+        stdout.println(r.csv());
+      }
+      stdout.flush();
+      if (out != null) {
+        DesignSpaceFiles.atomically(
+            out,
+            w -> {
+              w.write(comment + "\n");
+              w.write(org.relgraph.experiment.EpochBench.HEADER + "\n");
+              for (var r : rows) {
+                w.write(r.csv() + "\n");
+              }
+            });
+      }
+      return 0;
     }
   }
 }
