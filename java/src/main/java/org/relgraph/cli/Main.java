@@ -2,6 +2,7 @@ package org.relgraph.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import org.relgraph.experiment.ResultsFormatException;
 import org.relgraph.graph.GraphFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,12 +19,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description =
-        "Neural networks from relational graphs: graphs, measures, design spaces and benchmarks.",
+        "Neural networks from relational graphs: graphs, measures, design spaces, benchmarks and"
+            + " analysis of results.",
     subcommands = {
       GenerateCommand.class,
       MeasureCommand.class,
       DesignSpaceCommand.class,
       BenchCommand.class,
+      AnalyzeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -38,7 +41,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: generate, measure, design-space or bench");
+        spec.commandLine(), "missing command: generate, measure, design-space, bench or analyze");
   }
 
   /** Runs the CLI and exits with its status. */
@@ -67,7 +70,7 @@ public final class Main implements Runnable {
           if (debug) {
             ex.printStackTrace(err);
           }
-          if (ex instanceof GraphFormatException) {
+          if (ex instanceof GraphFormatException || ex instanceof ResultsFormatException) {
             err.println("relgraph: " + ex.getMessage());
             return INPUT;
           }
