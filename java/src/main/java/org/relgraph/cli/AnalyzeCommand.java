@@ -151,7 +151,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       JsonArray written = new JsonArray();
       files.forEach(p -> written.add(p.getFileName().toString()));
       o.add("files", written);
-      Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+      Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
       stdout.println(gson.toJson(o));
     }
     stdout.flush();
