@@ -242,6 +242,18 @@ public final class Analysis {
           duplicates
               + " runs repeat a (graph, training seed) pair at this epoch; each counts as a sample");
     }
+    int bestRuns =
+        mode == Mode.BIN && result.bestBin() != null
+            ? result.bestBin().errors().n()
+            : result.bestGraph().errors().n();
+    if (bestRuns < 2) {
+      a.notes.add(
+          "the best "
+              + (mode == Mode.BIN ? "bin" : "graph")
+              + " has a single run: nothing can be tested against it, so the sweet spot holds"
+              + " every "
+              + (mode == Mode.BIN ? "bin" : "graph"));
+    }
     if (result.untested() > 0) {
       a.notes.add(
           result.untested()

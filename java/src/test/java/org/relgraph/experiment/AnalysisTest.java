@@ -82,6 +82,19 @@ class AnalysisTest {
   }
 
   @Test
+  void saysWhenTheBestBinHasASingleRun() {
+    List<ResultRow> rows = new ArrayList<>();
+    rows.add(row("m", 0, 0.3, 2.5, 1, 1, 20.0));
+    rows.add(row("m", 1, 0.6, 3.5, 1, 1, 35.0));
+    rows.add(row("m", 1, 0.6, 3.5, 2, 1, 35.5));
+    Analysis a = Analysis.of(rows, Analysis.Options.defaults());
+    assertEquals(Mode.BIN, a.result().mode());
+    assertTrue(a.notes().stream().anyMatch(n -> n.startsWith("the best bin has a single run")));
+    assertTrue(a.notes().stream().anyMatch(n -> n.startsWith("1 bins stay in the sweet spot")));
+    assertEquals(2, a.result().sweetSpotBins().size());
+  }
+
+  @Test
   void fitsFindTheParabola() {
     Analysis a = Analysis.of(parabola("m", 30, 1, 1), Analysis.Options.defaults());
     Analysis.Fit c = a.fits().get(0);
