@@ -239,8 +239,13 @@ public final class AnalysisReport {
       }
       md.append(".\n\n");
     }
+    String embedded = "";
     for (Correlation c : a.correlations()) {
       String name = c.name().equals("epoch") ? "epoch_correlation" : "subset_correlation";
+      if (!name.equals(embedded)) {
+        md.append(f("![%s](%s.png)\n\n", name.replace('_', ' '), name));
+        embedded = name;
+      }
       md.append(
           f(
               "`%s.png`/`.svg`, %s: %s; Pearson r = %.3f.\n\n",
