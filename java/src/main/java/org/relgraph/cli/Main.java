@@ -2,6 +2,7 @@ package org.relgraph.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import org.relgraph.experiment.ResultsFormatException;
 import org.relgraph.graph.GraphFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
     versionProvider = Main.Version.class,
     description =
         "Neural networks from relational graphs: graphs, measures, design spaces, benchmarks and"
-            + " training.",
+            + " training, sweeps and their analysis.",
     subcommands = {
       GenerateCommand.class,
       MeasureCommand.class,
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
       BenchCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
+      AnalyzeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -42,7 +44,7 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "missing command: generate, measure, design-space, bench, train or evaluate");
+        "missing command: generate, measure, design-space, bench, train, evaluate or analyze");
   }
 
   /** Runs the CLI and exits with its status. */
@@ -72,6 +74,7 @@ public final class Main implements Runnable {
             ex.printStackTrace(err);
           }
           if (ex instanceof GraphFormatException
+              || ex instanceof ResultsFormatException
               || ex instanceof org.relgraph.train.DatasetException
               || ex instanceof org.relgraph.train.ModelFile.ModelFormatException) {
             err.println("relgraph: " + ex.getMessage());

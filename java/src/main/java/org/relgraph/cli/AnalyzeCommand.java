@@ -1,0 +1,160 @@
+package org.relgraph.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.relgraph.experiment.Analysis;
+import org.relgraph.experiment.AnalysisReport;
+import org.relgraph.experiment.ResultRow;
+import org.relgraph.experiment.ResultsCsv;
+import org.relgraph.experiment.ResultsDb;
+import org.relgraph.experiment.SweetSpot;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code relgraph analyze}: the paper's sweet-spot analysis of training results. */
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Find the sweet spot of graph structure in training results: per (C, L) bin (15 x 15 bins on"
+          + " C in [0, 1], L in [1, 4.5], every run a sample) or per graph (runs over training"
+          + " seeds), keeping what a one-tailed equal-variance t-test at p < 0.05 does not show"
+          + " worse than the best.",
+      "Writes DIR/report.md and the figures the data supports: heatmap, error_vs_clustering,"
+          + " error_vs_path_length, subset_correlation, epoch_correlation (.png and .svg)."
+    })
+final class AnalyzeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  static final class Input {
+    @Option(
+        names = "--results",
+        paramLabel = "FILE.csv",
+        description = "Results CSV (plain or gzip) with the paper's columns.")
+    Path results;
+
+    @Option(
+        names = "--db",
+        paramLabel = "FILE",
+        description = "Results SQLite database of a sweep.")
+    Path db;
+  }
+
+  @ArgGroup(multiplicity = "1")
+  Input input;
+
+  @Option(
+      names = {"-o", "--out"},
+      required = true,
+      paramLabel = "DIR",
+      description = "Output directory (created if needed).")
+  Path out;
+
+  @Option(
+      names = "--model",
+      description = "Model to analyse (default: the only one; required when there are several).")
+  String model;
+
+  @Option(
+      names = "--epoch",
+      paramLabel = "E",
+      description = "Epoch to analyse (default: the model's last).")
+  Integer epoch;
+
+  @Option(
+      names = "--mode",
+      paramLabel = "bin|graph",
+      description =
+          "Per (C, L) bin or per graph (default: per graph when every graph has at least two runs"
+              + " and there are at most 200 graphs, else per bin).")
+  String mode;
+
+  @Option(
+      names = "--early-epoch",
+      paramLabel = "E",
+      description = "Early epoch compared with the analysed one (default: 3 when the data has it).")
+  Integer earlyEpoch;
+
+  @Option(names = "--json", description = "End with one line of JSON holding the results.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    SweetSpot.Mode m = null;
+    if (mode != null) {
+      m =
+          switch (mode.toLowerCase(Locale.ROOT)) {
+            case "bin" -> SweetSpot.Mode.BIN;
+            case "graph" -> SweetSpot.Mode.GRAPH;
+            default ->
+                throw new IllegalArgumentException(
+                    "--mode must be bin or graph, not '" + mode + "'");
+          };
+    }
+    if (epoch != null && epoch < 1) {
+      throw new IllegalArgumentException("--epoch must be at least 1");
+    }
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
+    }
+    Path file = input.results != null ? input.results : input.db;
+    List<ResultRow> rows = input.results != null ? ResultsCsv.read(file) : ResultsDb.read(file);
+    Analysis a = Analysis.of(rows, new Analysis.Options(model, epoch, m, earlyEpoch));
+    List<Path> files = AnalysisReport.write(a, out, file.getFileName().toString());
+
+    PrintWriter stdout = spec.commandLine().getOut();
+    SweetSpot.Result r = a.result();
+    stdout.println(
+        String.format(
+            Locale.ROOT,
+            "%s, epoch %d, per %s: sweet spot C [%.3f, %.3f], L [%.3f, %.3f]",
+            a.model(),
+            a.epoch(),
+            r.mode() == SweetSpot.Mode.BIN ? "bin" : "graph",
+            r.clustering().lo(),
+            r.clustering().hi(),
+            r.pathLength().lo(),
+            r.pathLength().hi()));
+    if (r.baseline() != null) {
+      stdout.println(
+          String.format(
+              Locale.ROOT,
+              "complete graph %.2f ± %.2f, best graph %.2f ± %.2f (C %.3f, L %.3f)",
+              r.baseline().mean(),
+              r.baseline().std(),
+              r.bestGraph().errors().mean(),
+              r.bestGraph().errors().std(),
+              r.bestGraph().clustering(),
+              r.bestGraph().pathLength()));
+    }
+    stdout.println(
+        "wrote "
+            + out.resolve(AnalysisReport.REPORT)
+            + " and "
+            + (files.size() - 1)
+            + " figure files");
+    if (json) {
+      JsonObject o = a.toJson();
+      o.addProperty("out", out.toString());
+      JsonArray written = new JsonArray();
+      files.forEach(p -> written.add(p.getFileName().toString()));
+      o.add("files", written);
+      Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+      stdout.println(gson.toJson(o));
+    }
+    stdout.flush();
+    return 0;
+  }
+}
