@@ -2,6 +2,7 @@ package org.relgraph.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import org.relgraph.experiment.SweepLock;
 import org.relgraph.graph.GraphFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,20 +11,23 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code relgraph} command line. Usage errors and invalid parameters print one line and exit
- * with status 2; unreadable or malformed input prints one line and exits with status 1; a stack
- * trace appears only for an internal error, or with {@code RELGRAPH_DEBUG=1}.
+ * with status 2; unreadable or malformed input prints one line and exits with status 1; a results
+ * database in use by another sweep prints one line and exits with status 75; a stack trace appears
+ * only for an internal error, or with {@code RELGRAPH_DEBUG=1}.
  */
 @Command(
     name = "relgraph",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description =
-        "Neural networks from relational graphs: graphs, measures, design spaces and benchmarks.",
+        "Neural networks from relational graphs: graphs, measures, design spaces, benchmarks and"
+            + " sweeps.",
     subcommands = {
       GenerateCommand.class,
       MeasureCommand.class,
       DesignSpaceCommand.class,
       BenchCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -33,12 +37,17 @@ public final class Main implements Runnable {
   /** Exit status of unreadable or malformed input. */
   public static final int INPUT = 1;
 
+  /**
+   * Exit status when a resource is in use, e.g. a results database by another sweep (EX_TEMPFAIL).
+   */
+  public static final int BUSY = 75;
+
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: generate, measure, design-space or bench");
+        spec.commandLine(), "missing command: generate, measure, design-space, bench or sweep");
   }
 
   /** Runs the CLI and exits with its status. */
@@ -66,6 +75,10 @@ public final class Main implements Runnable {
           boolean debug = System.getenv("RELGRAPH_DEBUG") != null;
           if (debug) {
             ex.printStackTrace(err);
+          }
+          if (ex instanceof SweepLock.InUseException) {
+            err.println("relgraph: " + ex.getMessage());
+            return BUSY;
           }
           if (ex instanceof GraphFormatException) {
             err.println("relgraph: " + ex.getMessage());
