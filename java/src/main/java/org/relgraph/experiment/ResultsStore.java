@@ -37,7 +37,8 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>Thread-safe: one connection, used under this object's lock. Readers in other processes may
  * read the file at any time (WAL lets them read while a sweep writes); a running sweep holds a
- * {@link SweepLock} so that no other sweep writes the same file.
+ * {@link SweepLock} ({@link #openExclusive(Path)}, or {@link SweepRunner} for the time it runs) so
+ * that no other sweep writes the same file.
  */
 public final class ResultsStore implements AutoCloseable {
   /** The schema of table {@code runs}, exactly as created. */
@@ -64,10 +65,12 @@ public final class ResultsStore implements AutoCloseable {
 
   private final Path path;
   private final Connection db;
+  private final SweepLock lock;
 
-  private ResultsStore(Path path, Connection db) {
+  private ResultsStore(Path path, Connection db, SweepLock lock) {
     this.path = path;
     this.db = db;
+    this.lock = lock;
   }
 
   /**
@@ -77,6 +80,26 @@ public final class ResultsStore implements AutoCloseable {
    *     a {@code runs} table of another schema
    */
   public static ResultsStore open(Path file) {
+    return open(file, null);
+  }
+
+  /**
+   * Takes the database's {@link SweepLock}, then opens it as {@link #open(Path)} does; the lock is
+   * held until {@link #close()}. A sweep that is refused so never touches the database.
+   *
+   * @throws SweepLock.InUseException when another sweep holds the lock
+   */
+  public static ResultsStore openExclusive(Path file) {
+    SweepLock lock = SweepLock.acquire(file);
+    try {
+      return open(file, lock);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static ResultsStore open(Path file, SweepLock lock) {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {
       throw ioFailure("cannot create results database " + file + ": no directory " + parent, null);
@@ -92,10 +115,15 @@ public final class ResultsStore implements AutoCloseable {
     Connection c = null;
     try {
       c = config.createConnection("jdbc:sqlite:" + file);
+      // Take the write lock before reading the schema: a read transaction that later writes
+      // fails at once (SQLITE_BUSY, no waiting) when another connection wrote meanwhile.
+      try (Statement s = c.createStatement()) {
+        s.execute("BEGIN IMMEDIATE");
+        createTables(c, file);
+        s.execute("COMMIT");
+      }
       c.setAutoCommit(false);
-      createTables(c, file);
-      c.commit();
-      return new ResultsStore(file, c);
+      return new ResultsStore(file, c, lock);
     } catch (SQLException e) {
       closeQuietly(c);
       String what = e.getMessage() == null ? "" : e.getMessage();
@@ -148,6 +176,11 @@ public final class ResultsStore implements AutoCloseable {
   /** The database file. */
   public Path path() {
     return path;
+  }
+
+  /** Whether this store holds its database's sweep lock ({@link #openExclusive(Path)}). */
+  public boolean exclusive() {
+    return lock != null;
   }
 
   /** The run keys of every finished run in the database. */
@@ -280,9 +313,13 @@ public final class ResultsStore implements AutoCloseable {
     return new UncheckedIOException(message, new IOException(message, cause));
   }
 
+  /** Closes the connection, then releases the sweep lock if this store holds it. */
   @Override
   public synchronized void close() {
     closeQuietly(db);
+    if (lock != null) {
+      lock.close();
+    }
   }
 
   private static void closeQuietly(Connection c) {

@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Resuming is running again: a run whose key is in the database is skipped, so a sweep stopped
  * at any moment (Ctrl-C, SIGKILL, a crash) and started again trains only what is missing, and a
- * finished run is never trained or recorded twice. The runner holds the database's {@link
- * SweepLock} while it runs: a second sweep on the same database is refused with {@link
- * SweepLock.InUseException}.
+ * finished run is never trained or recorded twice. The database's {@link SweepLock} is held while
+ * the runner runs (the store's own, when it was opened with {@link
+ * ResultsStore#openExclusive(Path)}, or one taken for the run): a second sweep on the same database
+ * is refused with {@link SweepLock.InUseException}.
  *
  * <p>A run whose trainer throws (or returns an invalid result) is reported to the listener with its
  * key and message, is not recorded, and the sweep goes on; a later sweep retries it. A failure to
@@ -99,68 +100,76 @@ public final class SweepRunner {
    * @throws java.io.UncheckedIOException when the database cannot be written
    * @throws InterruptedException when this thread is interrupted (workers are interrupted too)
    */
+  @SuppressWarnings("try") // the lock is held, not used
   public Summary run(SweepSpec spec) throws InterruptedException {
-    long start = System.nanoTime();
-    try (SweepLock lock = SweepLock.acquire(store.path())) {
-      List<SweepSpec.Run> all = spec.runs();
-      Set<String> done = store.finishedKeys();
-      List<SweepSpec.Run> pending = new ArrayList<>();
-      for (SweepSpec.Run r : all) {
-        if (!done.contains(r.key())) {
-          pending.add(r);
-        }
-      }
-      int skipped = all.size() - pending.size();
-      int threads = Math.max(1, Math.min(workers, pending.size()));
-      listener.started(new Plan(all.size(), skipped, List.copyOf(pending), threads));
-
-      ConcurrentLinkedQueue<SweepSpec.Run> queue = new ConcurrentLinkedQueue<>(pending);
-      AtomicInteger finished = new AtomicInteger();
-      List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
-      AtomicInteger workerNumber = new AtomicInteger();
-      ExecutorService pool =
-          Executors.newFixedThreadPool(
-              threads,
-              r -> {
-                Thread t = new Thread(r, "sweep-worker-" + workerNumber.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
-      try {
-        ExecutorCompletionService<Void> completion = new ExecutorCompletionService<>(pool);
-        for (int i = 0; i < threads; i++) {
-          completion.submit(
-              () -> {
-                SweepSpec.Run run;
-                while (!Thread.currentThread().isInterrupted() && (run = queue.poll()) != null) {
-                  runOne(run, finished, failures);
-                }
-                return null;
-              });
-        }
-        for (int i = 0; i < threads; i++) {
-          try {
-            completion.take().get();
-          } catch (ExecutionException e) {
-            // The database could not be written (or an Error): stop everything.
-            pool.shutdownNow();
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-              throw re;
-            }
-            if (cause instanceof Error err) {
-              throw err;
-            }
-            throw new IllegalStateException(cause);
-          }
-        }
-      } finally {
-        pool.shutdownNow();
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return new Summary(
-          all.size(), finished.get(), skipped, failures.size(), List.copyOf(failures), seconds);
+    if (store.exclusive()) {
+      return runLocked(spec);
     }
+    try (SweepLock lock = SweepLock.acquire(store.path())) {
+      return runLocked(spec);
+    }
+  }
+
+  private Summary runLocked(SweepSpec spec) throws InterruptedException {
+    long start = System.nanoTime();
+    List<SweepSpec.Run> all = spec.runs();
+    Set<String> done = store.finishedKeys();
+    List<SweepSpec.Run> pending = new ArrayList<>();
+    for (SweepSpec.Run r : all) {
+      if (!done.contains(r.key())) {
+        pending.add(r);
+      }
+    }
+    int skipped = all.size() - pending.size();
+    int threads = Math.max(1, Math.min(workers, pending.size()));
+    listener.started(new Plan(all.size(), skipped, List.copyOf(pending), threads));
+
+    ConcurrentLinkedQueue<SweepSpec.Run> queue = new ConcurrentLinkedQueue<>(pending);
+    AtomicInteger finished = new AtomicInteger();
+    List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger workerNumber = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "sweep-worker-" + workerNumber.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      ExecutorCompletionService<Void> completion = new ExecutorCompletionService<>(pool);
+      for (int i = 0; i < threads; i++) {
+        completion.submit(
+            () -> {
+              SweepSpec.Run run;
+              while (!Thread.currentThread().isInterrupted() && (run = queue.poll()) != null) {
+                runOne(run, finished, failures);
+              }
+              return null;
+            });
+      }
+      for (int i = 0; i < threads; i++) {
+        try {
+          completion.take().get();
+        } catch (ExecutionException e) {
+          // The database could not be written (or an Error): stop everything.
+          pool.shutdownNow();
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException re) {
+            throw re;
+          }
+          if (cause instanceof Error err) {
+            throw err;
+          }
+          throw new IllegalStateException(cause);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new Summary(
+        all.size(), finished.get(), skipped, failures.size(), List.copyOf(failures), seconds);
   }
 
   private void runOne(SweepSpec.Run run, AtomicInteger finished, List<Failure> failures) {

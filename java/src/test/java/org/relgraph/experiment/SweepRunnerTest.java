@@ -259,6 +259,27 @@ class SweepRunnerTest {
   }
 
   @Test
+  void anExclusiveStoreHoldsTheLockUntilClosed(@TempDir Path dir) throws Exception {
+    Path db = dir.resolve("r.db");
+    SweepSpec spec = spec(List.of(0));
+    try (ResultsStore store = ResultsStore.openExclusive(db)) {
+      assertTrue(store.exclusive());
+      assertThrows(SweepLock.InUseException.class, () -> ResultsStore.openExclusive(db));
+      try (ResultsStore reader = ResultsStore.open(db)) {
+        assertThrows(
+            SweepLock.InUseException.class,
+            () -> new SweepRunner(reader, new Counting(0), 1, null).run(spec));
+      }
+      // its own runner runs under the store's lock
+      assertEquals(9, new SweepRunner(store, new Counting(0), 2, null).run(spec).finished());
+      assertEquals(9, new SweepRunner(store, new Counting(0), 2, null).run(spec).skipped());
+    }
+    try (ResultsStore again = ResultsStore.openExclusive(db)) {
+      assertEquals(9, again.count());
+    }
+  }
+
+  @Test
   void invalidWorkerCountsAreRefused(@TempDir Path dir) {
     try (ResultsStore store = ResultsStore.open(dir.resolve("r.db"))) {
       assertThrows(
