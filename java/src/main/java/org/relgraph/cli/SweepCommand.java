@@ -111,12 +111,15 @@ final class SweepCommand implements Callable<Integer> {
     List<SweepGraph> set = SweepGraphs.load(graphs);
     SweepSpec sweep =
         new SweepSpec(set, trainSeeds, configured.configKey(), configured.model(), !noBaseline);
-    int graphCount = sweep.allGraphs().size();
+    int baselines = sweep.allGraphs().size() - set.size();
     String what =
-        graphCount
-            + (graphCount == 1 ? " graph" : " graphs")
-            + (noBaseline ? "" : " with the baseline")
-            + " × "
+        "("
+            + set.size()
+            + (set.size() == 1 ? " graph" : " graphs")
+            + (baselines == 0
+                ? ""
+                : " + " + baselines + (baselines == 1 ? " baseline" : " baselines"))
+            + ") × "
             + trainSeeds.size()
             + (trainSeeds.size() == 1 ? " seed" : " seeds")
             + ", into "
@@ -125,7 +128,7 @@ final class SweepCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     SweepRunner.Summary s;
-    try (ResultsStore store = ResultsStore.open(db);
+    try (ResultsStore store = ResultsStore.openExclusive(db);
         SweepProgress progress = new SweepProgress(err, what, System.console() != null)) {
       s = new SweepRunner(store, configured.trainer(), workers, progress).run(sweep);
     }

@@ -27,7 +27,8 @@ final class SweepProgress implements SweepRunner.Listener, AutoCloseable {
   private int completed;
 
   /**
-   * @param what the sweep's size in words, e.g. "13 graphs × 2 seeds"
+   * @param what the sweep's size and database in words, e.g. "(12 graphs + 1 baseline) × 2 seeds,
+   *     into results.db"
    * @param terminal whether to draw a progress bar (on the process's stderr)
    */
   SweepProgress(PrintWriter err, String what, boolean terminal) {
@@ -42,7 +43,7 @@ final class SweepProgress implements SweepRunner.Listener, AutoCloseable {
     pending = plan.pending().size();
     err.printf(
         Locale.ROOT,
-        "relgraph: sweep of %d runs (%s): %d in the database already, %d to run on %d worker%s%n",
+        "relgraph: sweep of %d runs, %s: %d in the database already, %d to run on %d worker%s%n",
         plan.total(),
         what,
         plan.skipped(),
