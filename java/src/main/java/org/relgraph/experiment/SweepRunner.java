@@ -183,8 +183,11 @@ public final class SweepRunner {
         throw new IllegalStateException(invalid);
       }
     } catch (Exception e) {
-      if (Thread.currentThread().isInterrupted() && e instanceof InterruptedException) {
-        return; // the sweep is being stopped: not a failure of the run
+      if (e instanceof InterruptedException) {
+        // The sweep is being stopped: not a failure of the run. Keep the flag, so that this
+        // worker takes no further run.
+        Thread.currentThread().interrupt();
+        return;
       }
       String message = message(e);
       failures.add(new Failure(run.key(), message));
