@@ -3,6 +3,7 @@ package org.relgraph.cli;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import org.relgraph.experiment.ResultsFormatException;
+import org.relgraph.experiment.SweepLock;
 import org.relgraph.graph.GraphFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,8 +12,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code relgraph} command line. Usage errors and invalid parameters print one line and exit
- * with status 2; unreadable or malformed input prints one line and exits with status 1; a stack
- * trace appears only for an internal error, or with {@code RELGRAPH_DEBUG=1}.
+ * with status 2; unreadable or malformed input prints one line and exits with status 1; a results
+ * database in use by another sweep prints one line and exits with status 75; a stack trace appears
+ * only for an internal error, or with {@code RELGRAPH_DEBUG=1}.
  */
 @Command(
     name = "relgraph",
@@ -29,6 +31,7 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       EvaluateCommand.class,
       AnalyzeCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -38,13 +41,19 @@ public final class Main implements Runnable {
   /** Exit status of unreadable or malformed input. */
   public static final int INPUT = 1;
 
+  /**
+   * Exit status when a resource is in use, e.g. a results database by another sweep (EX_TEMPFAIL).
+   */
+  public static final int BUSY = 75;
+
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "missing command: generate, measure, design-space, bench, train, evaluate or analyze");
+        "missing command: generate, measure, design-space, bench, train, evaluate, sweep or"
+            + " analyze");
   }
 
   /** Runs the CLI and exits with its status. */
@@ -72,6 +81,10 @@ public final class Main implements Runnable {
           boolean debug = System.getenv("RELGRAPH_DEBUG") != null;
           if (debug) {
             ex.printStackTrace(err);
+          }
+          if (ex instanceof SweepLock.InUseException) {
+            err.println("relgraph: " + ex.getMessage());
+            return BUSY;
           }
           if (ex instanceof GraphFormatException
               || ex instanceof ResultsFormatException
