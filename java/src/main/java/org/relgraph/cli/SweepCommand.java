@@ -12,6 +12,8 @@ import org.relgraph.experiment.SweepGraphs;
 import org.relgraph.experiment.SweepRunner;
 import org.relgraph.experiment.SweepSpec;
 import org.relgraph.experiment.SweepTrainers;
+import org.relgraph.train.Dataset;
+import org.relgraph.train.Datasets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -78,16 +80,24 @@ final class SweepCommand implements Callable<Integer> {
   boolean noBaseline;
 
   @Option(
-      names = "--model",
-      defaultValue = "mlp-fashion-mnist",
-      description = "Model to train (default: ${DEFAULT-VALUE}).")
-  String model;
+      names = "--dataset",
+      defaultValue = "fashion-mnist",
+      description = "fashion-mnist, mnist, cifar10 or synthetic (default: ${DEFAULT-VALUE})")
+  String dataset;
 
   @Option(
-      names = "--epochs",
-      defaultValue = "200",
-      description = "Epochs per run (default: ${DEFAULT-VALUE}).")
-  int epochs;
+      names = "--data",
+      paramLabel = "DIR",
+      description = "data directory (fashion-mnist defaults to the Debian package's)")
+  Path data;
+
+  @Option(
+      names = "--model",
+      description = "Name the runs are recorded under (default: mlp-DATASET).")
+  String model;
+
+  @picocli.CommandLine.Mixin
+  TrainCommand.TrainingOptions training = new TrainCommand.TrainingOptions();
 
   // Test trainer (hidden): "trains" by sleeping; see SweepTrainers.
   @Option(names = "--trainer", hidden = true)
@@ -105,10 +115,27 @@ final class SweepCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--workers " + workers + " must be >= 1");
     }
     List<Integer> trainSeeds = trainSeeds();
-    SweepTrainers.Configured configured =
-        SweepTrainers.forOptions(
-            new SweepTrainers.Options(trainer, model, epochs, fakeEpochMillis, fakeFailSeed));
+    String name = model != null ? model : "mlp-" + dataset;
     List<SweepGraph> set = SweepGraphs.load(graphs);
+    SweepTrainers.Configured configured;
+    if (trainer != null) {
+      configured =
+          SweepTrainers.forOptions(
+              new SweepTrainers.Options(
+                  trainer, name, training.epochs, fakeEpochMillis, fakeFailSeed));
+    } else {
+      Dataset d = Datasets.load(dataset, data);
+      int perWorker = training.threadsPerWorker(workers);
+      configured =
+          SweepTrainers.real(
+              name,
+              d,
+              training.mode(),
+              training.width(),
+              training.config(0),
+              () -> training.backend(perWorker));
+      training.backend(perWorker); // fail before the sweep starts if the backend is unavailable
+    }
     SweepSpec sweep =
         new SweepSpec(set, trainSeeds, configured.configKey(), configured.model(), !noBaseline);
     int baselines = sweep.allGraphs().size() - set.size();

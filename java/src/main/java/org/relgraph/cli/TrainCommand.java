@@ -322,7 +322,21 @@ final class TrainCommand implements Runnable {
     }
 
     Backend backend() {
-      int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+      return backend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+    }
+
+    /**
+     * Threads for each of {@code workers} parallel runs: {@code --threads} if given, else the
+     * processors divided among the workers (at least 1).
+     */
+    int threadsPerWorker(int workers) {
+      if (threads != null) {
+        return threads;
+      }
+      return Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+    }
+
+    Backend backend(int t) {
       if (t < 1 || t > 1024) {
         throw new IllegalArgumentException("--threads = " + t + " outside [1, 1024]");
       }

@@ -4,18 +4,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.relgraph.engine.Backend;
+import org.relgraph.train.Dataset;
+import org.relgraph.train.EpochResult;
+import org.relgraph.train.ExecutionMode;
+import org.relgraph.train.TrainConfig;
+import org.relgraph.train.Trainer;
+import org.relgraph.train.TrainingRun;
 
 /**
  * Where sweeps get their trainer: {@link #forOptions(Options)} turns the training options of the
  * {@code sweep} command into a trainer, the canonical configuration key its runs are stored under,
  * and the model name.
  *
- * <p><b>This is the seam for the real trainer.</b> Until the {@code train} package exists, only the
- * test trainer {@value #FAKE} is available; the real one plugs in by handling {@link
- * Options#trainer()} {@code == null} (the default) in {@link #forOptions(Options)}: build the
- * trainer from the options (adding fields to {@link Options}, and options to the command, as the
- * recipe needs them) and put every option that changes the trained numbers into {@link
- * Options#configKey()}. Nothing else in the sweep machinery changes.
+ * <p>The real trainer ({@link #real}) trains the paper's MLP natively through {@link TrainingRun};
+ * the test trainer {@value #FAKE} sleeps instead, for tests of the sweep machinery. Every option
+ * that changes the trained numbers is part of the configuration key.
  */
 public final class SweepTrainers {
   /** The test trainer's name: sleeps instead of training, returns a made-up error. */
@@ -26,7 +30,7 @@ public final class SweepTrainers {
   /**
    * Training options of a sweep.
    *
-   * @param trainer null for the real trainer (not available yet), or {@value #FAKE}
+   * @param trainer {@value #FAKE} (null: none; the real trainer comes from {@link #real})
    * @param model the model's name, e.g. {@code mlp-fashion-mnist}
    * @param epochs epochs per run
    * @param fakeEpochMillis the test trainer's milliseconds per epoch
@@ -71,19 +75,98 @@ public final class SweepTrainers {
   public record Configured(SweepTrainer trainer, String configKey, String model) {}
 
   /**
-   * The trainer for {@code options}.
+   * The real trainer: the paper's MLP on {@code data}, FLOP-matched unless {@code width} says
+   * otherwise ({@link TrainingRun#MATCH}, {@link TrainingRun#NO_MATCH} or a width), with the recipe
+   * {@code recipe} whose seed each run replaces by its training seed. {@code backends} gives each
+   * worker thread its own backend (the native pool serialises calls that use more than one thread,
+   * so parallel workers should use one thread each).
    *
-   * @throws IllegalArgumentException for an unknown trainer, or when the real trainer is asked for
-   *     (not available yet)
+   * @param model the model name the runs are recorded under, e.g. {@code mlp-fashion-mnist}
+   */
+  public static Configured real(
+      String model,
+      Dataset data,
+      ExecutionMode mode,
+      int width,
+      TrainConfig recipe,
+      java.util.function.Supplier<Backend> backends) {
+    new Options(null, model, recipe.epochs(), 0, null); // validates the model name
+    String widthKey =
+        width == TrainingRun.MATCH
+            ? "matched"
+            : width == TrainingRun.NO_MATCH ? "stem" : Integer.toString(width);
+    String key =
+        String.join(
+            ";",
+            "model=" + model,
+            "dataset=" + data.name(),
+            "mode=" + mode.label(),
+            "width=" + widthKey,
+            recipe.key().replace(',', ';'));
+    ThreadLocal<Backend> perThread = ThreadLocal.withInitial(backends);
+    SweepTrainer trainer =
+        (graph, trainSeed, onEpoch) -> {
+          Backend backend = perThread.get();
+          TrainingRun run =
+              new TrainingRun(graph.graph(), data, mode, width, recipe.withSeed(trainSeed));
+          List<EpochMetrics> epochs = new ArrayList<>();
+          Trainer.Listener listener =
+              new Trainer.Listener() {
+                @Override
+                public void stepped(int epoch, int step, double loss, int correct, int batch) {
+                  if (Thread.currentThread().isInterrupted()) {
+                    throw new Stopped();
+                  }
+                }
+
+                @Override
+                public void epochEnded(EpochResult r) {
+                  EpochMetrics m =
+                      new EpochMetrics(
+                          r.epoch(),
+                          r.trainLoss(),
+                          r.trainError(),
+                          r.testError(),
+                          r.trainSeconds());
+                  epochs.add(m);
+                  onEpoch.accept(m);
+                }
+              };
+          try (TrainingRun.Outcome o = run.run(backend, listener)) {
+            return new RunResult(
+                o.top1Error(),
+                o.match().width(),
+                o.match().flops(),
+                o.match().deviation(),
+                epochs,
+                backend.toString(),
+                mode.label(),
+                model);
+          } catch (Stopped e) {
+            throw new InterruptedException("sweep stopped");
+          }
+        };
+    return new Configured(trainer, key, model);
+  }
+
+  /** Thrown from inside training when the worker is interrupted. */
+  private static final class Stopped extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Stopped() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * The test trainer for {@code options} ({@code options.trainer()} must be {@value #FAKE}).
+   *
+   * @throws IllegalArgumentException for another trainer name
    */
   public static Configured forOptions(Options options) {
     String name = options.trainer();
     if (name == null) {
-      // The real trainer plugs in here.
-      throw new IllegalArgumentException(
-          "training is not available in this build yet (no trainer for model "
-              + options.model()
-              + ")");
+      throw new IllegalArgumentException("no trainer named: use real() for the real trainer");
     }
     if (name.toLowerCase(Locale.ROOT).equals(FAKE)) {
       return new Configured(
