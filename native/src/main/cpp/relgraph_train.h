@@ -32,6 +32,83 @@ inline long long channel_chunk(int batch) {
   return c < 1 ? 1 : c;
 }
 
+/** Row kernels compiled for AVX-512, AVX2 and baseline x86-64, picked by the loader (ifunc). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RELGRAPH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define RELGRAPH_CLONES
+#endif
+
+// Sums over a row in 16 independent float lanes, which the compiler keeps in one vector register
+// (float accumulation: a batch row is short, a few hundred values at most in practice).
+RELGRAPH_CLONES static void row_moments(const float* x, int n, double* mean, double* var) {
+  float acc[16] = {};
+  int b = 0;
+  for (; b + 16 <= n; b += 16)
+    for (int j = 0; j < 16; ++j) acc[j] += x[b + j];
+  float s = 0;
+  for (int j = 0; j < 16; ++j) s += acc[j];
+  for (; b < n; ++b) s += x[b];
+  const float m = s / n;
+  float dev[16] = {};
+  b = 0;
+  for (; b + 16 <= n; b += 16)
+    for (int j = 0; j < 16; ++j) {
+      float d = x[b + j] - m;
+      dev[j] += d * d;
+    }
+  float v = 0;
+  for (int j = 0; j < 16; ++j) v += dev[j];
+  for (; b < n; ++b) v += (x[b] - m) * (x[b] - m);
+  *mean = m;
+  *var = v / n;
+}
+
+RELGRAPH_CLONES static void row_affine_relu(const float* x, float* y, int n, float scale,
+                                            float shift) {
+  for (int b = 0; b < n; ++b) {
+    float v = x[b] * scale + shift;
+    y[b] = v > 0.f ? v : 0.f;
+  }
+}
+
+/** sg = sum of g, sgx = sum of g * (x - m) * is, where g = dy masked by y > 0. */
+RELGRAPH_CLONES static void row_bn_grad_sums(const float* x, const float* y, const float* dy,
+                                             int n, float m, float is, double* sg,
+                                             double* sgx) {
+  float a[16] = {}, c[16] = {};
+  int b = 0;
+  for (; b + 16 <= n; b += 16)
+    for (int j = 0; j < 16; ++j) {
+      float g = y[b + j] > 0.f ? dy[b + j] : 0.f;
+      a[j] += g;
+      c[j] += g * ((x[b + j] - m) * is);
+    }
+  float s1 = 0, s2 = 0;
+  for (int j = 0; j < 16; ++j) {
+    s1 += a[j];
+    s2 += c[j];
+  }
+  for (; b < n; ++b) {
+    float g = y[b] > 0.f ? dy[b] : 0.f;
+    s1 += g;
+    s2 += g * ((x[b] - m) * is);
+  }
+  *sg = s1;
+  *sgx = s2;
+}
+
+/** dx = k (n g - sg - xhat sgx), g and xhat as above. */
+RELGRAPH_CLONES static void row_bn_grad(const float* x, const float* y, const float* dy, float* dx,
+                                        int n, float m, float is, float k, float sg, float sgx) {
+  const float nf = (float)n;
+  for (int b = 0; b < n; ++b) {
+    float g = y[b] > 0.f ? dy[b] : 0.f;
+    float xhat = (x[b] - m) * is;
+    dx[b] = k * (nf * g - sg - xhat * sgx);
+  }
+}
+
 /**
  * y = max(0, gamma * (x - mean) * invStd + beta) per channel. Training: mean and the biased
  * variance of the batch, saved (mean, invStd) for the backward pass, running statistics updated
@@ -51,15 +128,8 @@ inline void bn_relu_forward(int threads, int channels, int batch, const float* x
       float* yr = y + c * batch;
       double m, is;
       if (training) {
-        double s = 0;
-        for (int b = 0; b < batch; ++b) s += xr[b];
-        m = s / batch;
-        double v = 0;
-        for (int b = 0; b < batch; ++b) {
-          double d = xr[b] - m;
-          v += d * d;
-        }
-        v /= batch;
+        double v;
+        row_moments(xr, batch, &m, &v);
         is = 1.0 / std::sqrt(v + eps);
         mean[c] = (float)m;
         invStd[c] = (float)is;
@@ -69,12 +139,7 @@ inline void bn_relu_forward(int threads, int channels, int batch, const float* x
         m = runMean[c];
         is = 1.0 / std::sqrt((double)runVar[c] + eps);
       }
-      const float scale = (float)(gamma[c] * is);
-      const float shift = (float)(beta[c] - gamma[c] * is * m);
-      for (int b = 0; b < batch; ++b) {
-        float v = xr[b] * scale + shift;
-        yr[b] = v > 0.f ? v : 0.f;
-      }
+      row_affine_relu(xr, yr, batch, (float)(gamma[c] * is), (float)(beta[c] - gamma[c] * is * m));
     }
   });
 }
@@ -95,21 +160,12 @@ inline void bn_relu_backward(int threads, int channels, int batch, const float* 
       const float* yr = y + c * batch;
       const float* gr = dy + c * batch;
       float* dxr = dx + c * batch;
-      const double m = mean[c], is = invStd[c];
-      double sg = 0, sgx = 0;
-      for (int b = 0; b < batch; ++b) {
-        double g = yr[b] > 0.f ? gr[b] : 0.0;
-        sg += g;
-        sgx += g * ((xr[b] - m) * is);
-      }
+      double sg, sgx;
+      row_bn_grad_sums(xr, yr, gr, batch, mean[c], invStd[c], &sg, &sgx);
       dbeta[c] = (float)sg;
       dgamma[c] = (float)sgx;
-      const double k = gamma[c] * is / batch;
-      for (int b = 0; b < batch; ++b) {
-        double g = yr[b] > 0.f ? gr[b] : 0.0;
-        double xhat = (xr[b] - m) * is;
-        dxr[b] = (float)(k * (batch * g - sg - xhat * sgx));
-      }
+      row_bn_grad(xr, yr, gr, dxr, batch, mean[c], invStd[c], gamma[c] * invStd[c] / batch,
+                  (float)sg, (float)sgx);
     }
   });
 }
