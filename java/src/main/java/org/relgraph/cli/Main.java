@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       EvaluateCommand.class,
       AnalyzeCommand.class,
+      QuickstartCommand.class,
       SweepCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -52,8 +53,8 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "missing command: generate, measure, design-space, bench, train, evaluate, sweep or"
-            + " analyze");
+        "missing command: quickstart, generate, measure, design-space, bench, train, evaluate,"
+            + " sweep or analyze");
   }
 
   /** Runs the CLI and exits with its status. */

@@ -71,10 +71,10 @@ final class SweepCommand implements Callable<Integer> {
 
   @Option(
       names = "--workers",
-      defaultValue = "" + SweepRunner.DEFAULT_WORKERS,
       paramLabel = "W",
-      description = "Runs trained at once (default: ${DEFAULT-VALUE}).")
-  int workers;
+      description =
+          "Runs trained at once, each with processors/W threads (default: one per processor).")
+  Integer workers;
 
   @Option(names = "--no-baseline", description = "Leave out the complete-graph baseline.")
   boolean noBaseline;
@@ -111,6 +111,12 @@ final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    return sweep(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /** Runs the sweep the fields describe; returns the exit status. */
+  int sweep(PrintWriter out, PrintWriter err) throws InterruptedException {
+    int workers = this.workers != null ? this.workers : SweepRunner.defaultWorkers();
     if (workers < 1) {
       throw new IllegalArgumentException("--workers " + workers + " must be >= 1");
     }
@@ -152,8 +158,6 @@ final class SweepCommand implements Callable<Integer> {
             + ", into "
             + db;
 
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     SweepRunner.Summary s;
     try (ResultsStore store = ResultsStore.openExclusive(db);
         SweepProgress progress = new SweepProgress(err, what, System.console() != null)) {

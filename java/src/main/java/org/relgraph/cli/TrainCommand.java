@@ -259,14 +259,15 @@ final class TrainCommand implements Runnable {
 
   /** The training options shared by {@code train} and {@code sweep}. */
   static final class TrainingOptions {
+    // Field values equal the defaults, for code that builds options without picocli.
     @Option(names = "--epochs", defaultValue = "10", description = "epochs (default: 10)")
-    int epochs;
+    int epochs = 10;
 
     @Option(
         names = "--mode",
         defaultValue = "blocksparse",
         description = "blocksparse, masked or dense (complete graph only) (default: blocksparse)")
-    String mode;
+    String mode = "blocksparse";
 
     @Option(
         names = "--no-match",
@@ -277,16 +278,16 @@ final class TrainCommand implements Runnable {
     Integer width;
 
     @Option(names = "--batch", defaultValue = "128", description = "batch size (default: 128)")
-    int batch;
+    int batch = 128;
 
     @Option(names = "--lr", defaultValue = "0.1", description = "base learning rate (0.1)")
-    float lr;
+    float lr = 0.1f;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (0.9)")
-    float momentum;
+    float momentum = 0.9f;
 
     @Option(names = "--weight-decay", defaultValue = "5e-4", description = "weight decay (5e-4)")
-    float weightDecay;
+    float weightDecay = 5e-4f;
 
     @Option(names = "--no-nesterov", description = "plain momentum instead of Nesterov")
     boolean noNesterov;
@@ -298,7 +299,7 @@ final class TrainCommand implements Runnable {
         names = "--backend",
         defaultValue = "cpu",
         description = "cpu (native) or java (the slow reference) (default: cpu)")
-    String backend;
+    String backend = "cpu";
 
     TrainConfig config(long seed) {
       return new TrainConfig(epochs, batch, lr, momentum, weightDecay, !noNesterov, seed, 1000);
