@@ -127,12 +127,22 @@ class SweepCliTest {
   void badRequestsGiveOneLineErrors(@TempDir Path dir) throws Exception {
     Path set = graphSet(dir, 2);
     Path db = dir.resolve("results.db");
-    Cli r = Cli.run("sweep", "--graphs", "paper:52", "--db", db.toString(), "--seeds", "1");
-    assertEquals(2, r.status());
-    assertEquals(
-        "relgraph: training is not available in this build yet (no trainer for model"
-            + " mlp-fashion-mnist)\n",
-        r.err());
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    Cli r =
+        Cli.run(
+            "sweep",
+            "--graphs",
+            "paper:52",
+            "--db",
+            db.toString(),
+            "--seeds",
+            "1",
+            "--data",
+            empty.toString());
+    assertEquals(1, r.status(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains(empty.toString()), r.err());
+    assertFalse(Files.exists(db), "nothing created before the sweep can start");
     r = Cli.run(sweep(dir.resolve("none.csv"), db));
     assertEquals(1, r.status());
     assertEquals(1, r.err().lines().count(), r.err());
@@ -164,5 +174,47 @@ class SweepCliTest {
     assertFalse(r.out().contains("--trainer"), r.out());
     assertFalse(r.out().contains("fake"), r.out());
     assertTrue(Cli.run("--help").out().contains("sweep"));
+  }
+
+  @Test
+  void realTrainerRecordsMatchedWidthsAndEpochs(@TempDir Path dir) throws Exception {
+    Path set = graphSet(dir, 2);
+    Path db = dir.resolve("real.db");
+    Cli r =
+        Cli.run(
+            "sweep",
+            "--graphs",
+            set.toString(),
+            "--db",
+            db.toString(),
+            "--seeds",
+            "1",
+            "--dataset",
+            "synthetic",
+            "--epochs",
+            "2");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("3 finished, 0 skipped"), r.out());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT kind, width, flops_deviation, epochs, backend, mode,"
+                        + " top1_error, config_key FROM runs")) {
+      int rows = 0;
+      while (rs.next()) {
+        rows++;
+        boolean complete = rs.getString(1).equals("complete");
+        assertTrue(complete ? rs.getInt(2) == 512 : rs.getInt(2) > 512, "width " + rs.getInt(2));
+        double dev = rs.getDouble(3);
+        assertTrue(dev >= 0 && dev <= 0.005, "deviation " + dev);
+        assertEquals(2, rs.getInt(4));
+        assertTrue(rs.getString(5).startsWith("CpuBackend"), rs.getString(5));
+        assertEquals("blocksparse", rs.getString(6));
+        assertTrue(rs.getDouble(7) > 0 && rs.getDouble(7) < 30, "error " + rs.getDouble(7));
+        assertTrue(rs.getString(8).contains("dataset=synthetic;mode=blocksparse"), rs.getString(8));
+      }
+      assertEquals(3, rows);
+    }
   }
 }
