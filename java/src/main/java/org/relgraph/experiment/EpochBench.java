@@ -44,7 +44,7 @@ public final class EpochBench {
     public String csv() {
       return String.format(
           Locale.ROOT,
-          "%s,%s,%s,%d,%d,%.3f,%.0f,%.3f",
+          "%s,%s,\"%s\",%d,%d,%.3f,%.0f,%.3f",
           config,
           mode.label(),
           graph,
