@@ -315,30 +315,71 @@ static void transpose(const float* src, long lds, int rows, int cols, float* dst
 
 // One vector of weight-gradient columns: activations (batch-major, row stride ldx) start at x;
 // results go to column `col` of W_v, `lanes` of them (the last vector of a run may be partial).
+// A paired vector (x2 set) holds two short tails of at most VW/2 columns each: lanes 0..VW/2-1
+// from x (results to col, lanes of them) and lanes VW/2.. from x2 (to col2, lanes2 of them), so
+// that runs of, say, 24 columns fill vectors of 16 lanes completely.
 struct ColumnVector {
   const float* x;
   int col;
   int lanes;
+  const float* x2 = nullptr;
+  int col2 = 0;
+  int lanes2 = 0;
 };
+
+typedef float hf __attribute__((vector_size(VW * 2)));
+
+static inline hf loadh(const float* p) {
+  hf v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Two half vectors side by side (a template, so that only the branch of this VW is compiled).
+template <typename H>
+static inline vf combine(H a, H b) {
+  constexpr int N = 2 * (int)(sizeof(H) / sizeof(float));
+  if constexpr (N == 16) {
+    return __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  } else if constexpr (N == 8) {
+    return __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7);
+  } else {
+    return __builtin_shufflevector(a, b, 0, 1, 2, 3);
+  }
+}
+
+// Loads column vector c's activations at batch index k.
+template <bool P>
+static inline vf load_columns(const float* x, const float* x2, long off) {
+  if constexpr (P) {
+    return combine(loadh(x + off), loadh(x2 + off));
+  } else {
+    return loadu(x + off);
+  }
+}
 
 // RR rows of dW_v (starting at row r0: dy = dY row r0, w = W_v row r0) for CC column vectors,
 // reducing over the batch.
-template <int RR, int CC>
+template <bool P, int RR, int CC>
 static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVector* cv, long ldx,
                            float* w, long ldw) {
   constexpr int KU = accumulator_sets<RR, CC>();
   vf acc[KU][RR][CC];
   zero(acc);
   const float* xs[CC];
+  const float* xs2[CC];
 #pragma GCC unroll 8
-  for (int c = 0; c < CC; ++c) xs[c] = cv[c].x;
+  for (int c = 0; c < CC; ++c) {
+    xs[c] = cv[c].x;
+    xs2[c] = cv[c].x2;
+  }
   int k = 0;
   for (; k + KU <= batch; k += KU) {
 #pragma GCC unroll 4
     for (int u = 0; u < KU; ++u) {
       vf x[CC];
 #pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) x[c] = loadu(xs[c] + (long)(k + u) * ldx);
+      for (int c = 0; c < CC; ++c) x[c] = load_columns<P>(xs[c], xs2[c], (long)(k + u) * ldx);
 #pragma GCC unroll 8
       for (int r = 0; r < RR; ++r) {
         vf d = splat(dy[r * ld + k + u]);
@@ -350,7 +391,7 @@ static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVect
   for (; k < batch; ++k) {
     vf x[CC];
 #pragma GCC unroll 8
-    for (int c = 0; c < CC; ++c) x[c] = loadu(xs[c] + (long)k * ldx);
+    for (int c = 0; c < CC; ++c) x[c] = load_columns<P>(xs[c], xs2[c], (long)k * ldx);
 #pragma GCC unroll 8
     for (int r = 0; r < RR; ++r) {
       vf d = splat(dy[r * ld + k]);
@@ -364,34 +405,55 @@ static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVect
 #pragma GCC unroll 8
     for (int c = 0; c < CC; ++c) {
       float* out = w + r * ldw + cv[c].col;
-      if (cv[c].lanes == VW) {
+      if (!P && cv[c].lanes == VW) {
         storeu(out, acc[0][r][c]);
       } else {
         for (int l = 0; l < cv[c].lanes; ++l) out[l] = acc[0][r][c][l];
+        if constexpr (P) {
+          float* out2 = w + r * ldw + cv[c].col2;
+          for (int l = 0; l < cv[c].lanes2; ++l) out2[l] = acc[0][r][c][VW / 2 + l];
+        }
       }
     }
 }
 
-template <int RR, int CC>
+template <bool P, int RR, int CC>
 static inline void dw_cols(int cc, const float* dy, long ld, int batch, const ColumnVector* cv,
                            long ldx, float* w, long ldw) {
   if constexpr (CC > 0) {
     if (cc == CC) {
-      dw_tile<RR, CC>(dy, ld, batch, cv, ldx, w, ldw);
+      dw_tile<P, RR, CC>(dy, ld, batch, cv, ldx, w, ldw);
     } else {
-      dw_cols<RR, CC - 1>(cc, dy, ld, batch, cv, ldx, w, ldw);
+      dw_cols<P, RR, CC - 1>(cc, dy, ld, batch, cv, ldx, w, ldw);
     }
   }
 }
 
-template <int RR>
+template <bool P, int RR>
 static inline void dw_rows(int rr, int cc, const float* dy, long ld, int batch,
                            const ColumnVector* cv, long ldx, float* w, long ldw) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      dw_cols<RR, TC>(cc, dy, ld, batch, cv, ldx, w, ldw);
+      dw_cols<P, RR, TC>(cc, dy, ld, batch, cv, ldx, w, ldw);
     } else {
-      dw_rows<RR - 1>(rr, cc, dy, ld, batch, cv, ldx, w, ldw);
+      dw_rows<P, RR - 1>(rr, cc, dy, ld, batch, cv, ldx, w, ldw);
+    }
+  }
+}
+
+// Every row tile of one output node for a list of column vectors, TC at a time.
+template <bool P>
+static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, const float* dy,
+                           long ld, int batch, long ldx, float* w, long ldw) {
+  const int tiles = (count + TR - 1) / TR;
+  const int nv = (int)cvs.size();
+  for (int c = 0; c < nv; c += TC) {
+    int cc = nv - c < TC ? nv - c : TC;
+    int r0 = 0;
+    for (int t = 0; t < tiles; ++t) {
+      int rr = tile_height(count, tiles, t);
+      dw_rows<P, TR>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx, w + r0 * ldw, ldw);
+      r0 += rr;
     }
   }
 }
@@ -416,8 +478,10 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
   float* xtp = xt.data();
   transpose(X, k.ld, in, k.batch, xtp, ldt, threads);
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
-    thread_local std::vector<ColumnVector> cvs;
+    thread_local std::vector<ColumnVector> cvs, halves, pairs;
     cvs.clear();
+    halves.clear();
+    pairs.clear();
     const int j1 = k.rowPtr[v + 1];
     for (int j = k.rowPtr[v]; j < j1;) {
       int je = j + 1;
@@ -425,25 +489,26 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
       const int c0 = k.inOff[k.colIdx[j]];
       const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
       for (int c = 0; c < cols; c += VW) {
-        cvs.push_back(ColumnVector{xtp + c0 + c, k.blockCol[j] + c, cols - c < VW ? cols - c : VW});
+        ColumnVector cv{xtp + c0 + c, k.blockCol[j] + c, cols - c < VW ? cols - c : VW};
+        (cv.lanes <= VW / 2 ? halves : cvs).push_back(cv);
       }
       j = je;
     }
+    // Two short tails share one vector.
+    size_t h = 0;
+    for (; h + 1 < halves.size(); h += 2) {
+      ColumnVector p = halves[h];
+      p.x2 = halves[h + 1].x;
+      p.col2 = halves[h + 1].col;
+      p.lanes2 = halves[h + 1].lanes;
+      pairs.push_back(p);
+    }
+    if (h < halves.size()) cvs.push_back(halves[h]);
     const int count = k.outOff[v + 1] - k.outOff[v];
     const long ldw = k.rowK[v];
     const float* dy = dY + (long)k.outOff[v] * k.ld;
     float* w = dW + k.rowBase[v];
-    const int tiles = (count + TR - 1) / TR;
-    const int nv = (int)cvs.size();
-    for (int c = 0; c < nv; c += TC) {
-      int cc = nv - c < TC ? nv - c : TC;
-      int r0 = 0;
-      for (int t = 0; t < tiles; ++t) {
-        int rr = tile_height(count, tiles, t);
-        dw_rows<TR>(rr, cc, dy + r0 * k.ld, k.ld, k.batch, cvs.data() + c, ldt, w + r0 * ldw,
-                    ldw);
-        r0 += rr;
-      }
-    }
+    dw_node<false>(cvs, count, dy, k.ld, k.batch, ldt, w, ldw);
+    dw_node<true>(pairs, count, dy, k.ld, k.batch, ldt, w, ldw);
   });
 }
