@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.experiment.LayerBench;
+import org.relgraph.train.ExecutionMode;
 
 /**
  * Time of one relational layer's products, and of the FLOP-matched stack, on the native CPU
@@ -85,9 +86,9 @@ public class LayerBenchmark {
     /** Builds the layer, as {@code relgraph bench layers} does. */
     @Setup(Level.Trial)
     public void setup() {
-      LayerBench.Mode mode = LayerBench.Mode.parse(backend);
+      ExecutionMode mode = ExecutionMode.parse(backend);
       double pattern = pattern(kOverN);
-      if (mode == LayerBench.Mode.DENSE && pattern != LayerBench.COMPLETE) {
+      if (mode == ExecutionMode.DENSE && pattern != LayerBench.COMPLETE) {
         throw new IllegalArgumentException(
             "dense runs the complete graph only: use -p kOverN=complete");
       }
@@ -136,8 +137,8 @@ public class LayerBenchmark {
     /** Builds the stack. */
     @Setup(Level.Trial)
     public void setup() {
-      LayerBench.Mode mode = LayerBench.Mode.parse(backend);
-      int w = mode == LayerBench.Mode.DENSE ? LayerBench.DENSE_WIDTH : LayerBench.matchedWidth();
+      ExecutionMode mode = ExecutionMode.parse(backend);
+      int w = mode == ExecutionMode.DENSE ? LayerBench.DENSE_WIDTH : LayerBench.matchedWidth();
       stack = LayerBench.Stack.matched(cpu(threads), mode, w, batch, LayerBench.DATA_SEED);
     }
 

@@ -5,8 +5,6 @@ import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.relgraph.engine.CpuBackend;
-import org.relgraph.engine.JavaBackend;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.Datasets;
 import org.relgraph.train.ModelFile;
@@ -43,14 +41,9 @@ final class EvaluateCommand implements Runnable {
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    var be =
-        switch (backend) {
-          case "cpu" -> CpuBackend.create();
-          case "java" -> new JavaBackend();
-          default ->
-              throw new IllegalArgumentException(
-                  "--backend '" + backend + "' is not one of cpu, java");
-        };
+    TrainCommand.TrainingOptions options = new TrainCommand.TrainingOptions();
+    options.backend = backend;
+    var be = options.backend();
     ModelFile.Loaded loaded = ModelFile.load(model, be, null);
     try (var net = loaded.net()) {
       String name = dataset;

@@ -14,6 +14,7 @@ import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
 import org.relgraph.model.ChannelPartition;
+import org.relgraph.train.ExecutionMode;
 
 /**
  * Time of one relational layer's products (forward, backward-data, weight gradient and the three
@@ -35,7 +36,7 @@ import org.relgraph.model.ChannelPartition;
  *
  * <p><b>Matched stack</b> (target b): three block-sparse layers {@code 512 → w, w → w, w → w} over
  * the {@code k/n = 0.125} graph, {@code w} the smallest width whose multiply-adds reach those of
- * three dense {@code 512 → 512} layers ({@link BudgetMatching#matchedWidth}), timed forward plus
+ * three dense {@code 512 → 512} layers ({@link StackMatching#matchedWidth}), timed forward plus
  * backward (every layer's three products) against the three dense layers.
  *
  * <p><b>Timing</b>: wall time ({@link System#nanoTime()}); warm-up, then the median of several
@@ -80,32 +81,6 @@ public final class LayerBench {
 
   /** The CSV header. */
   public static final String HEADER = "backend,op,batch,width,nodes,density,ms,gflops";
-
-  /** How a layer computes. */
-  public enum Mode {
-    /** Dense GEMMs, the complete graph. */
-    DENSE,
-    /** Dense GEMMs on weights multiplied by a 0/1 mask, the paper's method. */
-    MASKED,
-    /** Existing blocks only. */
-    BLOCKSPARSE;
-
-    /** The CSV name: {@code dense}, {@code masked}, {@code blocksparse}. */
-    public String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-
-    /** The mode of a CSV name. */
-    public static Mode parse(String label) {
-      for (Mode m : values()) {
-        if (m.label().equals(label)) {
-          return m;
-        }
-      }
-      throw new IllegalArgumentException(
-          "backend '" + label + "' is not dense, masked or blocksparse");
-    }
-  }
 
   /** What is timed. */
   public enum Op {
@@ -375,7 +350,7 @@ public final class LayerBench {
     for (int batch : config.batches()) {
       for (int width : config.widths()) {
         for (int i = 0; i < patterns.length; i++) {
-          for (Mode mode : modes(patterns[i])) {
+          for (ExecutionMode mode : modes(patterns[i])) {
             try (Layer layer =
                 Layer.create(backend, mode, graphs[i], width, width, batch, DATA_SEED)) {
               if (first) {
@@ -397,7 +372,7 @@ public final class LayerBench {
     if (config.matchedStack()) {
       int matched = matchedWidth();
       for (int batch : config.batches()) {
-        for (Mode mode : List.of(Mode.BLOCKSPARSE, Mode.DENSE)) {
+        for (ExecutionMode mode : List.of(ExecutionMode.BLOCKSPARSE, ExecutionMode.DENSE)) {
           try (Stack stack = Stack.matched(backend, mode, matched, batch, DATA_SEED)) {
             double s = medianSeconds(stack::step, config.timing());
             sink.accept(stack.row(s));
@@ -409,10 +384,10 @@ public final class LayerBench {
   }
 
   /** The modes run on a pattern: dense only on the complete graph. */
-  public static List<Mode> modes(double kOverN) {
+  public static List<ExecutionMode> modes(double kOverN) {
     return kOverN == COMPLETE
-        ? List.of(Mode.DENSE, Mode.MASKED, Mode.BLOCKSPARSE)
-        : List.of(Mode.MASKED, Mode.BLOCKSPARSE);
+        ? List.of(ExecutionMode.DENSE, ExecutionMode.MASKED, ExecutionMode.BLOCKSPARSE)
+        : List.of(ExecutionMode.MASKED, ExecutionMode.BLOCKSPARSE);
   }
 
   /**
@@ -420,11 +395,11 @@ public final class LayerBench {
    * {@code k/n = 0.125} graph reach {@code 3 · 512²} multiply-adds per sample.
    */
   public static int matchedWidth() {
-    return BudgetMatching.matchedWidth(
+    return StackMatching.matchedWidth(
         graph(NODES, MATCHED_PATTERN),
         DENSE_WIDTH,
         STACK_LAYERS,
-        BudgetMatching.denseMultiplyAdds(DENSE_WIDTH, STACK_LAYERS),
+        StackMatching.denseMultiplyAdds(DENSE_WIDTH, STACK_LAYERS),
         SEED);
   }
 
@@ -436,12 +411,12 @@ public final class LayerBench {
     List<String> out = new ArrayList<>();
     for (Row bs : rows) {
       if (!bs.op().equals(Op.MATCHED_STACK.label())
-          || !bs.backend().equals(Mode.BLOCKSPARSE.label())) {
+          || !bs.backend().equals(ExecutionMode.BLOCKSPARSE.label())) {
         continue;
       }
       for (Row d : rows) {
         if (d.op().equals(bs.op())
-            && d.backend().equals(Mode.DENSE.label())
+            && d.backend().equals(ExecutionMode.DENSE.label())
             && d.batch() == bs.batch()) {
           double ratio = bs.ms() / d.ms();
           out.add(
@@ -551,7 +526,7 @@ public final class LayerBench {
    */
   public static final class Layer implements AutoCloseable {
     private final Backend backend;
-    private final Mode mode;
+    private final ExecutionMode mode;
     private final BlockSparseLayout layout;
     private final int in;
     private final int out;
@@ -566,7 +541,8 @@ public final class LayerBench {
     private Tensor dy;
     private Tensor dx;
 
-    private Layer(Backend backend, Mode mode, RelationalGraph graph, int in, int out, int batch) {
+    private Layer(
+        Backend backend, ExecutionMode mode, RelationalGraph graph, int in, int out, int batch) {
       this.backend = backend;
       this.mode = mode;
       this.in = in;
@@ -576,7 +552,7 @@ public final class LayerBench {
         throw new IllegalArgumentException("batch " + batch + " must be >= 1");
       }
       this.layout =
-          mode == Mode.DENSE
+          mode == ExecutionMode.DENSE
               ? null
               : BlockSparseLayout.of(
                   graph,
@@ -589,14 +565,20 @@ public final class LayerBench {
      * graph); the others partition {@code in} and {@code out} channels over its nodes.
      */
     public static Layer create(
-        Backend backend, Mode mode, RelationalGraph graph, int in, int out, int batch, long seed) {
+        Backend backend,
+        ExecutionMode mode,
+        RelationalGraph graph,
+        int in,
+        int out,
+        int batch,
+        long seed) {
       return create(backend, mode, graph, in, out, batch, seed, null, null, null, null);
     }
 
     /** As {@link #create}, with activations and gradients given (null: allocated and owned). */
     static Layer create(
         Backend backend,
-        Mode mode,
+        ExecutionMode mode,
         RelationalGraph graph,
         int in,
         int out,
@@ -610,14 +592,14 @@ public final class LayerBench {
       try {
         SplittableRandom rng = new SplittableRandom(seed);
         double scale = 1 / Math.sqrt(in);
-        if (mode == Mode.BLOCKSPARSE) {
+        if (mode == ExecutionMode.BLOCKSPARSE) {
           l.w = l.own(random(1, (int) l.layout.weightCount(), scale, rng));
           l.dw = l.own(Tensor.zeros(1, (int) l.layout.weightCount()));
         } else {
           l.w = l.own(random(out, in, scale, rng));
           l.dw = l.own(Tensor.zeros(out, in));
         }
-        if (mode == Mode.MASKED) {
+        if (mode == ExecutionMode.MASKED) {
           l.mask = l.own(Tensor.of(out, in, l.layout.denseMask()));
           l.scratch = l.own(Tensor.zeros(out, in));
         }
@@ -638,7 +620,7 @@ public final class LayerBench {
     }
 
     /** The mode. */
-    public Mode mode() {
+    public ExecutionMode mode() {
       return mode;
     }
 
@@ -756,10 +738,10 @@ public final class LayerBench {
   public static final class Stack implements AutoCloseable {
     private final List<Layer> layers = new ArrayList<>();
     private final List<Tensor> owned = new ArrayList<>();
-    private final Mode mode;
+    private final ExecutionMode mode;
     private final int batch;
 
-    private Stack(Mode mode, int batch) {
+    private Stack(ExecutionMode mode, int batch) {
       this.mode = mode;
       this.batch = batch;
     }
@@ -769,7 +751,12 @@ public final class LayerBench {
      * data.
      */
     public static Stack create(
-        Backend backend, Mode mode, RelationalGraph graph, int[] widths, int batch, long seed) {
+        Backend backend,
+        ExecutionMode mode,
+        RelationalGraph graph,
+        int[] widths,
+        int batch,
+        long seed) {
       if (widths.length < 2) {
         throw new IllegalArgumentException("a stack needs at least two widths");
       }
@@ -809,12 +796,14 @@ public final class LayerBench {
      * {@code 512 → w → w → w} over the {@code k/n = 0.125} graph with {@code w = matchedWidth}.
      */
     public static Stack matched(
-        Backend backend, Mode mode, int matchedWidth, int batch, long seed) {
+        Backend backend, ExecutionMode mode, int matchedWidth, int batch, long seed) {
       int[] widths = new int[STACK_LAYERS + 1];
-      Arrays.fill(widths, mode == Mode.DENSE ? DENSE_WIDTH : matchedWidth);
+      Arrays.fill(widths, mode == ExecutionMode.DENSE ? DENSE_WIDTH : matchedWidth);
       widths[0] = DENSE_WIDTH;
       RelationalGraph g =
-          mode == Mode.DENSE ? ClassicGenerators.complete(NODES) : graph(NODES, MATCHED_PATTERN);
+          mode == ExecutionMode.DENSE
+              ? ClassicGenerators.complete(NODES)
+              : graph(NODES, MATCHED_PATTERN);
       return create(backend, mode, g, widths, batch, seed);
     }
 

@@ -20,6 +20,7 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.relgraph.train.ExecutionMode;
 
 /**
  * The plot of {@code relgraph bench layers --plot DIR}: time of a layer's step (forward,
@@ -82,7 +83,7 @@ public final class LayerPlot {
       int c = 0;
       for (int width : widths) {
         Color colour = COLOURS[c++ % COLOURS.length];
-        for (LayerBench.Mode mode : LayerBench.Mode.values()) {
+        for (ExecutionMode mode : ExecutionMode.values()) {
           List<LayerBench.Row> pts = new ArrayList<>();
           for (LayerBench.Row r : rows) {
             if (r.op().equals(step)
@@ -115,7 +116,7 @@ public final class LayerPlot {
     return written;
   }
 
-  private static Marker marker(LayerBench.Mode mode) {
+  private static Marker marker(ExecutionMode mode) {
     return switch (mode) {
       case DENSE -> SeriesMarkers.DIAMOND;
       case MASKED -> SeriesMarkers.SQUARE;
@@ -123,7 +124,7 @@ public final class LayerPlot {
     };
   }
 
-  private static BasicStroke line(LayerBench.Mode mode) {
+  private static BasicStroke line(ExecutionMode mode) {
     return switch (mode) {
       case DENSE -> SeriesLines.NONE;
       case MASKED -> SeriesLines.DASH_DASH;

@@ -19,8 +19,8 @@ import org.relgraph.model.Flops;
  * channel count, and hence the stack's multiply-adds, grows strictly with {@code w} (each node
  * keeps its own diagonal block): the smallest width reaching the budget is found by bisection.
  */
-public final class BudgetMatching {
-  private BudgetMatching() {}
+public final class StackMatching {
+  private StackMatching() {}
 
   /**
    * Multiply-adds per sample of the stack {@code in → width} followed by {@code layers - 1} layers
