@@ -465,11 +465,10 @@ static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, cons
 // over the batch.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,
                             int threads) {
-  // A grow-only buffer: allocating it per call costs page faults that rival the arithmetic of
-  // small layers. One weight-gradient call at a time uses it.
-  static std::mutex busy;
-  static std::vector<float> xt;
-  std::lock_guard<std::mutex> lock(busy);
+  // A grow-only buffer per calling thread: allocating it per call costs page faults that rival
+  // the arithmetic of small layers. The pool's helpers read it only while this caller waits, and
+  // callers on other threads (parallel training runs) have their own.
+  thread_local std::vector<float> xt;
   const int in = k.inOff[k.nIn];
   // Row stride of the transposed activations: padded off multiples of 4 KiB, whose rows would
   // all fall into the same cache sets.

@@ -48,7 +48,9 @@ final class EvaluateCommand implements Runnable {
     try (var net = loaded.net()) {
       String name = dataset;
       if (name == null) {
-        if (!loaded.info().has("dataset")) {
+        if (!loaded.info().has("dataset")
+            || !loaded.info().get("dataset").isJsonPrimitive()
+            || !loaded.info().getAsJsonPrimitive("dataset").isString()) {
           throw new IllegalArgumentException(model + " does not name its data set: give --dataset");
         }
         name = loaded.info().get("dataset").getAsString();

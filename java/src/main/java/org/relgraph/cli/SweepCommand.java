@@ -120,6 +120,15 @@ final class SweepCommand implements Callable<Integer> {
     if (workers < 1) {
       throw new IllegalArgumentException("--workers " + workers + " must be >= 1");
     }
+    if (workers > 1 && training.threads != null && training.threads > 1) {
+      throw new IllegalArgumentException(
+          "--threads "
+              + training.threads
+              + " with --workers "
+              + workers
+              + ": parallel runs train on one thread each (the native thread pool and OpenBLAS"
+              + " run one multithreaded call at a time)");
+    }
     List<Integer> trainSeeds = trainSeeds();
     String name = model != null ? model : "mlp-" + dataset;
     List<SweepGraph> set = SweepGraphs.load(graphs);

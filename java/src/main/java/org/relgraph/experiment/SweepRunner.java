@@ -35,7 +35,7 @@ public final class SweepRunner {
   private final Listener listener;
 
   /**
-   * @param workers runs trained at once (1 until measurements pick a better default)
+   * @param workers runs trained at once
    * @param listener told about progress; from worker threads, so it must be thread-safe
    */
   public SweepRunner(ResultsStore store, SweepTrainer trainer, int workers, Listener listener) {
@@ -49,10 +49,10 @@ public final class SweepRunner {
   }
 
   /**
-   * The default number of workers: one per processor, each training with one thread. Measured on
-   * the 2-core development machine (docs/sweeps.md): 8 Fashion-MNIST runs of one epoch took
-   * 20.5–21.3 s with 2 workers of 1 thread against 22.9–25.4 s with 1 worker of 2 threads; small
-   * models scale better across runs than inside one.
+   * The default number of workers: one per processor, each training with one thread. Measured on a
+   * 2-core machine (docs/sweeps.md): 8 Fashion-MNIST runs of one epoch took 20.5–21.3 s with 2
+   * workers of 1 thread against 22.9–25.4 s with 1 worker of 2 threads; small models scale better
+   * across runs than inside one.
    */
   public static int defaultWorkers() {
     return Runtime.getRuntime().availableProcessors();
@@ -173,6 +173,18 @@ public final class SweepRunner {
       }
     } finally {
       pool.shutdownNow();
+      // A worker may be inside store.record: let it finish before the caller closes the store.
+      boolean interrupted = Thread.interrupted();
+      while (!pool.isTerminated()) {
+        try {
+          pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Summary(

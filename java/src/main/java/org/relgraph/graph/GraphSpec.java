@@ -99,13 +99,6 @@ public record GraphSpec(String kind, Map<String, String> params, RelationalGraph
     return new GraphSpec("file", Map.of("path", p.toString()), GraphIO.read(p));
   }
 
-  /** Whether every pair of distinct nodes is joined (both ways when directed). */
-  public boolean isComplete() {
-    int n = graph.nodeCount();
-    long pairs = (long) n * (n - 1) / (graph.isDirected() ? 1 : 2);
-    return graph.edgeCount() == pairs;
-  }
-
   /** A parameter's value, or null. */
   public String param(String key) {
     return params.get(key);

@@ -183,6 +183,11 @@ public final class RelationalGraph {
     return (rows[u * words + (v >>> 6)] & (1L << v)) != 0;
   }
 
+  /** Whether every pair of distinct nodes is joined (both ways when directed). */
+  public boolean isComplete() {
+    return edgeCount == (long) n * (n - 1) / (directed ? 1 : 2);
+  }
+
   /** Out-degree of {@code u} (the degree when undirected). */
   public int degree(int u) {
     checkIndex(u);

@@ -109,19 +109,16 @@ final class IdxFiles {
   // and the other way round.
   private static InputStream open(Path path) throws IOException {
     InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
-    in.mark(2);
-    int b0 = in.read();
-    int b1 = in.read();
-    in.reset();
-    if (b0 == 0x1f && b1 == 0x8b) {
-      try {
-        return new GZIPInputStream(in, 1 << 16);
-      } catch (IOException e) {
-        in.close();
-        throw e;
-      }
+    try {
+      in.mark(2);
+      int b0 = in.read();
+      int b1 = in.read();
+      in.reset();
+      return b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
+    } catch (IOException e) {
+      in.close();
+      throw e;
     }
-    return in;
   }
 
   private static ByteBuffer header(InputStream in, String file, int length, int magic, String kind)

@@ -64,6 +64,9 @@ final class MnistLoader {
     if (trainImages.count() == 0) {
       throw DatasetException.inFile(trainImages.file(), "no images");
     }
+    if (testImages.count() == 0) {
+      throw DatasetException.inFile(testImages.file(), "no images");
+    }
 
     Normalization normalization = Normalization.fromData(trainImages.pixels(), trainImages.file());
     int features = trainImages.pixelsPerImage();

@@ -215,7 +215,9 @@ public final class ModelFile {
     } catch (JsonParseException
         | IllegalStateException
         | NullPointerException
-        | ClassCastException e) {
+        | ClassCastException
+        | IndexOutOfBoundsException
+        | UnsupportedOperationException e) {
       throw new ModelFormatException(name + ": malformed header (" + e.getMessage() + ")");
     } catch (IllegalArgumentException e) {
       if (e instanceof ModelFormatException) {

@@ -34,11 +34,12 @@ public final class RelationalMlp implements AutoCloseable {
   private final int width;
   private final ExecutionMode mode;
   private final Backend backend;
-  private final Linear stem;
+  // Not final: the constructor closes what it has allocated when a later allocation fails.
+  private Linear stem;
   private final Linear[] relational;
   private final BatchNorm[] norms;
-  private final Linear head;
-  private final Parameter headBias;
+  private Linear head;
+  private Parameter headBias;
   private final List<Parameter> parameters = new ArrayList<>();
   private final Map<Integer, Workspace> workspaces = new HashMap<>();
 
@@ -58,14 +59,32 @@ public final class RelationalMlp implements AutoCloseable {
       throw new IllegalArgumentException(
           "stem width = " + spec.stemWidth() + " fewer than the graph's " + n + " nodes");
     }
-    if (mode == ExecutionMode.DENSE && !isComplete(graph)) {
+    if (mode == ExecutionMode.DENSE && !graph.isComplete()) {
       throw new IllegalArgumentException(
           "mode dense runs the complete graph only; use blocksparse or masked for this graph");
     }
+    long widest = (long) Math.max(width, spec.stemWidth()) * Math.max(width, spec.inputSize());
+    if (widest > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "width = "
+              + width
+              + " too large: a layer's dense weight matrix (initialisation, model files) would"
+              + " exceed 2^31 values");
+    }
     int layers = spec.relationalLayers();
-    stem = new Linear.Dense("stem.weight", spec.stemWidth(), spec.inputSize());
     relational = new Linear[layers];
     norms = new BatchNorm[layers + 1];
+    try {
+      allocate(n);
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void allocate(int n) {
+    int layers = relational.length;
+    stem = new Linear.Dense("stem.weight", spec.stemWidth(), spec.inputSize());
     norms[0] = new BatchNorm(spec.stemWidth());
     ChannelPartition stemPart = ChannelPartition.of(spec.stemWidth(), n, spec.partitionSeed());
     ChannelPartition widePart = ChannelPartition.of(width, n, spec.partitionSeed());
@@ -114,7 +133,7 @@ public final class RelationalMlp implements AutoCloseable {
     try {
       SplittableRandom rng = new SplittableRandom(seed);
       for (Linear l : net.linears()) {
-        float[] w = new float[Math.multiplyExact(l.out, l.in)];
+        float[] w = new float[l.out * l.in]; // bounded by the constructor
         for (int i = 0; i < w.length; i++) {
           w[i] = (float) (rng.nextGaussian() * INIT_STD);
         }
@@ -133,11 +152,6 @@ public final class RelationalMlp implements AutoCloseable {
     Collections.addAll(all, relational);
     all.add(head);
     return all;
-  }
-
-  private static boolean isComplete(RelationalGraph g) {
-    int n = g.nodeCount();
-    return g.edgeCount() == (long) n * (n - 1) / (g.isDirected() ? 1 : 2);
   }
 
   /** The model's shape. */
@@ -186,6 +200,7 @@ public final class RelationalMlp implements AutoCloseable {
    */
   public CrossEntropy forwardBackward(float[] x, int[] labels) {
     Workspace ws = workspace(labels.length, x.length);
+    ws.allocateGradients();
     forward(ws, x, true);
     CrossEntropy loss = backend.softmaxCrossEntropy(ws.logits, labels, ws.dLogits);
     int last = relational.length;
@@ -332,55 +347,88 @@ public final class RelationalMlp implements AutoCloseable {
       ws.close();
     }
     workspaces.clear();
-    for (Linear l : linears()) {
-      l.close();
+    for (Linear l : new Linear[] {stem, head}) {
+      if (l != null) {
+        l.close();
+      }
     }
-    headBias.close();
+    for (Linear l : relational) {
+      if (l != null) {
+        l.close();
+      }
+    }
+    if (headBias != null) {
+      headBias.close();
+    }
     for (BatchNorm bn : norms) {
-      bn.close();
+      if (bn != null) {
+        bn.close();
+      }
     }
     for (Parameter p : parameters) {
       p.velocity().close();
     }
   }
 
-  /** Activation buffers for one batch size. */
+  /**
+   * Activation buffers for one batch size; the gradient buffers only once a training step needs
+   * them (evaluation batches are often larger and never do).
+   */
   private final class Workspace {
+    final int batch;
     final Tensor input;
     final Tensor[] pre;
     final Tensor[] act;
-    final Tensor[] dAct;
-    final Tensor[] dPre;
+    Tensor[] dAct;
+    Tensor[] dPre;
     final Tensor logits;
     final Tensor dLogits;
 
     Workspace(int batch) {
+      this.batch = batch;
       int layers = relational.length + 1;
       input = Tensor.zeros(spec.inputSize(), batch);
       pre = new Tensor[layers];
       act = new Tensor[layers];
-      dAct = new Tensor[layers];
-      dPre = new Tensor[layers];
-      for (int i = 0; i < layers; i++) {
-        int c = i == 0 ? spec.stemWidth() : width;
-        pre[i] = Tensor.zeros(c, batch);
-        act[i] = Tensor.zeros(c, batch);
-        dAct[i] = Tensor.zeros(c, batch);
-        dPre[i] = Tensor.zeros(c, batch);
-      }
       logits = Tensor.zeros(spec.classes(), batch);
       dLogits = Tensor.zeros(spec.classes(), batch);
+      for (int i = 0; i < layers; i++) {
+        pre[i] = Tensor.zeros(channels(i), batch);
+        act[i] = Tensor.zeros(channels(i), batch);
+      }
+    }
+
+    private int channels(int layer) {
+      return layer == 0 ? spec.stemWidth() : width;
+    }
+
+    void allocateGradients() {
+      if (dAct != null) {
+        return;
+      }
+      int layers = relational.length + 1;
+      Tensor[] da = new Tensor[layers];
+      Tensor[] dp = new Tensor[layers];
+      dAct = da;
+      dPre = dp;
+      for (int i = 0; i < layers; i++) {
+        da[i] = Tensor.zeros(channels(i), batch);
+        dp[i] = Tensor.zeros(channels(i), batch);
+      }
     }
 
     void close() {
-      input.close();
-      for (Tensor[] ts : new Tensor[][] {pre, act, dAct, dPre}) {
+      for (Tensor[] ts :
+          new Tensor[][] {new Tensor[] {input, logits, dLogits}, pre, act, dAct, dPre}) {
+        if (ts == null) {
+          continue;
+        }
         for (Tensor t : ts) {
-          t.close();
+          if (t != null) {
+            t.close();
+          }
         }
       }
-      logits.close();
-      dLogits.close();
     }
   }
 }

@@ -276,6 +276,11 @@ class RelationalMlpTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> RelationalMlp.create(java, SPEC, ws, 7, ExecutionMode.BLOCKSPARSE, 1));
+    var tooWide =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RelationalMlp.create(java, SPEC, ws, 50_000, ExecutionMode.BLOCKSPARSE, 1));
+    assertTrue(tooWide.getMessage().contains("too large"), tooWide.getMessage());
     try (RelationalMlp net = RelationalMlp.create(java, SPEC, ws, 8, ExecutionMode.MASKED, 1)) {
       assertThrows(IllegalArgumentException.class, () -> net.evaluate(new float[5], new int[1]));
       Map<String, float[]> s = net.state();

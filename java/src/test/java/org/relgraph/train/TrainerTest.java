@@ -169,6 +169,23 @@ class TrainerTest {
             ModelFile.ModelFormatException.class,
             () -> ModelFile.load(bad, new JavaBackend(), null));
     assertTrue(e.getMessage().contains("not a relgraph model"), e.getMessage());
+    // a well-formed file (right checksum) whose header names an edge without nodes
+    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int headerEnd = text.indexOf('\n', text.indexOf('\n') + 1);
+    String header = text.substring(0, headerEnd).replace("\"edges\":[[", "\"edges\":[[],[");
+    byte[] body = java.util.Arrays.copyOfRange(bytes, headerEnd, bytes.length - 4);
+    java.io.ByteArrayOutputStream rebuilt = new java.io.ByteArrayOutputStream();
+    rebuilt.write(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    rebuilt.write(body);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(rebuilt.toByteArray());
+    rebuilt.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    Files.write(bad, rebuilt.toByteArray());
+    e =
+        assertThrows(
+            ModelFile.ModelFormatException.class,
+            () -> ModelFile.load(bad, new JavaBackend(), null));
+    assertTrue(e.getMessage().contains("malformed header"), e.getMessage());
     // dense mode needs the complete graph
     assertThrows(
         IllegalArgumentException.class,
