@@ -50,8 +50,8 @@ public final class SweepRunner {
 
   /**
    * The default number of workers: one per processor, each training with one thread. Measured on a
-   * 2-core machine (docs/sweeps.md): 8 Fashion-MNIST runs of one epoch took 20.5–21.3 s with 2
-   * workers of 1 thread against 22.9–25.4 s with 1 worker of 2 threads; small models scale better
+   * 2-core machine (docs/sweeps.md): 8 Fashion-MNIST runs of one epoch took 18.6–19.2 s with 2
+   * workers of 1 thread against 21.9–22.4 s with 1 worker of 2 threads; small models scale better
    * across runs than inside one.
    */
   public static int defaultWorkers() {
