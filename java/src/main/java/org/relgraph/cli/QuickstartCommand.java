@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Train the paper's 52 graphs and the complete-graph baseline on Fashion-MNIST (FLOP-matched"
           + " MLPs, block-sparse), then analyse the results: heat map, fits, sweet spot and"
-          + " report (about 6 minutes on a 2-core machine). Run it again to resume an interrupted one.",
+          + " report (about 5 minutes on a 2-core machine). Run it again to resume an interrupted one.",
       "Bigger studies: see 'relgraph sweep' and docs/experiments.md."
     })
 final class QuickstartCommand implements Callable<Integer> {
