@@ -145,15 +145,7 @@ final class BenchCommand implements Runnable {
                 stdout.flush();
               });
       if (out != null) {
-        DesignSpaceFiles.atomically(
-            out,
-            w -> {
-              w.write(comment + "\n");
-              w.write(LayerBench.HEADER + "\n");
-              for (LayerBench.Row r : rows) {
-                w.write(r.csv() + "\n");
-              }
-            });
+        writeCsv(out, comment, LayerBench.HEADER, rows.stream().map(LayerBench.Row::csv).toList());
       }
       if (plot != null) {
         LayerPlot.write(rows, plot);
@@ -271,17 +263,27 @@ final class BenchCommand implements Runnable {
       }
       stdout.flush();
       if (out != null) {
-        DesignSpaceFiles.atomically(
+        writeCsv(
             out,
-            w -> {
-              w.write(comment + "\n");
-              w.write(org.relgraph.experiment.EpochBench.HEADER + "\n");
-              for (var r : rows) {
-                w.write(r.csv() + "\n");
-              }
-            });
+            comment,
+            org.relgraph.experiment.EpochBench.HEADER,
+            rows.stream().map(org.relgraph.experiment.EpochBench.Row::csv).toList());
       }
       return 0;
     }
+  }
+
+  /** Writes a benchmark's comment line, header and rows to {@code out}, all or nothing. */
+  static void writeCsv(Path out, String comment, String header, List<String> lines)
+      throws IOException {
+    DesignSpaceFiles.atomically(
+        out,
+        w -> {
+          w.write(comment + "\n");
+          w.write(header + "\n");
+          for (String line : lines) {
+            w.write(line + "\n");
+          }
+        });
   }
 }

@@ -54,14 +54,7 @@ final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--seeds", defaultValue = "1", description = "Training seeds (default: 1).")
   int seeds;
 
-  @Option(
-      names = "--dataset",
-      defaultValue = "fashion-mnist",
-      description = "Data set (default: ${DEFAULT-VALUE}).")
-  String dataset;
-
-  @Option(names = "--data", paramLabel = "DIR", description = "Data directory.")
-  Path data;
+  @picocli.CommandLine.Mixin TrainCommand.DataOptions data = new TrainCommand.DataOptions();
 
   @Option(names = "--workers", paramLabel = "W", description = "Runs at once (one per processor).")
   Integer workers;
@@ -75,7 +68,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     Path db = out.resolve("results.db");
-    String model = String.format(Locale.ROOT, "mlp-%s-%dep", dataset, epochs);
+    String model = String.format(Locale.ROOT, "mlp-%s-%dep", data.dataset, epochs);
     long start = System.nanoTime();
 
     SweepCommand sweep = new SweepCommand();
@@ -83,7 +76,6 @@ final class QuickstartCommand implements Callable<Integer> {
     sweep.seeds = seeds;
     sweep.db = db;
     sweep.workers = workers;
-    sweep.dataset = dataset;
     sweep.data = data;
     sweep.model = model;
     sweep.training.epochs = epochs;

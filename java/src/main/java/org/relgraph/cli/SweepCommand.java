@@ -13,7 +13,6 @@ import org.relgraph.experiment.SweepRunner;
 import org.relgraph.experiment.SweepSpec;
 import org.relgraph.experiment.SweepTrainers;
 import org.relgraph.train.Dataset;
-import org.relgraph.train.Datasets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -79,17 +78,7 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--no-baseline", description = "Leave out the complete-graph baseline.")
   boolean noBaseline;
 
-  @Option(
-      names = "--dataset",
-      defaultValue = "fashion-mnist",
-      description = "fashion-mnist, mnist, cifar10 or synthetic (default: ${DEFAULT-VALUE})")
-  String dataset;
-
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "data directory (fashion-mnist defaults to the Debian package's)")
-  Path data;
+  @picocli.CommandLine.Mixin TrainCommand.DataOptions data = new TrainCommand.DataOptions();
 
   @Option(
       names = "--model",
@@ -130,7 +119,7 @@ final class SweepCommand implements Callable<Integer> {
               + " run one multithreaded call at a time)");
     }
     List<Integer> trainSeeds = trainSeeds();
-    String name = model != null ? model : "mlp-" + dataset;
+    String name = model != null ? model : "mlp-" + data.dataset;
     List<SweepGraph> set = SweepGraphs.load(graphs);
     SweepTrainers.Configured configured;
     if (trainer != null) {
@@ -139,7 +128,7 @@ final class SweepCommand implements Callable<Integer> {
               new SweepTrainers.Options(
                   trainer, name, training.epochs, fakeEpochMillis, fakeFailSeed));
     } else {
-      Dataset d = Datasets.load(dataset, data);
+      Dataset d = data.load();
       int perWorker = training.threadsPerWorker(workers);
       configured =
           SweepTrainers.real(

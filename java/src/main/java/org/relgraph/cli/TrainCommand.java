@@ -51,17 +51,7 @@ final class TrainCommand implements Runnable {
               + " ws:k=K,p=P, ba:m=M, harary:k=K, ring:k=K, or a graph file")
   String graph;
 
-  @Option(
-      names = "--dataset",
-      defaultValue = "fashion-mnist",
-      description = "fashion-mnist, mnist, cifar10 or synthetic (default: ${DEFAULT-VALUE})")
-  String dataset;
-
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "data directory (fashion-mnist defaults to the Debian package's)")
-  Path data;
+  @picocli.CommandLine.Mixin DataOptions data = new DataOptions();
 
   @picocli.CommandLine.Mixin TrainingOptions training = new TrainingOptions();
 
@@ -83,7 +73,7 @@ final class TrainCommand implements Runnable {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter log = json ? err : out;
     GraphSpec g = GraphSpec.parse(graph);
-    Dataset d = Datasets.load(dataset, data);
+    Dataset d = data.load();
     TrainConfig config = training.config(seed);
     TrainingRun run = new TrainingRun(g.graph(), d, training.mode(), training.width(), config);
     BudgetMatching.Match m = run.match();
@@ -254,6 +244,25 @@ final class TrainCommand implements Runnable {
           r.samplesPerSecond());
       log.flush();
       err.flush();
+    }
+  }
+
+  /** The data set options shared by {@code train}, {@code sweep} and {@code quickstart}. */
+  static final class DataOptions {
+    @Option(
+        names = "--dataset",
+        defaultValue = "fashion-mnist",
+        description = "fashion-mnist, mnist, cifar10 or synthetic (default: ${DEFAULT-VALUE})")
+    String dataset = "fashion-mnist";
+
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description = "data directory (fashion-mnist defaults to the Debian package's)")
+    Path dir;
+
+    Dataset load() {
+      return Datasets.load(dataset, dir);
     }
   }
 

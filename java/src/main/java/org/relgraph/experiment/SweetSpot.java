@@ -245,28 +245,12 @@ public final class SweetSpot {
     if (byBin.isEmpty()) {
       return 0;
     }
-    Map<Integer, double[]> samples = new LinkedHashMap<>();
-    int best = -1;
-    double bestMean = Double.POSITIVE_INFINITY;
-    for (Map.Entry<Integer, List<ResultRow>> e : byBin.entrySet()) {
-      double[] s = e.getValue().stream().mapToDouble(ResultRow::top1Error).toArray();
-      samples.put(e.getKey(), s);
-      double m = Stats.of(s).mean();
-      if (m < bestMean) {
-        bestMean = m;
-        best = e.getKey();
-      }
-    }
-    double[] bestSamples = samples.get(best);
-    int untested = 0;
+    Tested<Integer> tested = Tested.of(byBin);
     for (Map.Entry<Integer, List<ResultRow>> e : byBin.entrySet()) {
       int id = e.getKey();
-      double[] s = samples.get(id);
-      double p = id == best ? Double.NaN : pWorse(s, bestSamples);
-      if (id != best && Double.isNaN(p)) {
-        untested++;
-      }
-      boolean keep = id == best || !(p < ALPHA);
+      double[] s = tested.samples.get(id);
+      double p = tested.pWorse.get(id);
+      boolean keep = tested.kept(id);
       int ci = id / BINS;
       int li = id % BINS;
       long graphs = e.getValue().stream().map(ResultRow::graph).distinct().count();
@@ -281,7 +265,7 @@ public final class SweetSpot {
               p,
               keep));
     }
-    return untested;
+    return tested.untested;
   }
 
   /** Fills {@code out} with the graphs; returns how many were kept untested. */
@@ -290,28 +274,11 @@ public final class SweetSpot {
     for (ResultRow r : rows) {
       byGraph.computeIfAbsent(r.graph(), x -> new ArrayList<>()).add(r);
     }
-    Map<String, double[]> samples = new LinkedHashMap<>();
-    String best = null;
-    double bestMean = Double.POSITIVE_INFINITY;
-    for (Map.Entry<String, List<ResultRow>> e : byGraph.entrySet()) {
-      double[] s = e.getValue().stream().mapToDouble(ResultRow::top1Error).toArray();
-      samples.put(e.getKey(), s);
-      double m = Stats.of(s).mean();
-      if (m < bestMean) {
-        bestMean = m;
-        best = e.getKey();
-      }
-    }
-    double[] bestSamples = samples.get(best);
-    int untested = 0;
+    Tested<String> tested = Tested.of(byGraph);
     for (Map.Entry<String, List<ResultRow>> e : byGraph.entrySet()) {
       String key = e.getKey();
-      double[] s = samples.get(key);
-      boolean isBest = key.equals(best);
-      double p = isBest ? Double.NaN : pWorse(s, bestSamples);
-      if (!isBest && Double.isNaN(p)) {
-        untested++;
-      }
+      double[] s = tested.samples.get(key);
+      double p = tested.pWorse.get(key);
       ResultRow r = e.getValue().get(0);
       out.add(
           new Graph(
@@ -324,9 +291,50 @@ public final class SweetSpot {
               r.pathLength(),
               Stats.of(s),
               p,
-              isBest || !(p < ALPHA)));
+              tested.kept(key)));
     }
-    return untested;
+    return tested.untested;
+  }
+
+  /**
+   * Groups of runs tested against the one with the lowest mean error: each group's samples, its
+   * one-tailed p of being worse (NaN for the best group, and when a side has fewer than two
+   * samples), and how many groups stayed untested.
+   */
+  private static final class Tested<K> {
+    final Map<K, double[]> samples = new LinkedHashMap<>();
+    final Map<K, Double> pWorse = new LinkedHashMap<>();
+    K best;
+    int untested;
+
+    static <K> Tested<K> of(Map<K, List<ResultRow>> groups) {
+      Tested<K> t = new Tested<>();
+      double bestMean = Double.POSITIVE_INFINITY;
+      for (Map.Entry<K, List<ResultRow>> e : groups.entrySet()) {
+        double[] s = e.getValue().stream().mapToDouble(ResultRow::top1Error).toArray();
+        t.samples.put(e.getKey(), s);
+        double m = Stats.of(s).mean();
+        if (m < bestMean) {
+          bestMean = m;
+          t.best = e.getKey();
+        }
+      }
+      double[] bestSamples = t.samples.get(t.best);
+      for (Map.Entry<K, double[]> e : t.samples.entrySet()) {
+        boolean isBest = e.getKey().equals(t.best);
+        double p = isBest ? Double.NaN : SweetSpot.pWorse(e.getValue(), bestSamples);
+        if (!isBest && Double.isNaN(p)) {
+          t.untested++;
+        }
+        t.pWorse.put(e.getKey(), p);
+      }
+      return t;
+    }
+
+    /** In the sweet spot: the best group, or not significantly worse than it. */
+    boolean kept(K key) {
+      return key.equals(best) || !(pWorse.get(key) < ALPHA);
+    }
   }
 
   /**
