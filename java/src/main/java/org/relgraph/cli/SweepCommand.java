@@ -13,6 +13,8 @@ import org.relgraph.experiment.SweepRunner;
 import org.relgraph.experiment.SweepSpec;
 import org.relgraph.experiment.SweepTrainers;
 import org.relgraph.train.Dataset;
+import org.relgraph.train.ExecutionMode;
+import org.relgraph.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -128,17 +130,14 @@ final class SweepCommand implements Callable<Integer> {
               new SweepTrainers.Options(
                   trainer, name, training.epochs, fakeEpochMillis, fakeFailSeed));
     } else {
-      Dataset d = data.load();
       int perWorker = training.threadsPerWorker(workers);
-      configured =
-          SweepTrainers.real(
-              name,
-              d,
-              training.mode(),
-              training.width(),
-              training.config(0),
-              () -> training.backend(perWorker));
+      ExecutionMode mode = training.mode();
+      int width = training.width();
+      TrainConfig recipe = training.config(0);
       training.backend(perWorker); // fail before the sweep starts if the backend is unavailable
+      Dataset d = data.load();
+      configured =
+          SweepTrainers.real(name, d, mode, width, recipe, () -> training.backend(perWorker));
     }
     SweepSpec sweep =
         new SweepSpec(set, trainSeeds, configured.configKey(), configured.model(), !noBaseline);

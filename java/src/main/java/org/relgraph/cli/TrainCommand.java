@@ -72,12 +72,15 @@ final class TrainCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter log = json ? err : out;
+    // Options first, so that a mistake is reported before seconds of data loading.
     GraphSpec g = GraphSpec.parse(graph);
-    Dataset d = data.load();
     TrainConfig config = training.config(seed);
-    TrainingRun run = new TrainingRun(g.graph(), d, training.mode(), training.width(), config);
-    BudgetMatching.Match m = run.match();
+    ExecutionMode mode = training.mode();
+    int width = training.width();
     Backend backend = training.backend();
+    Dataset d = data.load();
+    TrainingRun run = new TrainingRun(g.graph(), d, mode, width, config);
+    BudgetMatching.Match m = run.match();
     GraphMeasures.Measures measures = GraphMeasures.of(g.graph());
     log.printf(
         Locale.ROOT,
