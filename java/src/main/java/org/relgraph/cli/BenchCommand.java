@@ -105,10 +105,6 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      // Before CpuBackend's static initialiser runs, which is when OpenBLAS reads it.
-      if (System.getProperty(CpuBackend.CORETYPE_PROPERTY) == null) {
-        System.setProperty(CpuBackend.CORETYPE_PROPERTY, "auto");
-      }
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       LayerBench.Config base = quick ? LayerBench.Config.quick(t) : LayerBench.Config.full(t);
       LayerBench.Config config =
@@ -127,9 +123,7 @@ final class BenchCommand implements Runnable {
       }
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
-      if (!CpuBackend.isAvailable()) {
-        stderr.println(
-            "relgraph: native CPU backend unavailable: " + CpuBackend.unavailabilityCause());
+      if (!nativeReady(stderr)) {
         return Main.INPUT;
       }
 
@@ -195,11 +189,7 @@ final class BenchCommand implements Runnable {
   static final class Epochs implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "data set")
-    String dataset;
-
-    @Option(names = "--data", paramLabel = "DIR", description = "data directory")
-    Path data;
+    @picocli.CommandLine.Mixin TrainCommand.DataOptions data = new TrainCommand.DataOptions();
 
     @Option(names = "--repeats", defaultValue = "3", description = "epochs per configuration (3)")
     int repeats;
@@ -224,19 +214,14 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      if (System.getProperty(CpuBackend.CORETYPE_PROPERTY) == null) {
-        System.setProperty(CpuBackend.CORETYPE_PROPERTY, "auto");
-      }
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
-      if (!CpuBackend.isAvailable()) {
-        stderr.println(
-            "relgraph: native CPU backend unavailable: " + CpuBackend.unavailabilityCause());
+      if (!nativeReady(stderr)) {
         return Main.INPUT;
       }
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       CpuBackend backend = CpuBackend.create(CpuBackend.bestIsa(), t);
-      org.relgraph.train.Dataset d = org.relgraph.train.Datasets.load(dataset, data);
+      org.relgraph.train.Dataset d = data.load();
       org.relgraph.experiment.EpochBench bench =
           new org.relgraph.experiment.EpochBench(d, backend, repeats, kOverN, p, graphSeed);
       String comment =
@@ -285,5 +270,21 @@ final class BenchCommand implements Runnable {
             w.write(line + "\n");
           }
         });
+  }
+
+  /**
+   * Lets OpenBLAS pick its own kernel for this CPU unless the user chose one (before CpuBackend's
+   * static initialiser runs, which is when OpenBLAS reads it), then says whether the native backend
+   * loaded; if not, prints why.
+   */
+  static boolean nativeReady(PrintWriter err) {
+    if (System.getProperty(CpuBackend.CORETYPE_PROPERTY) == null) {
+      System.setProperty(CpuBackend.CORETYPE_PROPERTY, "auto");
+    }
+    if (!CpuBackend.isAvailable()) {
+      err.println("relgraph: native CPU backend unavailable: " + CpuBackend.unavailabilityCause());
+      return false;
+    }
+    return true;
   }
 }

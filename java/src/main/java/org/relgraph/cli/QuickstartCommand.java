@@ -92,31 +92,27 @@ final class QuickstartCommand implements Callable<Integer> {
       stdout.printf(
           Locale.ROOT, "complete graph (baseline): %.2f%% test error%n", r.baseline().mean());
     }
-    if (r.bestGraph() != null) {
-      stdout.printf(
-          Locale.ROOT,
-          "best graph: %.2f%% (C %.3f, L %.3f)%n",
-          r.bestGraph().errors().mean(),
-          r.bestGraph().clustering(),
-          r.bestGraph().pathLength());
-    }
-    if (r.clustering() != null && r.pathLength() != null) {
-      stdout.printf(
-          Locale.ROOT,
-          "sweet spot (%s): C [%.3f, %.3f], L [%.3f, %.3f]%s%n",
-          r.mode() == SweetSpot.Mode.BIN ? "per bin" : "per graph",
-          r.clustering().lo(),
-          r.clustering().hi(),
-          r.pathLength().lo(),
-          r.pathLength().hi(),
-          r.untested() == 0
-              ? ""
-              : String.format(
-                  Locale.ROOT,
-                  "; %d %s kept untested (a single run: more seeds give the test power)",
-                  r.untested(),
-                  r.mode() == SweetSpot.Mode.BIN ? "bins" : "graphs"));
-    }
+    stdout.printf(
+        Locale.ROOT,
+        "best graph: %.2f%% (C %.3f, L %.3f)%n",
+        r.bestGraph().errors().mean(),
+        r.bestGraph().clustering(),
+        r.bestGraph().pathLength());
+    stdout.printf(
+        Locale.ROOT,
+        "sweet spot (%s): C [%.3f, %.3f], L [%.3f, %.3f]%s%n",
+        r.mode() == SweetSpot.Mode.BIN ? "per bin" : "per graph",
+        r.clustering().lo(),
+        r.clustering().hi(),
+        r.pathLength().lo(),
+        r.pathLength().hi(),
+        r.untested() == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; %d %s kept untested (a single run: more seeds give the test power)",
+                r.untested(),
+                r.mode() == SweetSpot.Mode.BIN ? "bins" : "graphs"));
     stdout.printf(
         Locale.ROOT, "quickstart took %.1f min; report: %s%n", minutes, out.resolve("report.md"));
     stdout.flush();

@@ -101,7 +101,7 @@ final class TrainCommand implements Runnable {
         training.mode().label(),
         backend);
     long start = System.nanoTime();
-    try (TrainingRun.Outcome o = run.run(backend, new EpochBars(log, err))) {
+    try (TrainingRun.Outcome o = run.run(m, backend, new EpochBars(log, err))) {
       double wall = (System.nanoTime() - start) / 1e9;
       EpochResult last = o.epochs().get(o.epochs().size() - 1);
       log.printf(

@@ -423,6 +423,8 @@ public final class CpuBackend implements Backend {
   private static double call(java.util.function.DoubleSupplier nativeCall) {
     try {
       return nativeCall.getAsDouble();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw new NativeException("native kernel failed: " + e.getMessage(), e);
     }

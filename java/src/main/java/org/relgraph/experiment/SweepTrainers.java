@@ -39,13 +39,7 @@ public final class SweepTrainers {
   public record Options(
       String trainer, String model, int epochs, long fakeEpochMillis, Integer fakeFailSeed) {
     public Options {
-      if (model == null || model.isBlank()) {
-        throw new IllegalArgumentException("no model named");
-      }
-      if (!model.matches("[A-Za-z0-9._-]+")) {
-        throw new IllegalArgumentException(
-            "model name '" + model + "' may use only letters, digits, '.', '_' and '-'");
-      }
+      checkModelName(model);
       if (epochs < 1) {
         throw new IllegalArgumentException("epochs = " + epochs + " must be >= 1");
       }
@@ -71,6 +65,16 @@ public final class SweepTrainers {
     }
   }
 
+  private static void checkModelName(String model) {
+    if (model == null || model.isBlank()) {
+      throw new IllegalArgumentException("no model named");
+    }
+    if (!model.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException(
+          "model name '" + model + "' may use only letters, digits, '.', '_' and '-'");
+    }
+  }
+
   /** A trainer with the key and model name its runs are recorded under. */
   public record Configured(SweepTrainer trainer, String configKey, String model) {}
 
@@ -90,7 +94,7 @@ public final class SweepTrainers {
       int width,
       TrainConfig recipe,
       java.util.function.Supplier<Backend> backends) {
-    new Options(null, model, recipe.epochs(), 0, null); // validates the model name
+    checkModelName(model);
     String widthKey =
         width == TrainingRun.MATCH
             ? "matched"

@@ -194,7 +194,7 @@ public final class ModelFile {
         throw new ModelFormatException(
             name + ": " + body + " bytes of parameters, the header lists " + 4 * total);
       }
-      RelationalMlp net = RelationalMlp.create(backend, spec, graph, width, m, 0);
+      RelationalMlp net = RelationalMlp.zeros(backend, spec, graph, width, m);
       try {
         ByteBuffer buf =
             ByteBuffer.wrap(all, secondNl + 1, (int) body).order(ByteOrder.LITTLE_ENDIAN);

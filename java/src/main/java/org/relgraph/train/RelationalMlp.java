@@ -41,6 +41,8 @@ public final class RelationalMlp implements AutoCloseable {
   private Linear head;
   private Parameter headBias;
   private final List<Parameter> parameters = new ArrayList<>();
+  // The linear layer owning a weight parameter; other parameters (BatchNorm, bias) have none.
+  private final Map<Parameter, Linear> owners = new java.util.IdentityHashMap<>();
   private final Map<Integer, Workspace> workspaces = new HashMap<>();
 
   private RelationalMlp(
@@ -103,13 +105,21 @@ public final class RelationalMlp implements AutoCloseable {
     head = new Linear.Dense("head.weight", spec.classes(), width);
     headBias = Parameter.zeros("head.bias", spec.classes(), 1);
     parameters.add(stem.weight);
-    addNorm("stem.bn", norms[0]);
+    addNorm(normName(0), norms[0]);
     for (int i = 0; i < layers; i++) {
       parameters.add(relational[i].weight);
-      addNorm("relational" + i + ".bn", norms[i + 1]);
+      addNorm(normName(i + 1), norms[i + 1]);
     }
     parameters.add(head.weight);
     parameters.add(headBias);
+    for (Linear l : linears()) {
+      owners.put(l.weight, l);
+    }
+  }
+
+  /** Name of BatchNorm layer {@code i}: 0 follows the stem, i > 0 relational layer i − 1. */
+  private static String normName(int i) {
+    return i == 0 ? "stem.bn" : "relational" + (i - 1) + ".bn";
   }
 
   private void addNorm(String name, BatchNorm bn) {
@@ -144,6 +154,12 @@ public final class RelationalMlp implements AutoCloseable {
       net.close();
       throw e;
     }
+  }
+
+  /** A network with zero weights, for callers that {@link #load} every value next. */
+  static RelationalMlp zeros(
+      Backend backend, MlpSpec spec, RelationalGraph graph, int width, ExecutionMode mode) {
+    return new RelationalMlp(backend, spec, graph, width, mode);
   }
 
   private List<Linear> linears() {
@@ -268,15 +284,13 @@ public final class RelationalMlp implements AutoCloseable {
    */
   public Map<String, float[]> state() {
     Map<String, float[]> s = new LinkedHashMap<>();
-    List<Linear> ls = linears();
     for (Parameter p : parameters) {
-      Linear owner = ls.stream().filter(l -> l.weight == p).findFirst().orElse(null);
+      Linear owner = owners.get(p);
       s.put(p.name(), owner != null ? owner.denseWeights() : p.value().toArray());
     }
     for (int i = 0; i < norms.length; i++) {
-      String name = i == 0 ? "stem.bn" : "relational" + (i - 1) + ".bn";
-      s.put(name + ".running_mean", norms[i].runningMean().toArray());
-      s.put(name + ".running_var", norms[i].runningVar().toArray());
+      s.put(normName(i) + ".running_mean", norms[i].runningMean().toArray());
+      s.put(normName(i) + ".running_var", norms[i].runningVar().toArray());
     }
     return s;
   }
@@ -286,25 +300,27 @@ public final class RelationalMlp implements AutoCloseable {
    * linear weights outside the graph's blocks are ignored.
    */
   public void load(Map<String, float[]> state) {
-    Map<String, float[]> current = state();
-    for (Map.Entry<String, float[]> e : current.entrySet()) {
+    Map<String, Integer> lengths = new LinkedHashMap<>();
+    for (Parameter p : parameters) {
+      Linear owner = owners.get(p);
+      lengths.put(p.name(), owner != null ? owner.out * owner.in : p.value().size());
+    }
+    for (int i = 0; i < norms.length; i++) {
+      lengths.put(normName(i) + ".running_mean", norms[i].channels());
+      lengths.put(normName(i) + ".running_var", norms[i].channels());
+    }
+    for (Map.Entry<String, Integer> e : lengths.entrySet()) {
       float[] v = state.get(e.getKey());
       if (v == null) {
         throw new IllegalArgumentException("missing parameter " + e.getKey());
       }
-      if (v.length != e.getValue().length) {
+      if (v.length != e.getValue()) {
         throw new IllegalArgumentException(
-            "parameter "
-                + e.getKey()
-                + " has "
-                + v.length
-                + " values, expected "
-                + e.getValue().length);
+            "parameter " + e.getKey() + " has " + v.length + " values, expected " + e.getValue());
       }
     }
-    List<Linear> ls = linears();
     for (Parameter p : parameters) {
-      Linear owner = ls.stream().filter(l -> l.weight == p).findFirst().orElse(null);
+      Linear owner = owners.get(p);
       if (owner != null) {
         owner.setDenseWeights(state.get(p.name()));
       } else {
@@ -312,9 +328,8 @@ public final class RelationalMlp implements AutoCloseable {
       }
     }
     for (int i = 0; i < norms.length; i++) {
-      String name = i == 0 ? "stem.bn" : "relational" + (i - 1) + ".bn";
-      norms[i].runningMean().set(state.get(name + ".running_mean"));
-      norms[i].runningVar().set(state.get(name + ".running_var"));
+      norms[i].runningMean().set(state.get(normName(i) + ".running_mean"));
+      norms[i].runningVar().set(state.get(normName(i) + ".running_var"));
     }
   }
 
@@ -324,9 +339,8 @@ public final class RelationalMlp implements AutoCloseable {
    */
   public Map<String, float[]> gradients() {
     Map<String, float[]> g = new LinkedHashMap<>();
-    List<Linear> ls = linears();
     for (Parameter p : parameters) {
-      Linear owner = ls.stream().filter(l -> l.weight == p).findFirst().orElse(null);
+      Linear owner = owners.get(p);
       g.put(p.name(), owner != null ? owner.denseGradient() : p.grad().toArray());
     }
     return g;

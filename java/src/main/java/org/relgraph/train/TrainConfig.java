@@ -39,7 +39,7 @@ public record TrainConfig(
     if (evalBatchSize < 1) {
       throw new IllegalArgumentException("evaluation batch = " + evalBatchSize + " must be >= 1");
     }
-    sgd(momentum, weightDecay, nesterov); // validates
+    new SgdSettings(momentum, weightDecay, nesterov); // validates
   }
 
   /** The paper's recipe for {@code epochs} epochs and a seed. */
@@ -49,10 +49,6 @@ public record TrainConfig(
 
   /** The SGD settings of this recipe. */
   public SgdSettings sgd() {
-    return sgd(momentum, weightDecay, nesterov);
-  }
-
-  private static SgdSettings sgd(float momentum, float weightDecay, boolean nesterov) {
     return new SgdSettings(momentum, weightDecay, nesterov);
   }
 

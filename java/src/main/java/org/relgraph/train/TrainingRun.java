@@ -63,7 +63,11 @@ public record TrainingRun(
 
   /** Trains on {@code backend}; the outcome holds the trained model. */
   public Outcome run(Backend backend, Trainer.Listener listener) {
-    BudgetMatching.Match m = match();
+    return run(match(), backend, listener);
+  }
+
+  /** Trains at the width of {@code m}, a {@link #match()} computed before. */
+  public Outcome run(BudgetMatching.Match m, Backend backend, Trainer.Listener listener) {
     RelationalMlp net =
         RelationalMlp.create(backend, spec(), graph, m.width(), mode, config.seed());
     try {
