@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.relgraph.graph.BrainNetworks;
 import org.relgraph.graph.GraphFormatException;
 import org.relgraph.space.DesignSpaceFiles;
 import org.relgraph.space.GraphSet;
@@ -24,6 +25,8 @@ import org.relgraph.space.GraphSet;
  *   <li>{@code paper:COUNT} (or {@code paper:FILE}): one of the paper's sets shipped with relgraph:
  *       {@code paper:52}, {@code paper:449}, {@code paper:3942} (64 nodes), {@code paper:48},
  *       {@code paper:326}, {@code paper:2698} (16 nodes);
+ *   <li>{@code brain:cat}, {@code brain:macaque-visual}, {@code brain:macaque-whole}: the brain
+ *       networks shipped with relgraph ({@code BrainNetworks}), keyed like the same file;
  *   <li>a graph-set CSV ({@code n,k_over_n,p,seed,clustering,path_length}: the paper's files, or a
  *       sample written by {@code relgraph design-space}): every row is regenerated with {@code
  *       WsFlex.generate(n, k_over_n·n, p, seed)} and measured, and must have the C and L the row
@@ -70,6 +73,9 @@ public final class SweepGraphs {
   public static List<SweepGraph> load(String source) {
     if (source.startsWith("paper:")) {
       return paper(source.substring("paper:".length()));
+    }
+    if (source.startsWith("brain:")) {
+      return List.of(SweepGraph.file(source, BrainNetworks.load(source.substring(6))));
     }
     Path path = Path.of(source);
     if (Files.isDirectory(path)) {

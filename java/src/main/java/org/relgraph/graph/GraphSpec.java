@@ -11,12 +11,14 @@ import java.util.Set;
  * A graph named on a command line: {@code complete}, a generator with parameters such as {@code
  * ws-flex:k=8,p=0.3,seed=1} ({@code k} the average degree, {@code n} the node count, 64 unless
  * given), or the path of a graph file (edge list, adjacency matrix or GraphML; {@code file:PATH}
- * when the path contains a colon). Generators: {@code complete}, {@code ws-flex} (k, p, seed),
- * {@code er} (m, seed), {@code ws} (k, p, seed), {@code ba} (m, seed), {@code harary} (k), {@code
- * ring} (k).
+ * when the path contains a colon), or one of the brain networks shipped with relgraph ({@code
+ * brain:cat}, {@code brain:macaque-visual}, {@code brain:macaque-whole}; {@link BrainNetworks}).
+ * Generators: {@code complete}, {@code ws-flex} (k, p, seed), {@code er} (m, seed), {@code ws} (k,
+ * p, seed), {@code ba} (m, seed), {@code harary} (k), {@code ring} (k).
  *
- * @param kind the generator's name, or {@code file}
- * @param params the parameters as given, n included (for a file: {@code path})
+ * @param kind the generator's name, {@code file} or {@code brain}
+ * @param params the parameters as given, n included (for a file: {@code path}; for a brain network:
+ *     {@code name})
  * @param graph the graph
  */
 public record GraphSpec(String kind, Map<String, String> params, RelationalGraph graph) {
@@ -48,6 +50,10 @@ public record GraphSpec(String kind, Map<String, String> params, RelationalGraph
     if (s.startsWith("file:")) {
       return file(Path.of(s.substring(5)));
     }
+    if (s.toLowerCase(Locale.ROOT).startsWith("brain:")) {
+      String name = s.substring("brain:".length()).strip().toLowerCase(Locale.ROOT);
+      return new GraphSpec("brain", Map.of("name", name), BrainNetworks.load(name));
+    }
     int colon = s.indexOf(':');
     String kind = (colon < 0 ? s : s.substring(0, colon)).toLowerCase(Locale.ROOT);
     if (!KEYS.containsKey(kind)) {
@@ -59,7 +65,8 @@ public record GraphSpec(String kind, Map<String, String> params, RelationalGraph
           "unknown graph '"
               + s
               + "': expected complete, ws-flex:k=K,p=P,seed=S, er:..., ws:..., ba:..., harary:...,"
-              + " ring:... or a graph file");
+              + " ring:...,"
+              + " brain:cat|macaque-visual|macaque-whole or a graph file");
     }
     Map<String, String> params = new LinkedHashMap<>();
     if (colon >= 0) {

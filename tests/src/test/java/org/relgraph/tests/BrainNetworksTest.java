@@ -1,15 +1,22 @@
 package org.relgraph.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.relgraph.experiment.SweepGraph;
+import org.relgraph.experiment.SweepGraphs;
 import org.relgraph.graph.GraphIO;
 import org.relgraph.graph.GraphMeasures;
+import org.relgraph.graph.GraphSpec;
 import org.relgraph.graph.RelationalGraph;
 
 /**
@@ -36,5 +43,36 @@ class BrainNetworksTest {
     assertEquals(c, Math.round(GraphMeasures.clustering(g) * 1000) / 1000.0, 1e-9);
     assertEquals(
         l, Math.round(GraphMeasures.averagePathLength(g).getAsDouble() * 1000) / 1000.0, 1e-9);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "cat, cat.txt",
+    "macaque-visual, macaque_visual.txt",
+    "macaque-whole, macaque_whole.txt"
+  })
+  void namedSpecsAreTheFilesGraphsAndKeyTheirRunsAlike(String name, String file) throws Exception {
+    RelationalGraph fromFile;
+    try (Reader in =
+        new InputStreamReader(
+            getClass().getResourceAsStream("/brain/" + file), StandardCharsets.UTF_8)) {
+      fromFile = GraphIO.read(in, file);
+    }
+    GraphSpec spec = GraphSpec.parse("brain:" + name);
+    assertEquals("brain", spec.kind());
+    assertEquals(fromFile.isDirected(), spec.graph().isDirected());
+    assertArrayEquals(fromFile.edges().toArray(), spec.graph().edges().toArray());
+    List<SweepGraph> swept = SweepGraphs.load("brain:" + name);
+    assertEquals(1, swept.size());
+    assertEquals(SweepGraph.file(file, fromFile).key(), swept.get(0).key());
+    assertEquals("brain:" + name, swept.get(0).graphFile());
+  }
+
+  @Test
+  void unknownBrainNetworkIsNamed() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> GraphSpec.parse("brain:mouse"));
+    assertTrue(e.getMessage().contains("brain:mouse") || e.getMessage().contains("'mouse'"));
+    assertTrue(e.getMessage().contains("brain:macaque-visual"), e.getMessage());
   }
 }
