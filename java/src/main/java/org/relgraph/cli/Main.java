@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       AnalyzeCommand.class,
       QuickstartCommand.class,
       SweepCommand.class,
+      ExtractCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -46,6 +46,32 @@ public final class AnalysisPlots {
    * the darkest colour.
    */
   public static void heatMap(Path base, String title, Result r) throws IOException {
+    heatMap(base, title, r, List.of());
+  }
+
+  /**
+   * A named sequence of points on the (C, L) plane, drawn as a line through circles, e.g. the
+   * graphs extracted from one model's snapshots at one average degree. Points without a path length
+   * (disconnected graphs) are left out.
+   *
+   * @param name the legend's label
+   * @param clustering C of each point
+   * @param pathLength L of each point (NaN: not drawn)
+   */
+  public record Trail(String name, double[] clustering, double[] pathLength) {}
+
+  private static final Color[] TRAIL_COLOURS = {
+    new Color(0xd6, 0x27, 0x28),
+    new Color(0x1f, 0x77, 0xb4),
+    Color.BLACK,
+    new Color(0xff, 0x7f, 0x0e),
+    new Color(0x8c, 0x56, 0x4b),
+    new Color(0xe3, 0x77, 0xc2)
+  };
+
+  /** {@link #heatMap(Path, String, Result)} with trails drawn over it. */
+  public static void heatMap(Path base, String title, Result r, List<Trail> trails)
+      throws IOException {
     List<Bin> bins = r.bins();
     double[] means = bins.stream().mapToDouble(b -> b.errors().mean()).sorted().toArray();
     double lo = means[0];
@@ -83,6 +109,7 @@ public final class AnalysisPlots {
     best.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     best.setMarker(SeriesMarkers.DIAMOND);
     best.setMarkerColor(MARK);
+    addTrailLegends(chart, trails);
     if (r.mode() == Mode.GRAPH) {
       XYSeries kept = chart.addSeries("graph kept", new double[] {-10}, new double[] {-10});
       kept.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
@@ -135,6 +162,7 @@ public final class AnalysisPlots {
                 marker(g, bg.clustering(), bg.pathLength(), MARK, 7);
               }
             }
+            paintTrails(g, this::getXAxisScreenValue, this::getYAxisScreenValue, trails);
           }
 
           private void fill(Graphics2D g, double x0, double y0, double x1, double y1) {
@@ -244,6 +272,90 @@ public final class AnalysisPlots {
       s.setMarker(SeriesMarkers.CIRCLE);
     }
     save(chart, base);
+  }
+
+  /**
+   * Trails on the (C, L) plane over a reference sweet spot (a rectangle), for when no results are
+   * at hand to draw a heat map from.
+   */
+  public static void trails(
+      Path base,
+      String title,
+      SweetSpot.Range clustering,
+      SweetSpot.Range pathLength,
+      String rectangleLabel,
+      List<Trail> trails)
+      throws IOException {
+    XYChart chart = chart(title, "clustering coefficient C", "average path length L");
+    chart.getStyler().setXAxisMin(SweetSpot.C_MIN);
+    chart.getStyler().setXAxisMax(SweetSpot.C_MAX);
+    chart.getStyler().setYAxisMin(SweetSpot.L_MIN);
+    chart.getStyler().setYAxisMax(SweetSpot.L_MAX);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    XYSeries rect =
+        chart.addSeries(
+            rectangleLabel,
+            new double[] {
+              clustering.lo(), clustering.hi(), clustering.hi(), clustering.lo(), clustering.lo()
+            },
+            new double[] {
+              pathLength.lo(), pathLength.lo(), pathLength.hi(), pathLength.hi(), pathLength.lo()
+            });
+    rect.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    rect.setMarker(SeriesMarkers.NONE);
+    rect.setLineColor(KEPT.darker());
+    rect.setLineStyle(new BasicStroke(2.5f));
+    addTrailLegends(chart, trails);
+    chart.addAnnotation(
+        new Annotation(false) {
+          @Override
+          public void paint(Graphics2D g) {
+            paintTrails(g, this::getXAxisScreenValue, this::getYAxisScreenValue, trails);
+          }
+        });
+    save(chart, base);
+  }
+
+  private static void addTrailLegends(XYChart chart, List<Trail> trails) {
+    for (int i = 0; i < trails.size(); i++) {
+      XYSeries s = chart.addSeries(trails.get(i).name(), new double[] {-10}, new double[] {-10});
+      s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      s.setMarker(SeriesMarkers.CIRCLE);
+      s.setMarkerColor(TRAIL_COLOURS[i % TRAIL_COLOURS.length]);
+      s.setLineColor(TRAIL_COLOURS[i % TRAIL_COLOURS.length]);
+    }
+  }
+
+  private static void paintTrails(
+      Graphics2D g,
+      java.util.function.DoubleToIntFunction screenX,
+      java.util.function.DoubleToIntFunction screenY,
+      List<Trail> trails) {
+    for (int i = 0; i < trails.size(); i++) {
+      Trail t = trails.get(i);
+      Color colour = TRAIL_COLOURS[i % TRAIL_COLOURS.length];
+      int lastX = Integer.MIN_VALUE;
+      int lastY = 0;
+      for (int k = 0; k < t.clustering().length; k++) {
+        if (!(Double.isFinite(t.clustering()[k]) && Double.isFinite(t.pathLength()[k]))) {
+          continue;
+        }
+        int x = screenX.applyAsInt(t.clustering()[k]);
+        int y = screenY.applyAsInt(t.pathLength()[k]);
+        g.setColor(colour);
+        g.setStroke(new BasicStroke(2f));
+        if (lastX != Integer.MIN_VALUE) {
+          g.drawLine(lastX, lastY, x, y);
+        }
+        int size = k == t.clustering().length - 1 ? 9 : 6;
+        g.fillOval(x - size / 2, y - size / 2, size, size);
+        g.setColor(Color.BLACK);
+        g.setStroke(new BasicStroke(1f));
+        g.drawOval(x - size / 2, y - size / 2, size, size);
+        lastX = x;
+        lastY = y;
+      }
+    }
   }
 
   private static XYChart chart(String title, String x, String y) {
