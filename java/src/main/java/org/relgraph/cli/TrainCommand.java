@@ -21,6 +21,7 @@ import org.relgraph.train.Datasets;
 import org.relgraph.train.EpochResult;
 import org.relgraph.train.ExecutionMode;
 import org.relgraph.train.ModelFile;
+import org.relgraph.train.RelationalMlp;
 import org.relgraph.train.TrainConfig;
 import org.relgraph.train.Trainer;
 import org.relgraph.train.TrainingRun;
@@ -64,6 +65,14 @@ final class TrainCommand implements Runnable {
       description = "save the trained model (docs/model-format.md)")
   Path save;
 
+  @Option(
+      names = "--save-every",
+      paramLabel = "E",
+      description =
+          "with --save FILE, also keep the model every E epochs as FILE-epoch<e> (before FILE's"
+              + " extension), e.g. for 'relgraph extract' over training")
+  Integer saveEvery;
+
   @Option(names = "--json", description = "print a JSON summary as the last line of stdout")
   boolean json;
 
@@ -73,6 +82,10 @@ final class TrainCommand implements Runnable {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter log = json ? err : out;
     // Options first, so that a mistake is reported before seconds of data loading.
+    if (saveEvery != null && (saveEvery < 1 || save == null)) {
+      throw new IllegalArgumentException(
+          saveEvery < 1 ? "--save-every must be at least 1" : "--save-every needs --save FILE");
+    }
     GraphSpec g = GraphSpec.parse(graph);
     TrainConfig config = training.config(seed);
     ExecutionMode mode = training.mode();
@@ -101,7 +114,11 @@ final class TrainCommand implements Runnable {
         training.mode().label(),
         backend);
     long start = System.nanoTime();
-    try (TrainingRun.Outcome o = run.run(m, backend, new EpochBars(log, err))) {
+    Trainer.Listener listener = new EpochBars(log, err);
+    if (saveEvery != null) {
+      listener = snapshots(listener, d, log);
+    }
+    try (TrainingRun.Outcome o = run.run(m, backend, listener)) {
       double wall = (System.nanoTime() - start) / 1e9;
       EpochResult last = o.epochs().get(o.epochs().size() - 1);
       log.printf(
@@ -122,6 +139,50 @@ final class TrainCommand implements Runnable {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e.getMessage(), e);
     }
+  }
+
+  /** {@code FILE-epoch<e>.ext} beside {@code FILE.ext}. */
+  static Path snapshotPath(Path save, int epoch) {
+    String name = save.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String stem = dot > 0 ? name.substring(0, dot) : name;
+    String ext = dot > 0 ? name.substring(dot) : "";
+    return save.resolveSibling(stem + "-epoch" + epoch + ext);
+  }
+
+  /** Wraps {@code inner} to save the network every {@link #saveEvery} epochs. */
+  private Trainer.Listener snapshots(Trainer.Listener inner, Dataset d, PrintWriter log) {
+    return new Trainer.Listener() {
+      @Override
+      public void epochStarted(int epoch, int steps) {
+        inner.epochStarted(epoch, steps);
+      }
+
+      @Override
+      public void stepped(int epoch, int step, double loss, int correct, int batch) {
+        inner.stepped(epoch, step, loss, correct, batch);
+      }
+
+      @Override
+      public void epochEnded(EpochResult r, RelationalMlp net) {
+        inner.epochEnded(r, net);
+        if (r.epoch() % saveEvery != 0) {
+          return;
+        }
+        JsonObject info = new JsonObject();
+        info.addProperty("dataset", d.name());
+        info.addProperty("graph", graph);
+        info.addProperty("epoch", r.epoch());
+        info.addProperty("top1_error", r.testError());
+        Path file = snapshotPath(save, r.epoch());
+        try {
+          ModelFile.save(net, file, info);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+        log.println("snapshot saved to " + file);
+      }
+    };
   }
 
   private JsonObject summary(

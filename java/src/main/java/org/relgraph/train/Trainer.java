@@ -23,6 +23,14 @@ public final class Trainer {
 
     /** After an epoch's evaluation. */
     default void epochEnded(EpochResult result) {}
+
+    /**
+     * After an epoch's evaluation, with the network as it stands (to keep snapshots of it); calls
+     * {@link #epochEnded(EpochResult)} unless overridden.
+     */
+    default void epochEnded(EpochResult result, RelationalMlp net) {
+      epochEnded(result);
+    }
   }
 
   /** Loss and error of a model on a split. */
@@ -88,7 +96,7 @@ public final class Trainer {
               seconds,
               steps * batch / seconds);
       results.add(r);
-      listener.epochEnded(r);
+      listener.epochEnded(r, net);
     }
     return results;
   }

@@ -33,12 +33,16 @@ class ExtractCliTest {
             "--dataset",
             "synthetic",
             "--epochs",
-            "1",
+            "2",
             "--seed",
             "2",
             "--save",
-            model.toString());
+            model.toString(),
+            "--save-every",
+            "1");
     assertEquals(0, r.status(), r.err());
+    assertTrue(Files.exists(shared.resolve("ws-epoch1.rgm")), r.out());
+    assertTrue(Files.exists(shared.resolve("ws-epoch2.rgm")), r.out());
   }
 
   @Test
@@ -76,7 +80,7 @@ class ExtractCliTest {
         Cli.run(
             "extract",
             "--model",
-            model.toString(),
+            shared.resolve("ws-epoch1.rgm").toString(),
             model.toString(),
             "--degrees",
             "4,8",
@@ -88,7 +92,10 @@ class ExtractCliTest {
     assertEquals("128", csv.get(1).split(",")[4]);
     assertEquals("256", csv.get(2).split(",")[4]);
     assertEquals("4.0", csv.get(1).split(",")[2]);
-    assertEquals(csv.get(1).split(",")[5], csv.get(3).split(",")[5], "same model, same graph");
+    // Degree 8 keeps all 256 edges of the model's graph, in every snapshot.
+    assertEquals(
+        csv.get(2).split(",")[5], csv.get(4).split(",")[5], "a block-sparse model keeps its graph");
+    assertTrue(csv.get(1).startsWith(shared.resolve("ws-epoch1.rgm").toString()), csv.get(1));
   }
 
   @Test
@@ -135,6 +142,38 @@ class ExtractCliTest {
             dir.resolve("o").toString());
     assertEquals(2, both.status());
     assertFalse(Files.exists(dir.resolve("o").resolve("graphs.csv")));
+  }
+
+  @Test
+  void saveEveryNeedsSaveAndAPositiveCount() {
+    Cli r =
+        Cli.run(
+            "train",
+            "--graph",
+            GRAPH,
+            "--dataset",
+            "synthetic",
+            "--epochs",
+            "1",
+            "--save-every",
+            "1");
+    assertEquals(2, r.status());
+    assertOneLine(r.err(), "--save");
+    Cli zero =
+        Cli.run(
+            "train",
+            "--graph",
+            GRAPH,
+            "--dataset",
+            "synthetic",
+            "--epochs",
+            "1",
+            "--save",
+            model.resolveSibling("z.rgm").toString(),
+            "--save-every",
+            "0");
+    assertEquals(2, zero.status());
+    assertOneLine(zero.err(), "--save-every");
   }
 
   private static void assertOneLine(String err, String mentions) {
