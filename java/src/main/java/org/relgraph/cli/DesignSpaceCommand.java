@@ -13,6 +13,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.relgraph.experiment.CoveragePlot;
+import org.relgraph.io.OutputFiles;
 import org.relgraph.space.CellSample;
 import org.relgraph.space.ClassicCoverage;
 import org.relgraph.space.DesignSpace;
@@ -37,6 +38,18 @@ import picocli.CommandLine.Spec;
           + " DIR/coverage.{png,svg} and DIR/summary.md."
     })
 final class DesignSpaceCommand implements Callable<Integer> {
+  /** The files written into the output directory. */
+  private static final String[] FILES = {
+    "graphs.csv",
+    "sample_fine.csv",
+    "sample_medium.csv",
+    "sample_coarse.csv",
+    "classic.csv",
+    "coverage.png",
+    "coverage.svg",
+    "summary.md"
+  };
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -120,13 +133,8 @@ final class DesignSpaceCommand implements Callable<Integer> {
             4.5,
             threads != null ? threads : Runtime.getRuntime().availableProcessors());
     PrintWriter stdout = spec.commandLine().getOut();
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
-    }
+    OutputFiles.checkDirectory(out, "--out", FILES);
     Files.createDirectories(out);
-    if (!Files.isWritable(out)) {
-      throw new IllegalArgumentException("--out " + out + " is not writable");
-    }
 
     DesignSpace.Result space;
     try (ProgressBar bar = progressBar(config)) {
@@ -180,7 +188,7 @@ final class DesignSpaceCommand implements Callable<Integer> {
         DesignSpaceReport.markdown(
             new DesignSpaceReport.Inputs(
                 space, kept, fine, medium, coarse, comparisons, classic, csvSeconds, total));
-    DesignSpaceFiles.atomically(out.resolve("summary.md"), w -> w.write(summary));
+    OutputFiles.writeString(out.resolve("summary.md"), summary);
 
     stdout.printf(
         Locale.ROOT,
