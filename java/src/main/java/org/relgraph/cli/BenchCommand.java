@@ -122,6 +122,7 @@ final class BenchCommand implements Runnable {
       }
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
+      Processors.warnIfOversubscribed(threads, stderr);
       if (!nativeReady(stderr)) {
         return Main.INPUT;
       }
@@ -218,6 +219,7 @@ final class BenchCommand implements Runnable {
       if (out != null) {
         OutputFiles.checkFile(out, "--out");
       }
+      Processors.warnIfOversubscribed(threads, stderr);
       if (!nativeReady(stderr)) {
         return Main.INPUT;
       }

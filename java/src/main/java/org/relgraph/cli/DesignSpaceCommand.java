@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -114,6 +115,10 @@ final class DesignSpaceCommand implements Callable<Integer> {
   @Option(names = "--no-classic", description = "Skip the classic generators' coverage sets.")
   boolean noClassic;
 
+  // Seconds between progress lines when stderr is not a terminal (hidden: for tests).
+  @Option(names = "--progress-seconds", hidden = true, defaultValue = "5")
+  double progressSeconds;
+
   @Override
   public Integer call() throws IOException {
     long start = System.nanoTime();
@@ -134,11 +139,21 @@ final class DesignSpaceCommand implements Callable<Integer> {
             threads != null ? threads : Runtime.getRuntime().availableProcessors());
     PrintWriter stdout = spec.commandLine().getOut();
     OutputFiles.checkDirectory(out, "--out", FILES);
+    Processors.warnIfOversubscribed(threads, spec.commandLine().getErr());
     Files.createDirectories(out);
 
     DesignSpace.Result space;
     try (ProgressBar bar = progressBar(config)) {
-      LongConsumer progress = bar == null ? x -> {} : bar::stepBy;
+      LongConsumer progress =
+          bar != null
+              ? bar::stepBy
+              : new ProgressLines(
+                  spec.commandLine().getErr(),
+                  "design space",
+                  "graphs",
+                  config.graphCount(),
+                  Duration.ofMillis(Math.round(progressSeconds * 1000)),
+                  System::nanoTime);
       space = DesignSpace.sweep(config, progress);
     }
     long csvStart = System.nanoTime();
@@ -205,7 +220,9 @@ final class DesignSpaceCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A progress bar on a terminal; none when output is redirected. */
+  /**
+   * A progress bar on a terminal; none when output is redirected (then lines, every few seconds).
+   */
   private static ProgressBar progressBar(DesignSpaceConfig config) {
     if (System.console() == null) {
       return null;

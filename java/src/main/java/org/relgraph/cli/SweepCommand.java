@@ -141,6 +141,7 @@ final class SweepCommand implements Callable<Integer> {
       configured =
           SweepTrainers.real(name, d, mode, width, recipe, () -> training.backend(perWorker));
     }
+    Processors.warnIfOversubscribed(training.threads, err);
     SweepSpec sweep =
         new SweepSpec(set, trainSeeds, configured.configKey(), configured.model(), !noBaseline);
     int baselines = sweep.allGraphs().size() - set.size();

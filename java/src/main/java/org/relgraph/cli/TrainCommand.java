@@ -82,6 +82,7 @@ final class TrainCommand implements Runnable {
       OutputFiles.checkFile(save, "--save");
     }
     Backend backend = training.backend();
+    Processors.warnIfOversubscribed(training.threads, err);
     Dataset d = data.load();
     TrainingRun run = new TrainingRun(g.graph(), d, mode, width, config);
     BudgetMatching.Match m = run.match();

@@ -207,6 +207,95 @@ class OutputPathsCliTest {
     assertOneLineError(r, 2, "--out", file + " is not a directory");
   }
 
+  @Test
+  void moreThreadsThanProcessorsGetAWarning(@TempDir Path dir) throws Exception {
+    int processors = Runtime.getRuntime().availableProcessors();
+    assumeTrue(processors < 1024, "--threads stops at 1024");
+    String threads = Integer.toString(processors + 1);
+    String warning = "relgraph: warning: --threads " + threads + " is more than the " + processors;
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+
+    Cli r =
+        Cli.run(
+            "train",
+            "--graph",
+            "complete",
+            "--dataset",
+            "mnist",
+            "--data",
+            empty.toString(),
+            "--threads",
+            threads);
+    assertEquals(1, r.status(), r.err()); // the data set is missing, after the warning
+    assertTrue(r.err().startsWith(warning), r.err());
+
+    r =
+        Cli.run(
+            SweepCliTest.sweep(
+                SweepCliTest.graphSet(dir, 2),
+                dir.resolve("s.db"),
+                "--workers",
+                "1",
+                "--threads",
+                threads));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains(warning), r.err());
+
+    r =
+        Cli.run(
+            "design-space",
+            "--out",
+            dir.resolve("space").toString(),
+            "--degree-steps",
+            "6",
+            "--probability-steps",
+            "4",
+            "--seeds",
+            "2",
+            "--no-classic",
+            "--threads",
+            threads);
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains(warning), r.err());
+
+    r =
+        Cli.run(
+            "bench",
+            "epochs",
+            "--dataset",
+            "mnist",
+            "--data",
+            empty.toString(),
+            "--threads",
+            threads);
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().startsWith(warning), r.err());
+  }
+
+  @Test
+  void designSpaceShowsProgressLinesWhenNotOnATerminal(@TempDir Path dir) {
+    Cli r =
+        Cli.run(
+            "design-space",
+            "--out",
+            dir.toString(),
+            "--degree-steps",
+            "6",
+            "--probability-steps",
+            "4",
+            "--seeds",
+            "2",
+            "--no-classic",
+            "--progress-seconds",
+            "0");
+    assertEquals(0, r.status(), r.err());
+    List<String> lines =
+        r.err().lines().filter(l -> l.startsWith("relgraph: design space: ")).toList();
+    assertFalse(lines.isEmpty(), r.err());
+    String last = lines.get(lines.size() - 1);
+    assertTrue(last.matches(".* of [0-9,]+ graphs \\(.*%\\), .* graphs/s, ETA .*"), last);
+  }
+
   private static String[] concat(String[] a, String b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + 1);
     out[a.length] = b;
