@@ -22,7 +22,8 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Every file relgraph writes goes through here, so that writing never damages what is at the path.
+ * Every output file relgraph writes (all but the SQLite results database, which SQLite writes) goes
+ * through here, so that writing never damages what is at the path.
  *
  * <ul>
  *   <li>A symbolic link is followed: its target is written and the link stays.
