@@ -6,7 +6,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +16,7 @@ import org.relgraph.experiment.ResultRow;
 import org.relgraph.experiment.ResultsCsv;
 import org.relgraph.experiment.ResultsDb;
 import org.relgraph.experiment.SweetSpot;
+import org.relgraph.io.OutputFiles;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -106,9 +106,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     if (epoch != null && epoch < 1) {
       throw new IllegalArgumentException("--epoch must be at least 1");
     }
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
-    }
+    OutputFiles.checkDirectory(out, "--out", AnalysisReport.FILES.toArray(new String[0]));
     Path file = input.results != null ? input.results : input.db;
     List<ResultRow> rows = input.results != null ? ResultsCsv.read(file) : ResultsDb.read(file);
     Analysis a = Analysis.of(rows, new Analysis.Options(model, epoch, m, earlyEpoch));

@@ -2,7 +2,6 @@ package org.relgraph.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +9,7 @@ import java.util.concurrent.Callable;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.experiment.LayerBench;
 import org.relgraph.experiment.LayerPlot;
-import org.relgraph.space.DesignSpaceFiles;
+import org.relgraph.io.OutputFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -115,14 +114,15 @@ final class BenchCommand implements Runnable {
               t,
               base.timing(),
               base.matchedStack());
-      if (out != null && Files.isDirectory(out)) {
-        throw new IllegalArgumentException("--out " + out + " is a directory");
+      if (out != null) {
+        OutputFiles.checkFile(out, "--out");
       }
-      if (plot != null && Files.exists(plot) && !Files.isDirectory(plot)) {
-        throw new IllegalArgumentException("--plot " + plot + " exists and is not a directory");
+      if (plot != null) {
+        OutputFiles.checkDirectory(plot, "--plot");
       }
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
+      Processors.warnIfOversubscribed(threads, stderr);
       if (!nativeReady(stderr)) {
         return Main.INPUT;
       }
@@ -216,6 +216,10 @@ final class BenchCommand implements Runnable {
     public Integer call() throws IOException {
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
+      if (out != null) {
+        OutputFiles.checkFile(out, "--out");
+      }
+      Processors.warnIfOversubscribed(threads, stderr);
       if (!nativeReady(stderr)) {
         return Main.INPUT;
       }
@@ -261,7 +265,7 @@ final class BenchCommand implements Runnable {
   /** Writes a benchmark's comment line, header and rows to {@code out}, all or nothing. */
   static void writeCsv(Path out, String comment, String header, List<String> lines)
       throws IOException {
-    DesignSpaceFiles.atomically(
+    OutputFiles.writeText(
         out,
         w -> {
           w.write(comment + "\n");

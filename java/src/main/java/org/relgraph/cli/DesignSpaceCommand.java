@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.relgraph.experiment.CoveragePlot;
+import org.relgraph.io.OutputFiles;
 import org.relgraph.space.CellSample;
 import org.relgraph.space.ClassicCoverage;
 import org.relgraph.space.DesignSpace;
@@ -37,6 +39,18 @@ import picocli.CommandLine.Spec;
           + " DIR/coverage.{png,svg} and DIR/summary.md."
     })
 final class DesignSpaceCommand implements Callable<Integer> {
+  /** The files written into the output directory. */
+  private static final String[] FILES = {
+    "graphs.csv",
+    "sample_fine.csv",
+    "sample_medium.csv",
+    "sample_coarse.csv",
+    "classic.csv",
+    "coverage.png",
+    "coverage.svg",
+    "summary.md"
+  };
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -101,6 +115,10 @@ final class DesignSpaceCommand implements Callable<Integer> {
   @Option(names = "--no-classic", description = "Skip the classic generators' coverage sets.")
   boolean noClassic;
 
+  // Seconds between progress lines when stderr is not a terminal (hidden: for tests).
+  @Option(names = "--progress-seconds", hidden = true, defaultValue = "5")
+  double progressSeconds;
+
   @Override
   public Integer call() throws IOException {
     long start = System.nanoTime();
@@ -120,17 +138,22 @@ final class DesignSpaceCommand implements Callable<Integer> {
             4.5,
             threads != null ? threads : Runtime.getRuntime().availableProcessors());
     PrintWriter stdout = spec.commandLine().getOut();
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
-    }
+    OutputFiles.checkDirectory(out, "--out", FILES);
+    Processors.warnIfOversubscribed(threads, spec.commandLine().getErr());
     Files.createDirectories(out);
-    if (!Files.isWritable(out)) {
-      throw new IllegalArgumentException("--out " + out + " is not writable");
-    }
 
     DesignSpace.Result space;
     try (ProgressBar bar = progressBar(config)) {
-      LongConsumer progress = bar == null ? x -> {} : bar::stepBy;
+      LongConsumer progress =
+          bar != null
+              ? bar::stepBy
+              : new ProgressLines(
+                  spec.commandLine().getErr(),
+                  "design space",
+                  "graphs",
+                  config.graphCount(),
+                  Duration.ofMillis(Math.round(progressSeconds * 1000)),
+                  System::nanoTime);
       space = DesignSpace.sweep(config, progress);
     }
     long csvStart = System.nanoTime();
@@ -180,7 +203,7 @@ final class DesignSpaceCommand implements Callable<Integer> {
         DesignSpaceReport.markdown(
             new DesignSpaceReport.Inputs(
                 space, kept, fine, medium, coarse, comparisons, classic, csvSeconds, total));
-    DesignSpaceFiles.atomically(out.resolve("summary.md"), w -> w.write(summary));
+    OutputFiles.writeString(out.resolve("summary.md"), summary);
 
     stdout.printf(
         Locale.ROOT,
@@ -197,7 +220,9 @@ final class DesignSpaceCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A progress bar on a terminal; none when output is redirected. */
+  /**
+   * A progress bar on a terminal; none when output is redirected (then lines, every few seconds).
+   */
   private static ProgressBar progressBar(DesignSpaceConfig config) {
     if (System.console() == null) {
       return null;

@@ -5,12 +5,13 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.GraphFormat;
 import org.relgraph.graph.GraphIO;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
-import org.relgraph.space.DesignSpaceFiles;
+import org.relgraph.io.OutputFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,7 +87,11 @@ final class GenerateCommand implements Runnable {
         description = "Write to this file instead of standard output.")
     Path out;
 
-    void emit(RelationalGraph g, String comment) {
+    /**
+     * Checks the format and the output path, then generates the graph and prints or writes it: a
+     * mistake in the options is reported before a large graph is generated.
+     */
+    void emit(Supplier<RelationalGraph> generator, String comment) {
       GraphFormat f =
           switch (format.toLowerCase(Locale.ROOT)) {
             case "edgelist", "edge-list" -> GraphFormat.EDGE_LIST;
@@ -97,6 +102,10 @@ final class GenerateCommand implements Runnable {
                     spec.commandLine(),
                     "--format = " + format + " is not one of edgelist, matrix, graphml");
           };
+      if (out != null) {
+        OutputFiles.checkFile(out, "-o");
+      }
+      RelationalGraph g = generator.get();
       if (out == null) {
         PrintWriter w = spec.commandLine().getOut();
         GraphIO.write(g, w, f, comment);
@@ -108,8 +117,8 @@ final class GenerateCommand implements Runnable {
         return;
       }
       try {
-        // Through a temporary file: a failed write never leaves half a graph in place.
-        DesignSpaceFiles.atomically(out, w -> GraphIO.write(g, w, f, comment));
+        // A regular file is replaced atomically: a failed write never leaves half a graph in place.
+        OutputFiles.writeText(out, w -> GraphIO.write(g, w, f, comment));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
       }
@@ -138,7 +147,7 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          WsFlex.generate(nodes.n, degree, rewire.p, seed.value),
+          () -> WsFlex.generate(nodes.n, degree, rewire.p, seed.value),
           String.format(
               Locale.ROOT,
               "ws-flex n=%d k=%s p=%s seed=%d",
@@ -169,7 +178,7 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.erdosRenyi(nodes.n, edges, seed.value),
+          () -> ClassicGenerators.erdosRenyi(nodes.n, edges, seed.value),
           "er n=" + nodes.n + " m=" + edges + " seed=" + seed.value);
     }
   }
@@ -196,7 +205,7 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.wattsStrogatz(nodes.n, degree, rewire.p, seed.value),
+          () -> ClassicGenerators.wattsStrogatz(nodes.n, degree, rewire.p, seed.value),
           "ws n=" + nodes.n + " k=" + degree + " p=" + rewire.p + " seed=" + seed.value);
     }
   }
@@ -221,7 +230,7 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.barabasiAlbert(nodes.n, attach, seed.value),
+          () -> ClassicGenerators.barabasiAlbert(nodes.n, attach, seed.value),
           "ba n=" + nodes.n + " m=" + attach + " seed=" + seed.value);
     }
   }
@@ -244,7 +253,7 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.harary(connectivity, nodes.n),
+          () -> ClassicGenerators.harary(connectivity, nodes.n),
           "harary n=" + nodes.n + " k=" + connectivity);
     }
   }
@@ -267,7 +276,8 @@ final class GenerateCommand implements Runnable {
     @Override
     public void run() {
       output.emit(
-          ClassicGenerators.ringLattice(nodes.n, degree), "ring n=" + nodes.n + " k=" + degree);
+          () -> ClassicGenerators.ringLattice(nodes.n, degree),
+          "ring n=" + nodes.n + " k=" + degree);
     }
   }
 
@@ -282,7 +292,7 @@ final class GenerateCommand implements Runnable {
 
     @Override
     public void run() {
-      output.emit(ClassicGenerators.complete(nodes.n), "complete n=" + nodes.n);
+      output.emit(() -> ClassicGenerators.complete(nodes.n), "complete n=" + nodes.n);
     }
   }
 }

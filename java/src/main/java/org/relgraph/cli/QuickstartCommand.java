@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -11,6 +12,7 @@ import org.relgraph.experiment.Analysis;
 import org.relgraph.experiment.AnalysisReport;
 import org.relgraph.experiment.ResultsDb;
 import org.relgraph.experiment.SweetSpot;
+import org.relgraph.io.OutputFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,9 +65,9 @@ final class QuickstartCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException, IOException {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
-    }
+    List<String> files = new ArrayList<>(AnalysisReport.FILES);
+    files.add("results.db");
+    OutputFiles.checkDirectory(out, "--out", files.toArray(new String[0]));
     Files.createDirectories(out);
     Path db = out.resolve("results.db");
     String model = String.format(Locale.ROOT, "mlp-%s-%dep", data.dataset, epochs);

@@ -12,6 +12,7 @@ import org.relgraph.experiment.SweepGraphs;
 import org.relgraph.experiment.SweepRunner;
 import org.relgraph.experiment.SweepSpec;
 import org.relgraph.experiment.SweepTrainers;
+import org.relgraph.io.OutputFiles;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.ExecutionMode;
 import org.relgraph.train.TrainConfig;
@@ -120,6 +121,7 @@ final class SweepCommand implements Callable<Integer> {
               + ": parallel runs train on one thread each (the native thread pool and OpenBLAS"
               + " run one multithreaded call at a time)");
     }
+    OutputFiles.checkFile(db, "--db");
     List<Integer> trainSeeds = trainSeeds();
     String name = model != null ? model : "mlp-" + data.dataset;
     List<SweepGraph> set = SweepGraphs.load(graphs);
@@ -139,6 +141,7 @@ final class SweepCommand implements Callable<Integer> {
       configured =
           SweepTrainers.real(name, d, mode, width, recipe, () -> training.backend(perWorker));
     }
+    Processors.warnIfOversubscribed(training.threads, err);
     SweepSpec sweep =
         new SweepSpec(set, trainSeeds, configured.configKey(), configured.model(), !noBaseline);
     int baselines = sweep.allGraphs().size() - set.size();

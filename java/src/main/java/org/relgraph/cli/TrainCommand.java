@@ -15,6 +15,7 @@ import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.JavaBackend;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
+import org.relgraph.io.OutputFiles;
 import org.relgraph.model.BudgetMatching;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.Datasets;
@@ -90,7 +91,11 @@ final class TrainCommand implements Runnable {
     TrainConfig config = training.config(seed);
     ExecutionMode mode = training.mode();
     int width = training.width();
+    if (save != null) {
+      OutputFiles.checkFile(save, "--save");
+    }
     Backend backend = training.backend();
+    Processors.warnIfOversubscribed(training.threads, err);
     Dataset d = data.load();
     TrainingRun run = new TrainingRun(g.graph(), d, mode, width, config);
     BudgetMatching.Match m = run.match();

@@ -21,6 +21,7 @@ import org.relgraph.experiment.SweetSpot.Bin;
 import org.relgraph.experiment.SweetSpot.Graph;
 import org.relgraph.experiment.SweetSpot.Mode;
 import org.relgraph.experiment.SweetSpot.Result;
+import org.relgraph.io.OutputFiles;
 
 /** The analysis figures, each written as PNG and SVG. */
 public final class AnalysisPlots {
@@ -375,10 +376,15 @@ public final class AnalysisPlots {
   }
 
   private static void save(XYChart chart, Path base) throws IOException {
-    String b = base.toString();
-    BitmapEncoder.saveBitmap(chart, b, BitmapEncoder.BitmapFormat.PNG);
-    VectorGraphicsEncoder.saveVectorGraphic(
-        chart, b, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    String b = base.getFileName().toString();
+    OutputFiles.writeBuffered(
+        base.resolveSibling(b + ".png"),
+        out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+    OutputFiles.writeBuffered(
+        base.resolveSibling(b + ".svg"),
+        out ->
+            VectorGraphicsEncoder.saveVectorGraphic(
+                chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
   }
 
   /** The palette at {@code t} in [0, 1] (clamped), linearly interpolated. */

@@ -1,7 +1,6 @@
 package org.relgraph.experiment;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import org.relgraph.experiment.SweetSpot.Bin;
 import org.relgraph.experiment.SweetSpot.Graph;
 import org.relgraph.experiment.SweetSpot.Mode;
 import org.relgraph.experiment.SweetSpot.Result;
+import org.relgraph.io.OutputFiles;
 
 /**
  * Writes an {@link Analysis} as figures (PNG and SVG) and {@code report.md} into a directory. Every
@@ -23,6 +23,21 @@ import org.relgraph.experiment.SweetSpot.Result;
 public final class AnalysisReport {
   /** Name of the Markdown report. */
   public static final String REPORT = "report.md";
+
+  /** Names of every file {@link #write} may write, the figures and the report. */
+  public static final List<String> FILES =
+      List.of(
+          "heatmap.png",
+          "heatmap.svg",
+          "error_vs_clustering.png",
+          "error_vs_clustering.svg",
+          "error_vs_path_length.png",
+          "error_vs_path_length.svg",
+          "subset_correlation.png",
+          "subset_correlation.svg",
+          "epoch_correlation.png",
+          "epoch_correlation.svg",
+          REPORT);
 
   private AnalysisReport() {}
 
@@ -72,7 +87,7 @@ public final class AnalysisReport {
       add(files, dir, "epoch_correlation");
     }
     Path report = dir.resolve(REPORT);
-    Files.writeString(report, markdown(analysis, source), StandardCharsets.UTF_8);
+    OutputFiles.writeString(report, markdown(analysis, source));
     files.add(report);
     return files;
   }

@@ -13,6 +13,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.relgraph.io.OutputFiles;
 
 /**
  * The coverage scatter plot of the paper's Figure 3: clustering coefficient C on x, average path
@@ -75,9 +76,14 @@ public final class CoveragePlot {
       XYSeries s = chart.addSeries(e.getKey() + " (" + pts.size() + ")", x, y);
       s.setMarker(SeriesMarkers.CIRCLE);
     }
-    String b = base.toString();
-    BitmapEncoder.saveBitmap(chart, b, BitmapEncoder.BitmapFormat.PNG);
-    VectorGraphicsEncoder.saveVectorGraphic(
-        chart, b, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    String b = base.getFileName().toString();
+    OutputFiles.writeBuffered(
+        base.resolveSibling(b + ".png"),
+        out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+    OutputFiles.writeBuffered(
+        base.resolveSibling(b + ".svg"),
+        out ->
+            VectorGraphicsEncoder.saveVectorGraphic(
+                chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
   }
 }

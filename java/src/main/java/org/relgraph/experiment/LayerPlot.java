@@ -20,6 +20,7 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.relgraph.io.OutputFiles;
 import org.relgraph.train.ExecutionMode;
 
 /**
@@ -106,12 +107,17 @@ public final class LayerPlot {
           series.setLineStyle(line(mode));
         }
       }
-      Path base = dir.resolve("layers_step_b" + batch);
-      BitmapEncoder.saveBitmap(chart, base.toString(), BitmapEncoder.BitmapFormat.PNG);
-      VectorGraphicsEncoder.saveVectorGraphic(
-          chart, base.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-      written.add(dir.resolve("layers_step_b" + batch + ".png"));
-      written.add(dir.resolve("layers_step_b" + batch + ".svg"));
+      Path png = dir.resolve("layers_step_b" + batch + ".png");
+      Path svg = dir.resolve("layers_step_b" + batch + ".svg");
+      OutputFiles.writeBuffered(
+          png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+      OutputFiles.writeBuffered(
+          svg,
+          out ->
+              VectorGraphicsEncoder.saveVectorGraphic(
+                  chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
+      written.add(png);
+      written.add(svg);
     }
     return written;
   }

@@ -24,6 +24,7 @@ import org.jgrapht.nio.ExportException;
 import org.jgrapht.nio.ImportException;
 import org.jgrapht.nio.graphml.GraphMLExporter;
 import org.jgrapht.nio.graphml.GraphMLImporter;
+import org.relgraph.io.OutputFiles;
 import org.xml.sax.Attributes;
 import org.xml.sax.InputSource;
 import org.xml.sax.Locator;
@@ -164,14 +165,14 @@ public final class GraphIO {
   }
 
   /**
-   * Writes {@code g} to {@code file} (created or replaced) in the given format; edge lists get no
-   * extra comment.
+   * Writes {@code g} to {@code file} (created or replaced, through {@link OutputFiles}) in the
+   * given format; edge lists get no extra comment.
    *
    * @throws UncheckedIOException when the file cannot be written
    */
   public static void write(RelationalGraph g, Path file, GraphFormat format) {
-    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      write(g, out, format, null);
+    try {
+      OutputFiles.writeText(file, out -> write(g, out, format, null));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }

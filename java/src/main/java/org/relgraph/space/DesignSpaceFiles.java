@@ -1,14 +1,11 @@
 package org.relgraph.space;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.relgraph.io.OutputFiles;
 
 /** Writes a swept design space and its samples as CSV files. */
 public final class DesignSpaceFiles {
@@ -126,24 +123,12 @@ public final class DesignSpaceFiles {
     void write(Writer out) throws IOException;
   }
 
-  /** Writes {@code file} through a temporary sibling that replaces it when complete. */
+  /** Writes {@code file} through {@link OutputFiles#writeText} (atomic for regular files). */
   public static void atomically(Path file, Body body) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    // createFile (not createTempFile) so that the file gets the user's usual permissions.
-    Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp);
-    try {
-      try (Writer out =
-          new BufferedWriter(
-              new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8),
-              1 << 20)) {
-        body.write(out);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
+    if (dir != null) {
+      Files.createDirectories(dir);
     }
+    OutputFiles.writeText(file, body::write);
   }
 }

@@ -16,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +24,7 @@ import java.util.zip.CRC32;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.BlockSparseLayout;
 import org.relgraph.graph.RelationalGraph;
+import org.relgraph.io.OutputFiles;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.MlpSpec;
 
@@ -56,7 +56,10 @@ public final class ModelFile {
   /** A loaded model and the free-form information saved with it. */
   public record Loaded(RelationalMlp net, JsonObject info) {}
 
-  /** Writes {@code net} to {@code file} (through a temporary file, so never half-written). */
+  /**
+   * Writes {@code net} to {@code file} through {@link OutputFiles}: a regular file is replaced
+   * atomically (never half-written), a link's target is written, a device is written in place.
+   */
   public static void save(RelationalMlp net, Path file, JsonObject info) throws IOException {
     Map<String, float[]> state = net.state();
     Map<String, float[]> packed = new LinkedHashMap<>();
@@ -112,13 +115,7 @@ public final class ModelFile {
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    try {
-      Files.write(tmp, bytes.toByteArray());
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    OutputFiles.writeBytes(file, bytes.toByteArray());
   }
 
   /**
