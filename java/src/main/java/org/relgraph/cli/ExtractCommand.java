@@ -3,7 +3,6 @@ package org.relgraph.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +21,7 @@ import org.relgraph.graph.GraphFormat;
 import org.relgraph.graph.GraphIO;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.RelationalGraph;
+import org.relgraph.io.OutputFiles;
 import org.relgraph.train.GraphExtraction;
 import org.relgraph.train.ModelFile;
 import org.relgraph.train.RelationalMlp;
@@ -129,9 +129,7 @@ final class ExtractCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--thresholds: " + t + " is not a number >= 0");
       }
     }
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
-    }
+    OutputFiles.checkDirectory(out, "--out", "graphs.csv", "extracted.png", "extracted.svg");
     SweetSpot.Result heatMap = null;
     if (heat != null) {
       Path file = heat.results != null ? heat.results : heat.db;
@@ -190,7 +188,7 @@ final class ExtractCommand implements Callable<Integer> {
               : String.format(Locale.ROOT, "%.4f", r.pathLength()),
           out.resolve(name));
     }
-    Files.writeString(out.resolve("graphs.csv"), csv.toString(), StandardCharsets.UTF_8);
+    OutputFiles.writeString(out.resolve("graphs.csv"), csv.toString());
 
     List<AnalysisPlots.Trail> trails = trails(rows, degrees, thresholds);
     String title =

@@ -93,6 +93,9 @@ final class TrainCommand implements Runnable {
     int width = training.width();
     if (save != null) {
       OutputFiles.checkFile(save, "--save");
+      if (saveEvery != null) {
+        OutputFiles.checkFile(snapshotPath(save, saveEvery), "--save-every");
+      }
     }
     Backend backend = training.backend();
     Processors.warnIfOversubscribed(training.threads, err);
