@@ -120,7 +120,9 @@ public final class ResultsDb {
           source, 0, where + ": epoch_metrics is not valid JSON: " + e.getMessage(), e);
     }
     if (array.isEmpty()) {
-      out.add(new ResultRow(model, kind, k, p, seed, c, l, trainSeed, epochs, top1, w, graph));
+      out.add(
+          new ResultRow(
+              model, kind, k, p, seed, c, l, trainSeed, epochs, top1, w, graph, graphFile));
       return;
     }
     for (int i = 0; i < array.size(); i++) {
@@ -135,7 +137,9 @@ public final class ResultsDb {
         throw new ResultsFormatException(source, 0, at + ": epoch is not a whole number");
       }
       double error = number(o, "test_error", source, at);
-      out.add(new ResultRow(model, kind, k, p, seed, c, l, trainSeed, epoch, error, w, graph));
+      out.add(
+          new ResultRow(
+              model, kind, k, p, seed, c, l, trainSeed, epoch, error, w, graph, graphFile));
     }
   }
 
