@@ -36,49 +36,50 @@ class SweepLinksAndSignalsTest {
     Path a = Files.createDirectories(dir.resolve("a"));
     Path b = Files.createDirectories(dir.resolve("b"));
     Path db = a.resolve("results.db");
-    Set<String> expected = SweepKillTest.expectedKeys(set, 1);
-    // 7 runs of 0.6 s on one worker
-    Process first = SweepKillTest.start(dir, "first", SweepKillTest.args(set, db, 200, 1, 1));
+    // 7 runs of 6 s on one worker: it runs for as long as the checks take, then is stopped
+    List<String> slow = SweepKillTest.args(set, db, 2000, 1, 1);
+    Process first = SweepKillTest.start(dir, "first", slow);
     Path firstErr = dir.resolve("first.err");
-    awaitFinished(first, firstErr, 1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!SweepKillTest.read(firstErr).contains("relgraph: sweep of 7 runs")) {
+      assertTrue(first.isAlive(), SweepKillTest.read(firstErr));
+      assertTrue(System.nanoTime() < deadline, "the first sweep starts");
+      Thread.sleep(10);
+    }
     Path symlink = Files.createSymbolicLink(b.resolve("link.db"), Path.of("../a/results.db"));
     Path hardLink = Files.createLink(b.resolve("hard.db"), db);
 
     for (Path name : List.of(symlink, hardLink)) {
+      List<String> fast = SweepKillTest.args(set, name, 0, 1, 1);
       List<String> args = new ArrayList<>(List.of("sweep"));
-      args.addAll(SweepKillTest.args(set, name, 200, 1, 1));
-      // from this JVM ...
-      Cli r = Cli.run(args.toArray(String[]::new));
-      assertEquals(75, r.status(), r.err());
-      assertEquals(
+      args.addAll(fast);
+      String busy =
           "relgraph: results database "
               + name
               + " is in use by another sweep (pid "
               + first.pid()
-              + ")\n",
-          r.err());
+              + ")\n";
+      // from this JVM ...
+      assertTrue(first.isAlive(), SweepKillTest.read(firstErr));
+      Cli r = Cli.run(args.toArray(String[]::new));
+      assertEquals(75, r.status(), r.err());
+      assertEquals(busy, r.err());
       assertEquals("", r.out());
       // ... and from another process
       String tag = name.getFileName().toString();
-      Process other = SweepKillTest.start(dir, tag, SweepKillTest.args(set, name, 200, 1, 1));
+      Process other = SweepKillTest.start(dir, tag, fast);
       assertTrue(other.waitFor(60, TimeUnit.SECONDS));
+      assertTrue(first.isAlive(), "the first sweep still runs: " + SweepKillTest.read(firstErr));
       assertEquals(75, other.exitValue(), SweepKillTest.read(dir.resolve(tag + ".err")));
-      assertEquals(
-          "relgraph: results database "
-              + name
-              + " is in use by another sweep (pid "
-              + first.pid()
-              + ")\n",
-          SweepKillTest.read(dir.resolve(tag + ".err")));
+      assertEquals(busy, SweepKillTest.read(dir.resolve(tag + ".err")));
       assertEquals("", SweepKillTest.read(dir.resolve(tag + ".out")));
     }
-    assertTrue(first.isAlive(), "the other sweeps were refused while the first one ran");
+    first.destroy(); // SIGTERM
     assertTrue(first.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, first.exitValue(), SweepKillTest.read(firstErr));
-    assertTrue(SweepKillTest.read(dir.resolve("first.out")).startsWith("7 finished, 0 skipped"));
-    // nothing ran twice: one row per run, each trained once
-    SweepKillTest.assertComplete(db, expected);
-    assertEquals(7, SweepKillTest.finishedLines(firstErr));
+    assertEquals(143, first.exitValue(), SweepKillTest.read(firstErr));
+    // nothing ran twice: the database holds only the first sweep's runs
+    assertEquals(SweepKillTest.finishedLines(firstErr), SweepKillTest.rows(db));
+    assertTrue(SweepKillTest.rows(db) < 7, "the first sweep was stopped before it completed");
   }
 
   /** Stops a sweep with {@code signal} after two runs; checks its report, then resumes it. */
@@ -86,7 +87,7 @@ class SweepLinksAndSignalsTest {
     Path set = SweepCliTest.graphSet(dir, 6);
     Path db = dir.resolve("results.db");
     Set<String> expected = SweepKillTest.expectedKeys(set, 2);
-    List<String> args = SweepKillTest.args(set, db, 150, 2, 2); // 14 runs of 0.45 s, 2 at once
+    List<String> args = SweepKillTest.args(set, db, 300, 2, 2); // 14 runs of 0.9 s, 2 at once
     Process p = SweepKillTest.start(dir, "stopped", args);
     Path err = dir.resolve("stopped.err");
     awaitFinished(p, err, 2);
