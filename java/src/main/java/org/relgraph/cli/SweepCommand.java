@@ -13,6 +13,7 @@ import org.relgraph.experiment.SweepRunner;
 import org.relgraph.experiment.SweepSpec;
 import org.relgraph.experiment.SweepTrainers;
 import org.relgraph.io.OutputFiles;
+import org.relgraph.model.MlpSpec;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.ExecutionMode;
 import org.relgraph.train.TrainConfig;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Spec;
       "Run it again to resume: runs already in the database are skipped. Killing it at any"
           + " moment loses only the runs in progress. A second sweep on the same database is"
           + " refused (exit status 75) while the first runs.",
-      "Exit status 1 when some runs failed (they are retried by the next sweep)."
+      "Exit status 1 when some runs failed (they are retried by the next sweep). SIGTERM or"
+          + " Ctrl-C stops it: it says what was kept and how to resume, and exits with 143"
+          + " (SIGTERM) or 130 (Ctrl-C)."
     })
 final class SweepCommand implements Callable<Integer> {
   /** Default number of training seeds: the paper's 5. */
@@ -124,7 +127,7 @@ final class SweepCommand implements Callable<Integer> {
     OutputFiles.checkFile(db, "--db");
     List<Integer> trainSeeds = trainSeeds();
     String name = model != null ? model : "mlp-" + data.dataset;
-    List<SweepGraph> set = SweepGraphs.load(graphs);
+    List<SweepGraph> set = SweepGraphs.load(graphs, nodeLimit());
     SweepTrainers.Configured configured;
     if (trainer != null) {
       configured =
@@ -159,9 +162,20 @@ final class SweepCommand implements Callable<Integer> {
             + db;
 
     SweepRunner.Summary s;
-    try (ResultsStore store = ResultsStore.openExclusive(db);
-        SweepProgress progress = new SweepProgress(err, what, System.console() != null)) {
-      s = new SweepRunner(store, configured.trainer(), workers, progress).run(sweep);
+    StopOnSignal stop = new StopOnSignal(err);
+    try {
+      try (ResultsStore store = ResultsStore.openExclusive(db);
+          SweepProgress progress = new SweepProgress(err, what, System.console() != null)) {
+        s = new SweepRunner(store, configured.trainer(), workers, progress).run(sweep);
+      }
+    } catch (SweepRunner.StoppedException e) {
+      if (!stop.signalled()) {
+        throw e;
+      }
+      reportStopped(err, e);
+      return STOPPED;
+    } finally {
+      stop.close();
     }
     out.printf(
         Locale.ROOT,
@@ -184,6 +198,119 @@ final class SweepCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * What sweep() returns when a signal stopped it. The JVM's own exit status wins, as it is
+   * shutting down: 128 + the signal's number, 143 for SIGTERM and 130 for SIGINT (Ctrl-C).
+   */
+  static final int STOPPED = 143;
+
+  /**
+   * The most nodes a graph may have for the runs to train: the stem width of the paper's MLP
+   * ({@link MlpSpec}; the stem gives every node at least one channel), or {@code --width} when it
+   * is narrower.
+   */
+  private SweepGraphs.NodeLimit nodeLimit() {
+    int stem = MlpSpec.DEFAULT_STEM_WIDTH;
+    if (training.width != null && training.width >= 1 && training.width < stem) {
+      return new SweepGraphs.NodeLimit(
+          training.width,
+          "more than --width "
+              + training.width
+              + " (the relational layers need at least one channel per node)");
+    }
+    return new SweepGraphs.NodeLimit(
+        stem,
+        "more than the MLP's stem width " + stem + " allows (every node needs a stem channel)");
+  }
+
+  private void reportStopped(PrintWriter err, SweepRunner.StoppedException e) {
+    SweepRunner.Summary s = e.summary();
+    int kept = s.finished() + s.skipped();
+    err.printf(
+        Locale.ROOT,
+        "relgraph: sweep stopped: %d %s finished and recorded by this sweep, %d of %d runs now in"
+            + " %s%s; to resume, run the same command again: %s%n",
+        s.finished(),
+        s.finished() == 1 ? "run" : "runs",
+        kept,
+        s.total(),
+        db,
+        e.dropped() == 0
+            ? ""
+            : " (" + e.dropped() + (e.dropped() == 1 ? " run" : " runs") + " in progress dropped)",
+        commandLine());
+    err.flush();
+  }
+
+  /** This command's line, quoted for a POSIX shell where needed. */
+  private String commandLine() {
+    StringBuilder sb = new StringBuilder("relgraph");
+    List<String> args =
+        spec.commandLine().getParseResult() == null
+            ? List.of("sweep")
+            : spec.commandLine().getParseResult().originalArgs();
+    if (args.isEmpty() || !args.get(0).equals("sweep")) {
+      sb.append(" sweep");
+    }
+    for (String a : args) {
+      sb.append(' ')
+          .append(a.matches("[A-Za-z0-9_./:=,@%+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * While open: on SIGTERM or Ctrl-C (the JVM's shutdown), interrupts the sweep's thread, so that
+   * the runner stops its workers and the store closes, and waits for that before the JVM ends.
+   */
+  private static final class StopOnSignal implements AutoCloseable {
+    /** How long the JVM waits for the runs in progress to stop. */
+    private static final long WAIT_SECONDS = 60;
+
+    private final Thread hook;
+    private final java.util.concurrent.CountDownLatch done =
+        new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean signalled;
+
+    StopOnSignal(PrintWriter err) {
+      Thread sweeping = Thread.currentThread();
+      hook =
+          new Thread(
+              () -> {
+                signalled = true;
+                sweeping.interrupt();
+                try {
+                  if (!done.await(WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    err.println(
+                        "relgraph: sweep stopped; the runs in progress did not stop within "
+                            + WAIT_SECONDS
+                            + " s; every finished run is recorded: run the same command again to"
+                            + " resume");
+                    err.flush();
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "sweep-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    boolean signalled() {
+      return signalled;
+    }
+
+    @Override
+    public void close() {
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook is running, and returns now
+      }
+    }
   }
 
   private List<Integer> trainSeeds() {

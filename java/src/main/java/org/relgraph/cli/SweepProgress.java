@@ -8,13 +8,15 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.relgraph.experiment.RunResult;
+import org.relgraph.experiment.SweepGraph;
 import org.relgraph.experiment.SweepRunner;
 import org.relgraph.experiment.SweepSpec;
 
 /**
  * What {@code relgraph sweep} shows on stderr while it runs: on a terminal, a progress bar over the
  * runs with ETA; otherwise (a log file, a pipe) one line per finished run with the count and ETA.
- * Failures get a line of their own either way.
+ * Failures get a line of their own either way. A graph read from a file is shown with the file's
+ * name beside its key (the key names the file's contents, not the file).
  */
 final class SweepProgress implements SweepRunner.Listener, AutoCloseable {
   private final PrintWriter err;
@@ -71,7 +73,7 @@ final class SweepProgress implements SweepRunner.Listener, AutoCloseable {
         String.format(
             Locale.ROOT,
             "%s: top-1 error %.2f%% (%.1f s)",
-            run.graph().key() + " seed " + run.trainSeed(),
+            run.graph().describe() + " seed " + run.trainSeed(),
             result.top1Error(),
             seconds);
     if (bar != null) {
@@ -90,7 +92,9 @@ final class SweepProgress implements SweepRunner.Listener, AutoCloseable {
       bar.step();
       System.err.print('\r');
     }
-    err.println("relgraph: run " + run.key() + " failed: " + message);
+    SweepGraph g = run.graph();
+    String from = SweepGraph.FILE.equals(g.kind()) ? " (graph from " + g.graphFile() + ")" : "";
+    err.println("relgraph: run " + run.key() + from + " failed: " + message);
     if (debug) {
       error.printStackTrace(err);
     }

@@ -614,6 +614,9 @@ public final class Analysis {
     best.add("p", num(g.p()));
     best.add(
         "graph_seed", g.graphSeed() == null ? JsonNull.INSTANCE : new JsonPrimitive(g.graphSeed()));
+    if (g.graphFile() != null) {
+      best.addProperty("graph_file", g.graphFile());
+    }
     best.add("clustering", num(g.clustering()));
     best.add("path_length", num(g.pathLength()));
     best.add("mean_error", num(g.errors().mean()));

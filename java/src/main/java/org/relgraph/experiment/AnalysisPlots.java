@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -89,10 +90,10 @@ public final class AnalysisPlots {
     chart.getStyler().setYAxisMax(SweetSpot.L_MAX);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     // legend entries only: their points lie outside the axes and are not drawn
-    for (int i = 0; i < LEVELS; i++) {
-      double v = lo + (hi - lo) * i / (LEVELS - 1);
-      String label = String.format(Locale.ROOT, "%s%.2f%%", i == LEVELS - 1 ? "≥ " : "", v);
-      XYSeries s = chart.addSeries(label, new double[] {-10}, new double[] {-10});
+    List<String> labels = legendLabels(lo, hi);
+    for (int i = 0; i < labels.size(); i++) {
+      double v = labels.size() == 1 ? lo : lo + (hi - lo) * i / (labels.size() - 1);
+      XYSeries s = chart.addSeries(labels.get(i), new double[] {-10}, new double[] {-10});
       s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
       s.setMarker(SeriesMarkers.SQUARE);
       s.setMarkerColor(colour((v - lo) / (hi - lo)));
@@ -208,6 +209,28 @@ public final class AnalysisPlots {
           }
         });
     save(chart, base);
+  }
+
+  /**
+   * The colour scale's legend labels from {@code lo} to {@code hi} percent, the last one "≥":
+   * {@link #LEVELS} of them with as many decimals as it takes to tell them apart (chart series need
+   * distinct names), or one label when the range is too narrow to show (one bin, or bins of equal
+   * means).
+   */
+  static List<String> legendLabels(double lo, double hi) {
+    for (int decimals = 2; decimals <= 6; decimals++) {
+      List<String> labels = new ArrayList<>();
+      for (int i = 0; i < LEVELS; i++) {
+        double v = lo + (hi - lo) * i / (LEVELS - 1);
+        labels.add(
+            String.format(Locale.ROOT, "%s%." + decimals + "f%%", i == LEVELS - 1 ? "≥ " : "", v));
+      }
+      // the last label's "≥ " sets it apart: compare the numbers
+      if (labels.stream().map(l -> l.replace("≥ ", "")).distinct().count() == LEVELS) {
+        return labels;
+      }
+    }
+    return List.of(String.format(Locale.ROOT, "%.2f%%", lo));
   }
 
   /**

@@ -281,6 +281,14 @@ public final class AnalysisReport {
       return "the complete graph";
     }
     StringBuilder sb = new StringBuilder(g.kind());
+    if (g.graphFile() != null) {
+      // the file's name as the sweep was given it, safe inside a Markdown table cell
+      String name = g.graphFile().replaceAll("\\p{Cntrl}", "?").replace("|", "\\|");
+      sb.append(" `").append(name.replace("`", "'")).append("`");
+      if (Double.isFinite(g.kOverN())) {
+        sb.append(",");
+      }
+    }
     if (Double.isFinite(g.kOverN())) {
       sb.append(f(" k/n = %.4f", g.kOverN()));
     }

@@ -19,6 +19,8 @@ import java.util.Locale;
  * @param top1Error test top-1 error in percent
  * @param width hidden width of the relational layers, {@code null} when not recorded
  * @param graph the graph's identity: runs with equal {@code graph} trained on the same graph
+ * @param graphFile the file the graph was read from, as the sweep was given it; {@code null} when
+ *     the graph came from no file or the source does not record it
  */
 public record ResultRow(
     String model,
@@ -32,10 +34,41 @@ public record ResultRow(
     int epoch,
     double top1Error,
     Integer width,
-    String graph) {
+    String graph,
+    String graphFile) {
 
   /** The kind of the dense baseline. */
   public static final String COMPLETE = "complete";
+
+  /** A row of a graph read from no (recorded) file. */
+  public ResultRow(
+      String model,
+      String kind,
+      double kOverN,
+      double p,
+      Long graphSeed,
+      double clustering,
+      double pathLength,
+      int trainSeed,
+      int epoch,
+      double top1Error,
+      Integer width,
+      String graph) {
+    this(
+        model,
+        kind,
+        kOverN,
+        p,
+        graphSeed,
+        clustering,
+        pathLength,
+        trainSeed,
+        epoch,
+        top1Error,
+        width,
+        graph,
+        null);
+  }
 
   /**
    * A row whose graph identity is {@link #graphKey(String, double, double, Long) graphKey(kind,

@@ -52,16 +52,43 @@ public final class ResultsDb {
       throw new ResultsFormatException(file.toString(), 0, "not a regular file");
     }
     String source = file.toString();
-    SQLiteConfig config = new SQLiteConfig();
-    config.setReadOnly(true);
+    Path real;
+    try {
+      real = file.toRealPath(); // SQLite names the -wal file after the real path
+    } catch (java.io.IOException e) {
+      real = file;
+    }
+    List<ResultRow> out = read(real, source);
+    if (out.isEmpty()) {
+      throw new ResultsFormatException(source, 0, "no runs");
+    }
+    return out;
+  }
+
+  private static List<ResultRow> read(Path file, String source) {
+    boolean immutable = !hasJournal(file);
+    List<ResultRow> out = readOnce(file, source, immutable);
+    if (immutable && hasJournal(file)) {
+      // A sweep opened the database while it was read as unchanging: read it again, through
+      // SQLite's locks this time.
+      out = readOnce(file, source, false);
+    }
+    return out;
+  }
+
+  private static List<ResultRow> readOnce(Path file, String source, boolean immutable) {
     List<ResultRow> out = new ArrayList<>();
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+    try (Connection db = openReadOnly(file, immutable);
         Statement st = db.createStatement()) {
       try (ResultSet tables =
           st.executeQuery("SELECT name FROM sqlite_master WHERE type='table' AND name='runs'")) {
         if (!tables.next()) {
           throw new ResultsFormatException(source, 0, "no table 'runs'");
         }
+      }
+      String version = ResultsStore.schemaVersion(db);
+      if (version != null && !version.equals(ResultsStore.SCHEMA_VERSION)) {
+        throw new ResultsFormatException(source, 0, ResultsStore.unknownVersion(version));
       }
       try (ResultSet rs = st.executeQuery(QUERY)) {
         while (rs.next()) {
@@ -75,10 +102,36 @@ public final class ResultsDb {
       }
       throw new ResultsFormatException(source, 0, message, e);
     }
-    if (out.isEmpty()) {
-      throw new ResultsFormatException(source, 0, "no runs");
-    }
     return out;
+  }
+
+  /**
+   * Opens a results database for reading only: SQLite refuses every write through the connection,
+   * and nothing is created beside the file.
+   *
+   * <p>A database in WAL mode (as sweeps write them) normally needs its {@code -shm} file, which a
+   * reader creates when it is missing: impossible in a read-only directory. So when no {@code -wal}
+   * or {@code -journal} file lies beside the database (no connection has it open, and nothing
+   * committed waits outside the file), it is opened as immutable: no locks, no {@code -shm}, only
+   * the file. Otherwise (a sweep runs, or was killed) it is opened read-only through SQLite's
+   * locks, which reads what the WAL holds.
+   */
+  public static Connection openReadOnly(Path file) throws SQLException {
+    return openReadOnly(file, !hasJournal(file));
+  }
+
+  private static Connection openReadOnly(Path file, boolean immutable) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    String uri = file.toAbsolutePath().toUri() + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+    return DriverManager.getConnection("jdbc:sqlite:" + uri, config.toProperties());
+  }
+
+  /** Whether a WAL or rollback journal lies beside the database. */
+  private static boolean hasJournal(Path file) {
+    String name = file.getFileName().toString();
+    return Files.exists(file.resolveSibling(name + "-wal"))
+        || Files.exists(file.resolveSibling(name + "-journal"));
   }
 
   private static void readRun(ResultSet rs, String source, List<ResultRow> out)
@@ -120,7 +173,9 @@ public final class ResultsDb {
           source, 0, where + ": epoch_metrics is not valid JSON: " + e.getMessage(), e);
     }
     if (array.isEmpty()) {
-      out.add(new ResultRow(model, kind, k, p, seed, c, l, trainSeed, epochs, top1, w, graph));
+      out.add(
+          new ResultRow(
+              model, kind, k, p, seed, c, l, trainSeed, epochs, top1, w, graph, graphFile));
       return;
     }
     for (int i = 0; i < array.size(); i++) {
@@ -135,7 +190,9 @@ public final class ResultsDb {
         throw new ResultsFormatException(source, 0, at + ": epoch is not a whole number");
       }
       double error = number(o, "test_error", source, at);
-      out.add(new ResultRow(model, kind, k, p, seed, c, l, trainSeed, epoch, error, w, graph));
+      out.add(
+          new ResultRow(
+              model, kind, k, p, seed, c, l, trainSeed, epoch, error, w, graph, graphFile));
     }
   }
 

@@ -90,6 +90,7 @@ public final class ResultsStore implements AutoCloseable {
    * @throws SweepLock.InUseException when another sweep holds the lock
    */
   public static ResultsStore openExclusive(Path file) {
+    checkPath(file);
     SweepLock lock = SweepLock.acquire(file);
     try {
       return open(file, lock);
@@ -99,14 +100,25 @@ public final class ResultsStore implements AutoCloseable {
     }
   }
 
-  private static ResultsStore open(Path file, SweepLock lock) {
+  /** Refuses a database path whose directory is missing, or that is a directory. */
+  private static void checkPath(Path file) {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {
-      throw ioFailure("cannot create results database " + file + ": no directory " + parent, null);
+      throw ioFailure(
+          "cannot create results database "
+              + file
+              + ": no directory "
+              + (file.getParent() != null ? file.getParent() : parent)
+              + " (create it first)",
+          null);
     }
     if (Files.isDirectory(file)) {
       throw ioFailure("results database " + file + " is a directory", null);
     }
+  }
+
+  private static ResultsStore open(Path file, SweepLock lock) {
+    checkPath(file);
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -138,6 +150,7 @@ public final class ResultsStore implements AutoCloseable {
   }
 
   private static void createTables(Connection c, Path file) throws SQLException {
+    checkSchemaVersion(c, file);
     String existing = null;
     try (PreparedStatement s =
         c.prepareStatement("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")) {
@@ -162,6 +175,48 @@ public final class ResultsStore implements AutoCloseable {
               + SCHEMA_VERSION
               + "')");
     }
+  }
+
+  /**
+   * Refuses a database whose {@code schema_version} this code does not know (one written by a newer
+   * relgraph): writing it with the old layout could damage what the newer one keeps there.
+   */
+  private static void checkSchemaVersion(Connection c, Path file) throws SQLException {
+    String version = schemaVersion(c);
+    if (version != null && !version.equals(SCHEMA_VERSION)) {
+      throw ioFailure("results database " + file + ": " + unknownVersion(version), null);
+    }
+  }
+
+  /** The {@code schema_version} a database records, or null when it records none. */
+  static String schemaVersion(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet t =
+            s.executeQuery(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'relgraph_meta'")) {
+      if (!t.next()) {
+        return null;
+      }
+    }
+    try (Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery("SELECT value FROM relgraph_meta WHERE key = 'schema_version'")) {
+      return r.next() ? r.getString(1) : null;
+    }
+  }
+
+  /** Why a database of {@code schema_version} {@code version} is refused. */
+  static String unknownVersion(String version) {
+    String shown = version.length() > 20 ? version.substring(0, 20) + "..." : version;
+    boolean newer =
+        shown.matches("\\d{1,9}") && Integer.parseInt(shown) > Integer.parseInt(SCHEMA_VERSION);
+    return "schema_version "
+        + shown.replaceAll("\\p{Cntrl}", "?")
+        + (newer ? " is newer than" : " is not")
+        + " the version "
+        + SCHEMA_VERSION
+        + " this relgraph reads and writes"
+        + (newer ? "; use a newer relgraph, or a new file" : "; use a new file");
   }
 
   private static String normalize(String sql) {

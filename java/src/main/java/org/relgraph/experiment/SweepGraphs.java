@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.relgraph.graph.BrainNetworks;
 import org.relgraph.graph.GraphFormatException;
+import org.relgraph.graph.GraphIO;
+import org.relgraph.graph.RelationalGraph;
 import org.relgraph.space.DesignSpaceFiles;
 import org.relgraph.space.GraphSet;
 
@@ -58,11 +60,37 @@ public final class SweepGraphs {
 
   private SweepGraphs() {}
 
+  /**
+   * The most nodes a graph may have for a sweep to train it, and why, e.g. "more than the MLP's
+   * stem width 512". A graph over the limit is refused while the set loads, before it is generated
+   * or measured (which can take minutes for a large graph), so no run starts.
+   */
+  public record NodeLimit(int max, String reason) {
+    /** No limit. */
+    public static final NodeLimit NONE = new NodeLimit(Integer.MAX_VALUE, "");
+
+    void check(String source, String graph, int n) {
+      if (n > max) {
+        throw new IllegalArgumentException(
+            source + ": " + graph + " has " + n + " nodes, " + reason + "; no run was started");
+      }
+    }
+  }
+
   /** The graphs of every source, in order, without repeats (by {@link SweepGraph#key()}). */
   public static List<SweepGraph> load(List<String> sources) {
+    return load(sources, NodeLimit.NONE);
+  }
+
+  /**
+   * As {@link #load(List)}, refusing a graph of more nodes than {@code limit} allows.
+   *
+   * @throws IllegalArgumentException naming the first graph over the limit
+   */
+  public static List<SweepGraph> load(List<String> sources, NodeLimit limit) {
     Map<String, SweepGraph> out = new LinkedHashMap<>();
     for (String source : sources) {
-      for (SweepGraph g : load(source)) {
+      for (SweepGraph g : load(source, limit)) {
         out.putIfAbsent(g.key(), g);
       }
     }
@@ -71,21 +99,32 @@ public final class SweepGraphs {
 
   /** The graphs of one source (see the class comment). */
   public static List<SweepGraph> load(String source) {
+    return load(source, NodeLimit.NONE);
+  }
+
+  /** As {@link #load(String)}, refusing a graph of more nodes than {@code limit} allows. */
+  public static List<SweepGraph> load(String source, NodeLimit limit) {
     if (source.startsWith("paper:")) {
-      return paper(source.substring("paper:".length()));
+      return paper(source.substring("paper:".length()), limit);
     }
     if (source.startsWith("brain:")) {
-      return List.of(SweepGraph.file(source, BrainNetworks.load(source.substring(6))));
+      RelationalGraph g = BrainNetworks.load(source.substring(6));
+      limit.check(source, "the graph", g.nodeCount());
+      return List.of(SweepGraph.file(source, g));
     }
     Path path = Path.of(source);
     if (Files.isDirectory(path)) {
-      return directory(path);
+      return directory(path, limit);
     }
-    return file(path);
+    return file(path, limit);
   }
 
   /** One of the paper's bundled sets, by its graph count or file name. */
   public static List<SweepGraph> paper(String name) {
+    return paper(name, NodeLimit.NONE);
+  }
+
+  private static List<SweepGraph> paper(String name, NodeLimit limit) {
     String file = PAPER_SETS.get(name.toLowerCase(Locale.ROOT));
     if (file == null) {
       throw new IllegalArgumentException(
@@ -94,14 +133,18 @@ public final class SweepGraphs {
               + " (there are paper:52, paper:449, paper:3942 with 64 nodes and paper:48,"
               + " paper:326, paper:2698 with 16)");
     }
-    return fromEntries(GraphSet.bundled(file), "paper:" + name);
+    return fromEntries(GraphSet.bundled(file), "paper:" + name, limit);
   }
 
   /** The graphs of a graph-set CSV, or the one graph of a graph file. */
   public static List<SweepGraph> file(Path file) {
+    return file(file, NodeLimit.NONE);
+  }
+
+  private static List<SweepGraph> file(Path file, NodeLimit limit) {
     String first = firstLine(file);
     if (first.equals(DesignSpaceFiles.SAMPLE_HEADER)) {
-      return fromEntries(GraphSet.read(file), file.toString());
+      return fromEntries(GraphSet.read(file), file.toString(), limit);
     }
     if (first.equals(DesignSpaceFiles.GRAPHS_HEADER)) {
       throw new GraphFormatException(
@@ -110,11 +153,17 @@ public final class SweepGraphs {
           "this is a whole design space (graphs.csv); sweep one of its samples"
               + " (sample_coarse.csv, sample_medium.csv, sample_fine.csv) instead");
     }
-    return List.of(SweepGraph.file(file));
+    RelationalGraph g = GraphIO.read(file);
+    limit.check(file.toString(), "the graph", g.nodeCount());
+    return List.of(SweepGraph.file(file.toString(), g));
   }
 
   /** The graphs of the regular, non-hidden files of a directory, in name order. */
   public static List<SweepGraph> directory(Path dir) {
+    return directory(dir, NodeLimit.NONE);
+  }
+
+  private static List<SweepGraph> directory(Path dir, NodeLimit limit) {
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
       files =
@@ -130,7 +179,7 @@ public final class SweepGraphs {
     }
     List<SweepGraph> out = new ArrayList<>();
     for (Path f : files) {
-      out.addAll(file(f));
+      out.addAll(file(f, limit));
     }
     return out;
   }
@@ -142,22 +191,21 @@ public final class SweepGraphs {
    *     the recorded ones (the graph trained would not be the graph named)
    */
   public static List<SweepGraph> fromEntries(List<GraphSet.Entry> entries, String source) {
-    List<SweepGraph> out = new ArrayList<>(entries.size());
+    return fromEntries(entries, source, NodeLimit.NONE);
+  }
+
+  private static List<SweepGraph> fromEntries(
+      List<GraphSet.Entry> entries, String source, NodeLimit limit) {
+    // Every row is checked before any graph is generated.
     int row = 0;
     for (GraphSet.Entry e : entries) {
+      limit.check(source, describe(++row, e), e.n());
+    }
+    List<SweepGraph> out = new ArrayList<>(entries.size());
+    row = 0;
+    for (GraphSet.Entry e : entries) {
       row++;
-      String where =
-          "graph "
-              + row
-              + " (n="
-              + e.n()
-              + ", k_over_n="
-              + e.kOverN()
-              + ", p="
-              + e.p()
-              + ", seed="
-              + e.seed()
-              + ")";
+      String where = describe(row, e);
       SweepGraph g;
       try {
         g = SweepGraph.wsFlex(e.n(), e.kOverN(), e.p(), e.seed());
@@ -172,6 +220,20 @@ public final class SweepGraphs {
       throw new GraphFormatException(source, 0, "no graphs");
     }
     return out;
+  }
+
+  private static String describe(int row, GraphSet.Entry e) {
+    return "graph "
+        + row
+        + " (n="
+        + e.n()
+        + ", k_over_n="
+        + e.kOverN()
+        + ", p="
+        + e.p()
+        + ", seed="
+        + e.seed()
+        + ")";
   }
 
   private static void check(

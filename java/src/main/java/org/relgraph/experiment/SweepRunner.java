@@ -82,6 +82,34 @@ public final class SweepRunner {
     }
   }
 
+  /**
+   * A sweep stopped by interruption (SIGTERM, Ctrl-C): what it had done by then. Every run in the
+   * summary's {@code finished} count is recorded; the runs in progress were dropped, unrecorded,
+   * and the next sweep trains them.
+   */
+  public static final class StoppedException extends InterruptedException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Summary summary;
+    private final int dropped;
+
+    StoppedException(Summary summary, int dropped) {
+      super("sweep stopped");
+      this.summary = summary;
+      this.dropped = dropped;
+    }
+
+    /** What the sweep did before it stopped. */
+    public Summary summary() {
+      return summary;
+    }
+
+    /** Runs that were in progress when it stopped (not recorded). */
+    public int dropped() {
+      return dropped;
+    }
+  }
+
   /** Hears about a sweep's progress; every method may be called from any worker thread. */
   public interface Listener {
     /** Before the first run, with the database locked. */
@@ -105,7 +133,8 @@ public final class SweepRunner {
    *
    * @throws SweepLock.InUseException when another sweep is running on the database
    * @throws java.io.UncheckedIOException when the database cannot be written
-   * @throws InterruptedException when this thread is interrupted (workers are interrupted too)
+   * @throws StoppedException when this thread is interrupted: the workers are interrupted too, and
+   *     it is thrown once they have stopped (a run being recorded is recorded first)
    */
   @SuppressWarnings("try") // the lock is held, not used
   public Summary run(SweepSpec spec) throws InterruptedException {
@@ -134,6 +163,8 @@ public final class SweepRunner {
     ConcurrentLinkedQueue<SweepSpec.Run> queue = new ConcurrentLinkedQueue<>(pending);
     AtomicInteger finished = new AtomicInteger();
     List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger dropped = new AtomicInteger();
+    boolean stopped = false;
     AtomicInteger workerNumber = new AtomicInteger();
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -150,7 +181,7 @@ public final class SweepRunner {
             () -> {
               SweepSpec.Run run;
               while (!Thread.currentThread().isInterrupted() && (run = queue.poll()) != null) {
-                runOne(run, finished, failures);
+                runOne(run, finished, failures, dropped);
               }
               return null;
             });
@@ -158,6 +189,9 @@ public final class SweepRunner {
       for (int i = 0; i < threads; i++) {
         try {
           completion.take().get();
+        } catch (InterruptedException e) {
+          stopped = true;
+          break;
         } catch (ExecutionException e) {
           // The database could not be written (or an Error): stop everything.
           pool.shutdownNow();
@@ -187,11 +221,18 @@ public final class SweepRunner {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Summary(
-        all.size(), finished.get(), skipped, failures.size(), List.copyOf(failures), seconds);
+    Summary summary =
+        new Summary(
+            all.size(), finished.get(), skipped, failures.size(), List.copyOf(failures), seconds);
+    if (stopped) {
+      Thread.interrupted(); // reported by the exception instead
+      throw new StoppedException(summary, dropped.get());
+    }
+    return summary;
   }
 
-  private void runOne(SweepSpec.Run run, AtomicInteger finished, List<Failure> failures) {
+  private void runOne(
+      SweepSpec.Run run, AtomicInteger finished, List<Failure> failures, AtomicInteger dropped) {
     listener.runStarted(run);
     long t0 = System.nanoTime();
     RunResult result;
@@ -206,6 +247,7 @@ public final class SweepRunner {
         // The sweep is being stopped: not a failure of the run. Keep the flag, so that this
         // worker takes no further run.
         Thread.currentThread().interrupt();
+        dropped.incrementAndGet();
         return;
       }
       String message = message(e);

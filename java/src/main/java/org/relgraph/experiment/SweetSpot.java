@@ -114,6 +114,7 @@ public final class SweetSpot {
    * @param kOverN average degree over n (NaN when unknown)
    * @param p rewiring probability (NaN when unknown)
    * @param graphSeed generator seed, or null
+   * @param graphFile the file the graph was read from, or null
    * @param clustering C
    * @param pathLength L (NaN when the graph has none)
    * @param errors statistics of the graph's runs (over training seeds)
@@ -127,6 +128,7 @@ public final class SweetSpot {
       double kOverN,
       double p,
       Long graphSeed,
+      String graphFile,
       double clustering,
       double pathLength,
       Stats errors,
@@ -287,6 +289,7 @@ public final class SweetSpot {
               r.kOverN(),
               r.p(),
               r.graphSeed(),
+              r.graphFile(),
               r.clustering(),
               r.pathLength(),
               Stats.of(s),

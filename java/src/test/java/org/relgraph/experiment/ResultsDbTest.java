@@ -201,4 +201,68 @@ class ResultsDbTest {
         bad + ": run 'r1': epoch_metrics is not a JSON array",
         assertThrows(ResultsFormatException.class, () -> ResultsDb.read(bad)).getMessage());
   }
+
+  /** A sweep's database, closed: WAL mode, no -wal or -shm file beside it. */
+  private static Path sweptDatabase(Path dir) {
+    Path db = dir.resolve("sweep.db");
+    try (ResultsStore store = ResultsStore.open(db)) {
+      for (int seed = 0; seed < 2; seed++) {
+        store.record(
+            ResultsStoreTest.run(SweepGraph.complete(8), seed),
+            ResultsStoreTest.result(40 + seed),
+            1);
+        store.record(
+            ResultsStoreTest.run(SweepGraph.wsFlex(16, 0.25, 0.5, 3), seed),
+            ResultsStoreTest.result(35 + seed),
+            1);
+      }
+    }
+    return db;
+  }
+
+  private static List<String> listing(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void theAnalysisReadsWithoutWritingAnything(@TempDir Path dir) throws Exception {
+    Path db = sweptDatabase(dir);
+    List<String> before = listing(dir);
+    assertEquals(List.of("sweep.db"), before);
+    byte[] bytes = Files.readAllBytes(db);
+    java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(dir);
+    assertEquals(8, ResultsDb.read(db).size());
+    assertEquals(before, listing(dir), "no -wal or -shm file created");
+    assertTrue(java.util.Arrays.equals(bytes, Files.readAllBytes(db)));
+    assertEquals(modified, Files.getLastModifiedTime(dir));
+    try (Connection c = ResultsDb.openReadOnly(db);
+        Statement st = c.createStatement()) {
+      SQLException e =
+          assertThrows(
+              SQLException.class,
+              () -> st.execute("INSERT INTO relgraph_meta(key, value) VALUES ('x', 'y')"));
+      assertTrue(e.getMessage().contains("readonly"), e.getMessage());
+    }
+    assertEquals(before, listing(dir));
+  }
+
+  @Test
+  void theAnalysisReadsWhatASweepHasCommittedMeanwhile(@TempDir Path dir) throws Exception {
+    Path db = sweptDatabase(dir);
+    try (ResultsStore store = ResultsStore.open(db)) {
+      store.record(
+          ResultsStoreTest.run(SweepGraph.wsFlex(16, 0.5, 0.5, 4), 0),
+          ResultsStoreTest.result(30),
+          1);
+      assertTrue(Files.exists(dir.resolve("sweep.db-wal")), "the new run is in the WAL");
+      assertEquals(10, ResultsDb.read(db).size());
+      try (Connection c = ResultsDb.openReadOnly(db);
+          Statement st = c.createStatement()) {
+        assertThrows(SQLException.class, () -> st.execute("DELETE FROM runs"));
+      }
+      assertEquals(5, store.count());
+    }
+  }
 }

@@ -231,4 +231,60 @@ class ResultsStoreTest {
             UncheckedIOException.class, () -> ResultsStore.open(dir.resolve("no/such/dir/r.db")));
     assertTrue(e.getMessage().contains("no directory"), e.getMessage());
   }
+
+  @Test
+  void aDatabaseOfAFutureSchemaVersionIsRefusedUntouched(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("r.db");
+    try (ResultsStore store = ResultsStore.open(file)) {
+      store.record(run(SweepGraph.complete(8), 1), result(40), 1);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      s.execute("UPDATE relgraph_meta SET value = '2' WHERE key = 'schema_version'");
+    }
+    byte[] before = Files.readAllBytes(file);
+    UncheckedIOException e =
+        assertThrows(UncheckedIOException.class, () -> ResultsStore.openExclusive(file));
+    assertEquals(
+        "results database "
+            + file
+            + ": schema_version 2 is newer than the version 1 this relgraph reads and writes;"
+            + " use a newer relgraph, or a new file",
+        e.getMessage());
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)));
+    ResultsFormatException read =
+        assertThrows(ResultsFormatException.class, () -> ResultsDb.read(file));
+    assertEquals(
+        file
+            + ": schema_version 2 is newer than the version 1 this relgraph reads and writes;"
+            + " use a newer relgraph, or a new file",
+        read.getMessage());
+
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      s.execute("UPDATE relgraph_meta SET value = 'x\u001b[2J' WHERE key = 'schema_version'");
+    }
+    e = assertThrows(UncheckedIOException.class, () -> ResultsStore.open(file));
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                ": schema_version x?[2J is not the version 1 this relgraph"
+                    + " reads and writes; use a new file"),
+        e.getMessage());
+  }
+
+  @Test
+  void aMissingDirectoryIsNamedBeforeAnyLockFile(@TempDir Path dir) {
+    Path file = dir.resolve("missing").resolve("r.db");
+    UncheckedIOException e =
+        assertThrows(UncheckedIOException.class, () -> ResultsStore.openExclusive(file));
+    assertEquals(
+        "cannot create results database "
+            + file
+            + ": no directory "
+            + dir.resolve("missing")
+            + " (create it first)",
+        e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("missing")));
+  }
 }

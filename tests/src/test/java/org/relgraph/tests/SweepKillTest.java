@@ -33,7 +33,7 @@ class SweepKillTest {
   private static final int EPOCHS = 3;
 
   /** Starts {@code relgraph sweep} in a new JVM; its output goes to files in {@code dir}. */
-  private static Process start(Path dir, String name, List<String> args) throws IOException {
+  static Process start(Path dir, String name, List<String> args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1"); // starts faster
@@ -49,7 +49,7 @@ class SweepKillTest {
         .start();
   }
 
-  private static List<String> args(Path set, Path db, long epochMillis, int seeds, int workers) {
+  static List<String> args(Path set, Path db, long epochMillis, int seeds, int workers) {
     return List.of(
         "--graphs",
         set.toString(),
@@ -67,7 +67,7 @@ class SweepKillTest {
         Long.toString(epochMillis));
   }
 
-  private static Set<String> expectedKeys(Path set, int seeds) {
+  static Set<String> expectedKeys(Path set, int seeds) {
     SweepTrainers.Options o =
         new SweepTrainers.Options("fake", "mlp-fashion-mnist", EPOCHS, 0, null);
     List<Integer> s = new ArrayList<>();
@@ -83,7 +83,7 @@ class SweepKillTest {
     return out;
   }
 
-  private static int rows(Path db) throws Exception {
+  static int rows(Path db) throws Exception {
     if (!Files.exists(db)) {
       return 0;
     }
@@ -97,7 +97,7 @@ class SweepKillTest {
   }
 
   /** Checks the database: intact, and every expected run once, each with all its epochs. */
-  private static void assertComplete(Path db, Set<String> expected) throws Exception {
+  static void assertComplete(Path db, Set<String> expected) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
         Statement s = c.createStatement()) {
       try (ResultSet r = s.executeQuery("PRAGMA integrity_check")) {
@@ -118,11 +118,11 @@ class SweepKillTest {
   }
 
   /** Runs a sweep's log reports finished. */
-  private static long finishedLines(Path err) throws IOException {
+  static long finishedLines(Path err) throws IOException {
     return read(err).lines().filter(l -> l.startsWith("relgraph: [")).count();
   }
 
-  private static String read(Path file) throws IOException {
+  static String read(Path file) throws IOException {
     return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
   }
 
