@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.relgraph.graph.GraphFormatException;
 import org.relgraph.space.DesignSpaceFiles;
@@ -93,18 +94,20 @@ public final class SweepGraphs {
 
   /** The graphs of a graph-set CSV, or the one graph of a graph file. */
   public static List<SweepGraph> file(Path file) {
-    String first = firstLine(file);
-    if (first.equals(DesignSpaceFiles.SAMPLE_HEADER)) {
-      return fromEntries(GraphSet.read(file), file.toString());
+    // Sniffed by the header: a CSV whose first line names columns is a graph set, and a column
+    // it lacks is named, where an edge-list reader would only say that "n,k_over_n" is no edge.
+    Optional<List<String>> header = GraphSet.csvHeader(firstLine(file));
+    if (header.isEmpty()) {
+      return List.of(SweepGraph.file(file));
     }
-    if (first.equals(DesignSpaceFiles.GRAPHS_HEADER)) {
+    if (String.join(",", header.get()).equals(DesignSpaceFiles.GRAPHS_HEADER)) {
       throw new GraphFormatException(
           file.toString(),
           1,
           "this is a whole design space (graphs.csv); sweep one of its samples"
               + " (sample_coarse.csv, sample_medium.csv, sample_fine.csv) instead");
     }
-    return List.of(SweepGraph.file(file));
+    return fromEntries(GraphSet.read(file), file.toString());
   }
 
   /** The graphs of the regular, non-hidden files of a directory, in name order. */
