@@ -21,6 +21,7 @@ import org.relgraph.graph.GraphFormat;
 import org.relgraph.graph.GraphIO;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.RelationalGraph;
+import org.relgraph.io.CsvText;
 import org.relgraph.io.OutputFiles;
 import org.relgraph.train.GraphExtraction;
 import org.relgraph.train.ModelFile;
@@ -167,14 +168,14 @@ final class ExtractCommand implements Callable<Integer> {
       csv.write(
           String.join(
                   ",",
-                  csvText(r.model.toString()),
+                  CsvText.field(r.model.toString()),
                   number(r.extracted.threshold()),
                   r.target == null ? "" : number(r.target),
                   number(r.averageDegree()),
                   Integer.toString(r.extracted.graph().edgeCount()),
                   number(r.clustering()),
                   Double.isNaN(r.pathLength()) ? "" : number(r.pathLength()),
-                  csvText(name))
+                  CsvText.field(name))
               + "\n");
       stdout.printf(
           Locale.ROOT,
@@ -254,15 +255,6 @@ final class ExtractCommand implements Callable<Integer> {
 
   private static String number(double v) {
     return Double.toString(v);
-  }
-
-  /** A text field of CSV, quoted when needed; a leading formula character is neutralised. */
-  private static String csvText(String s) {
-    String t = s.isEmpty() || "=+-@".indexOf(s.charAt(0)) < 0 ? s : "'" + s;
-    if (t.contains(",") || t.contains("\"") || t.contains("\n") || t.contains("\r")) {
-      return "\"" + t.replace("\"", "\"\"") + "\"";
-    }
-    return t;
   }
 
   /** One extracted graph and its measures. */

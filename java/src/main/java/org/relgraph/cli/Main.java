@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import org.relgraph.experiment.ResultsFormatException;
 import org.relgraph.experiment.SweepLock;
 import org.relgraph.graph.GraphFormatException;
+import org.relgraph.io.Quoting;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,11 +64,16 @@ public final class Main implements Runnable {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  /** Runs the CLI with the given streams and returns its exit status (for tests and embedding). */
-  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+  /**
+   * Runs the CLI with the given streams and returns its exit status (for tests and embedding).
+   * Messages printed here go through {@link Quoting#forTerminal}: control characters escaped,
+   * length capped, whatever input they quote.
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter stderr) {
+    PrintWriter err = new MessageWriter(stderr);
     CommandLine cmd = new CommandLine(new Main());
     cmd.setOut(out);
-    cmd.setErr(err);
+    cmd.setErr(stderr);
     cmd.setParameterExceptionHandler(
         (ex, a) -> {
           err.println(
@@ -151,6 +157,23 @@ public final class Main implements Runnable {
       return message;
     }
     return message.contains(what) ? message : cause.getMessage() + ": " + what;
+  }
+
+  /** Prints every line through {@link Quoting#forTerminal}; the last line of defence. */
+  private static final class MessageWriter extends PrintWriter {
+    MessageWriter(PrintWriter target) {
+      super(target, true);
+    }
+
+    @Override
+    public void println(String x) {
+      super.println(Quoting.forTerminal(x));
+    }
+
+    @Override
+    public void println(Object x) { // stack traces print their lines this way
+      super.println(Quoting.forTerminal(String.valueOf(x)));
+    }
   }
 
   /** The version from the jar's manifest. */

@@ -6,6 +6,7 @@ import java.util.List;
 import org.relgraph.graph.GraphIO;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.RelationalGraph;
+import org.relgraph.io.CsvText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -39,7 +40,7 @@ final class MeasureCommand implements Runnable {
     for (Path file : files) {
       RelationalGraph g = GraphIO.read(file);
       GraphMeasures.Measures m = GraphMeasures.of(g);
-      csv.append(csvField(file.toString()))
+      csv.append(CsvText.field(file.toString()))
           .append(',')
           .append(m.nodes())
           .append(',')
@@ -66,12 +67,5 @@ final class MeasureCommand implements Runnable {
     // half-printed table.
     out.print(csv);
     out.flush();
-  }
-
-  static String csvField(String s) {
-    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
-      return s;
-    }
-    return '"' + s.replace("\"", "\"\"") + '"';
   }
 }

@@ -9,6 +9,7 @@ import org.relgraph.engine.Backend;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
+import org.relgraph.io.CsvText;
 import org.relgraph.model.BudgetMatching;
 import org.relgraph.model.MlpSpec;
 import org.relgraph.train.Dataset;
@@ -44,10 +45,10 @@ public final class EpochBench {
     public String csv() {
       return String.format(
           Locale.ROOT,
-          "%s,%s,\"%s\",%d,%d,%.3f,%.0f,%.3f",
-          config,
-          mode.label(),
-          graph,
+          "%s,%s,%s,%d,%d,%.3f,%.0f,%.3f",
+          CsvText.field(config),
+          CsvText.field(mode.label()),
+          CsvText.quotedField(graph),
           width,
           flops,
           epochSeconds,

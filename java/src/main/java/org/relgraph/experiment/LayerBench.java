@@ -13,6 +13,7 @@ import org.relgraph.engine.Tensor;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
+import org.relgraph.io.CsvText;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.train.ExecutionMode;
 
@@ -280,8 +281,8 @@ public final class LayerBench {
       return String.format(
           Locale.ROOT,
           "%s,%s,%d,%d,%d,%.6f,%.4f,%.2f",
-          backend,
-          op,
+          CsvText.field(backend),
+          CsvText.field(op),
           batch,
           width,
           nodes,

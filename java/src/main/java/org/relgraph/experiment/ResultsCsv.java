@@ -1,7 +1,6 @@
 package org.relgraph.experiment;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -16,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.relgraph.io.CsvRows;
+import org.relgraph.io.Quoting;
 
 /**
  * Reads training results from CSV with the columns of the paper's published results: {@code
@@ -75,36 +76,33 @@ public final class ResultsCsv {
    * @throws ResultsFormatException naming the source, the line and the problem
    */
   public static List<ResultRow> read(Reader reader, String source) throws IOException {
-    BufferedReader in = new BufferedReader(reader, 1 << 16);
-    String header = in.readLine();
-    if (header == null || header.isBlank()) {
-      throw new ResultsFormatException(source, 1, "empty file, expected a header line");
-    }
-    String[] names = header.strip().split(",", -1);
-    Map<String, Integer> index = new HashMap<>();
-    for (int i = 0; i < names.length; i++) {
-      index.putIfAbsent(names[i].strip(), i);
-    }
-    for (String column : REQUIRED) {
-      if (!index.containsKey(column)) {
-        throw new ResultsFormatException(source, 1, "missing column '" + column + "'");
+    try (CsvRows in =
+        CsvRows.open(
+            reader, (line, problem) -> new ResultsFormatException(source, line, problem))) {
+      CsvRows.Row header = in.next();
+      if (header == null) {
+        throw new ResultsFormatException(source, 1, "empty file, expected a header line");
       }
-    }
-    Columns c = new Columns(index, names.length, source);
-    List<ResultRow> out = new ArrayList<>();
-    String line;
-    int number = 1;
-    while ((line = in.readLine()) != null) {
-      number++;
-      if (line.isBlank()) {
-        continue;
+      Map<String, Integer> index = new HashMap<>();
+      for (int i = 0; i < header.size(); i++) {
+        index.putIfAbsent(header.get(i), i);
       }
-      out.add(c.parse(line.strip().split(",", -1), number));
+      for (String column : REQUIRED) {
+        if (!index.containsKey(column)) {
+          throw new ResultsFormatException(
+              source, header.line(), "missing column '" + column + "'");
+        }
+      }
+      Columns c = new Columns(index, header.size(), source);
+      List<ResultRow> out = new ArrayList<>();
+      for (CsvRows.Row row; (row = in.next()) != null; ) {
+        out.add(c.parse(row));
+      }
+      if (out.isEmpty()) {
+        throw new ResultsFormatException(source, 0, "no result rows");
+      }
+      return out;
     }
-    if (out.isEmpty()) {
-      throw new ResultsFormatException(source, 0, "no result rows");
-    }
-    return out;
   }
 
   private static final class Columns {
@@ -138,13 +136,15 @@ public final class ResultsCsv {
       this.source = source;
     }
 
-    ResultRow parse(String[] f, int line) {
-      if (f.length != count) {
+    ResultRow parse(CsvRows.Row row) {
+      int line = row.line();
+      List<String> f = row.fields();
+      if (f.size() != count) {
         throw new ResultsFormatException(
-            source, line, "expected " + count + " fields, found " + f.length);
+            source, line, "expected " + count + " fields, found " + f.size());
       }
-      String modelName = f[model].strip();
-      String kindName = f[kind].strip();
+      String modelName = f.get(model);
+      String kindName = f.get(kind);
       if (modelName.isEmpty()) {
         throw new ResultsFormatException(source, line, "empty value in column 'model'");
       }
@@ -154,48 +154,75 @@ public final class ResultsCsv {
       boolean complete = ResultRow.COMPLETE.equals(kindName);
       double k = real(f, kOverN, "k_over_n", line, complete);
       double prob = real(f, p, "p", line, complete);
-      String seedText = f[graphSeed].strip();
+      inRange(prob, 0, 1, "p", line);
+      String seedText = f.get(graphSeed);
       Long seed = seedText.isEmpty() && complete ? null : whole(f, graphSeed, "graph_seed", line);
       double cc = complete ? 1.0 : real(f, clustering, "clustering", line, false);
+      inRange(cc, 0, 1, "clustering", line);
       double pl = complete ? 1.0 : real(f, pathLength, "path_length", line, false);
+      inRange(pl, 1, Double.POSITIVE_INFINITY, "path_length", line);
       int ts = integer(f, trainSeed, "train_seed", line);
       int ep = integer(f, epoch, "epoch", line);
+      inRange(ep, 1, Double.POSITIVE_INFINITY, "epoch", line);
       double err = real(f, top1Error, "top1_error", line, false);
-      if (!Double.isFinite(err)) {
-        throw new ResultsFormatException(
-            source, line, "column 'top1_error': not a finite number: '" + f[top1Error] + "'");
+      inRange(err, 0, 100, "top1_error", line);
+      Integer w = width < 0 || f.get(width).isEmpty() ? null : integer(f, width, "width", line);
+      if (w != null) {
+        inRange(w, 1, Double.POSITIVE_INFINITY, "width", line);
       }
-      Integer w = width < 0 || f[width].isBlank() ? null : integer(f, width, "width", line);
       return ResultRow.of(modelName, kindName, k, prob, seed, cc, pl, ts, ep, err, w);
     }
 
-    private double real(String[] f, int i, String name, int line, boolean emptyAllowed) {
-      String s = f[i].strip();
+    /** NaN (an empty cell where one is allowed) passes; anything else must lie in [lo, hi]. */
+    private void inRange(double v, double lo, double hi, String name, int line) {
+      if (v < lo || v > hi) {
+        String range =
+            hi == Double.POSITIVE_INFINITY
+                ? (lo == 1 ? "at least 1" : "at least " + lo)
+                : "in [" + fmt(lo) + ", " + fmt(hi) + "]";
+        throw new ResultsFormatException(
+            source, line, "column '" + name + "': " + fmt(v) + " out of range, expected " + range);
+      }
+    }
+
+    private static String fmt(double v) {
+      return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** A finite number; empty gives NaN where {@code emptyAllowed}. */
+    private double real(List<String> f, int i, String name, int line, boolean emptyAllowed) {
+      String s = f.get(i);
       if (s.isEmpty()) {
         if (emptyAllowed) {
           return Double.NaN;
         }
         throw new ResultsFormatException(source, line, "empty value in column '" + name + "'");
       }
+      double v;
       try {
-        return Double.parseDouble(s);
+        v = Double.parseDouble(s);
       } catch (NumberFormatException e) {
         throw new ResultsFormatException(
-            source, line, "column '" + name + "': not a number: '" + s + "'");
+            source, line, "column '" + name + "': not a number: " + Quoting.quote(s, '\''));
       }
+      if (!Double.isFinite(v)) {
+        throw new ResultsFormatException(
+            source, line, "column '" + name + "': not a finite number: " + Quoting.quote(s, '\''));
+      }
+      return v;
     }
 
-    private int integer(String[] f, int i, String name, int line) {
+    private int integer(List<String> f, int i, String name, int line) {
       long v = whole(f, i, name, line);
       if (v != (int) v) {
         throw new ResultsFormatException(
-            source, line, "column '" + name + "': out of range: '" + f[i].strip() + "'");
+            source, line, "column '" + name + "': out of range: " + Quoting.quote(f.get(i), '\''));
       }
       return (int) v;
     }
 
-    private long whole(String[] f, int i, String name, int line) {
-      String s = f[i].strip();
+    private long whole(List<String> f, int i, String name, int line) {
+      String s = f.get(i);
       if (s.isEmpty()) {
         throw new ResultsFormatException(source, line, "empty value in column '" + name + "'");
       }
@@ -203,7 +230,7 @@ public final class ResultsCsv {
         return Long.parseLong(s);
       } catch (NumberFormatException e) {
         throw new ResultsFormatException(
-            source, line, "column '" + name + "': not an integer: '" + s + "'");
+            source, line, "column '" + name + "': not an integer: " + Quoting.quote(s, '\''));
       }
     }
   }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.relgraph.graph.BrainNetworks;
 import org.relgraph.graph.GraphFormatException;
@@ -142,20 +143,22 @@ public final class SweepGraphs {
   }
 
   private static List<SweepGraph> file(Path file, NodeLimit limit) {
-    String first = firstLine(file);
-    if (first.equals(DesignSpaceFiles.SAMPLE_HEADER)) {
-      return fromEntries(GraphSet.read(file), file.toString(), limit);
+    // Sniffed by the header: a CSV whose first line names columns is a graph set, and a column
+    // it lacks is named, where an edge-list reader would only say that "n,k_over_n" is no edge.
+    Optional<List<String>> header = GraphSet.csvHeader(firstLine(file));
+    if (header.isEmpty()) {
+      RelationalGraph g = GraphIO.read(file);
+      limit.check(file.toString(), "the graph", g.nodeCount());
+      return List.of(SweepGraph.file(file.toString(), g));
     }
-    if (first.equals(DesignSpaceFiles.GRAPHS_HEADER)) {
+    if (String.join(",", header.get()).equals(DesignSpaceFiles.GRAPHS_HEADER)) {
       throw new GraphFormatException(
           file.toString(),
           1,
           "this is a whole design space (graphs.csv); sweep one of its samples"
               + " (sample_coarse.csv, sample_medium.csv, sample_fine.csv) instead");
     }
-    RelationalGraph g = GraphIO.read(file);
-    limit.check(file.toString(), "the graph", g.nodeCount());
-    return List.of(SweepGraph.file(file.toString(), g));
+    return fromEntries(GraphSet.read(file), file.toString(), limit);
   }
 
   /** The graphs of the regular, non-hidden files of a directory, in name order. */

@@ -12,6 +12,6 @@ public enum GraphFormat {
    * {@code u}, column {@code v} is the arc {@code u -> v}. Directed exactly when not symmetric.
    */
   ADJACENCY_MATRIX,
-  /** GraphML XML; directedness from the graph's {@code edgedefault}. */
+  /** GraphML XML with one {@code <graph>}; directedness from its {@code edgedefault}. */
   GRAPHML
 }

@@ -25,6 +25,7 @@ import org.jgrapht.nio.ImportException;
 import org.jgrapht.nio.graphml.GraphMLExporter;
 import org.jgrapht.nio.graphml.GraphMLImporter;
 import org.relgraph.io.OutputFiles;
+import org.relgraph.io.Quoting;
 import org.xml.sax.Attributes;
 import org.xml.sax.InputSource;
 import org.xml.sax.Locator;
@@ -53,19 +54,28 @@ import org.xml.sax.helpers.DefaultHandler;
  * Diagonal 1s are skipped (implied self-loops).
  *
  * <p><b>GraphML.</b> Through jgrapht-io's {@link GraphMLImporter} (schema-validated) and {@link
- * GraphMLExporter}. Nodes are numbered {@code 0..n-1} in document order; the graph is directed when
- * the {@code <graph>} element's {@code edgedefault} is {@code directed}. Per-edge {@code directed}
- * attributes, attributes and weights are ignored; self-loops are dropped and parallel edges merged.
+ * GraphMLExporter}. The root element is {@code <graphml
+ * xmlns="http://graphml.graphdrawing.org/xmlns">} and holds one {@code <graph>}: a second one is an
+ * error (the importer would merge them). Nodes are numbered {@code 0..n-1} in document order; the
+ * graph is directed when the {@code <graph>} element's {@code edgedefault} is {@code directed}.
+ * Per-edge {@code directed} attributes, attributes and weights are ignored; self-loops are dropped
+ * and parallel edges merged.
  *
- * <p>Text is read and written as UTF-8, with {@code \n} line ends. Malformed input throws {@link
- * GraphFormatException}, whose message names the source, the line and the problem; I/O failures
- * throw {@link UncheckedIOException} naming the path where there is one.
+ * <p>Text is read and written as UTF-8, with {@code \n} line ends; a byte-order mark at the start
+ * is skipped in every format. Malformed input throws {@link GraphFormatException}, whose message
+ * names the source, the line and the problem, quoting input through {@link Quoting} (cut short,
+ * control characters escaped); a graph too large for memory is named with the memory it needs. I/O
+ * failures throw {@link UncheckedIOException} naming the path where there is one.
  */
 public final class GraphIO {
   private static final Pattern HEADER_START = Pattern.compile("#\\s*relgraph\\s+nodes=.*");
   private static final Pattern HEADER =
       Pattern.compile("#\\s*relgraph\\s+nodes=(\\d+)\\s+directed=(true|false)\\s*");
   private static final String HEADER_FORM = "'# relgraph nodes=N directed=true|false'";
+  private static final String GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns";
+
+  /** The columns of a graph-set CSV (space.DesignSpaceFiles.SAMPLE_HEADER), for a hint. */
+  private static final String GRAPH_SET_HEADER = "n,k_over_n,p,seed,clustering,path_length";
 
   private GraphIO() {}
 
@@ -358,17 +368,22 @@ public final class GraphIO {
       Matcher m = HEADER.matcher(comment);
       if (!m.matches()) {
         throw new GraphFormatException(
-            source, line, "malformed header \"" + comment + "\", expected " + HEADER_FORM);
+            source,
+            line,
+            "malformed header " + Quoting.quote(comment) + ", expected " + HEADER_FORM);
       }
-      int nodes;
-      try {
-        nodes = Integer.parseInt(m.group(1));
-        RelationalGraph.checkNodeCount(nodes);
-      } catch (IllegalArgumentException e) { // NumberFormatException included
+      String digits = m.group(1);
+      long nodes = digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
+      if (nodes < 1) {
         throw new GraphFormatException(
-            source, line, "header nodes=" + m.group(1) + " out of range (need 1 or more)");
+            source, line, "header nodes=" + digits + " out of range (need 1 or more)");
       }
-      return new Header(nodes, Boolean.parseBoolean(m.group(2)), line);
+      String tooLarge = RelationalGraph.memoryProblem(nodes);
+      if (tooLarge != null) {
+        throw new GraphFormatException(
+            source, line, "header nodes=" + Quoting.excerpt(digits) + " too large: " + tooLarge);
+      }
+      return new Header((int) nodes, Boolean.parseBoolean(m.group(2)), line);
     }
   }
 
@@ -465,10 +480,9 @@ public final class GraphIO {
             Math.max(lineNo, 1), "empty file: no edges 'u v' and no " + HEADER_FORM + " header");
       } else {
         n = maxIndex + 1;
-        try {
-          RelationalGraph.checkNodeCount(n);
-        } catch (IllegalArgumentException e) {
-          throw error(maxIndexLine, "node index " + maxIndex + " too large for a bitset graph");
+        String tooLarge = RelationalGraph.memoryProblem(n);
+        if (tooLarge != null) {
+          throw error(maxIndexLine, "node index " + maxIndex + " too large: " + tooLarge);
         }
       }
       boolean directed = header != null && header.directed;
@@ -501,10 +515,10 @@ public final class GraphIO {
         ends[tokens++] = i;
       }
       if (tokens > 2) {
-        throw error(lineNo, "too many tokens: expected two node indices 'u v', got \"" + s + "\"");
+        throw error(lineNo, "too many tokens: " + notAnEdge(s));
       }
       if (tokens < 2) {
-        throw error(lineNo, "expected two node indices 'u v', got \"" + s + "\"");
+        throw error(lineNo, notAnEdge(s));
       }
       int u = index(s, starts[0], ends[0]);
       int v = index(s, starts[1], ends[1]);
@@ -526,22 +540,38 @@ public final class GraphIO {
       boolean negative = t.startsWith("-");
       int digits = negative ? 1 : 0;
       if (digits == t.length()) {
-        throw error(lineNo, "expected two node indices 'u v', got \"" + s + "\"");
+        throw error(lineNo, notAnEdge(s));
       }
       for (int i = digits; i < t.length(); i++) {
         char c = t.charAt(i);
         if (c < '0' || c > '9') {
-          throw error(lineNo, "expected two node indices 'u v', got \"" + s + "\"");
+          throw error(lineNo, notAnEdge(s));
         }
       }
       if (negative) {
-        throw error(lineNo, "negative node index " + t);
+        throw error(lineNo, "negative node index " + Quoting.excerpt(t));
       }
       try {
         return Integer.parseInt(t);
       } catch (NumberFormatException e) {
-        throw error(lineNo, "node index " + t + " too large");
+        String why =
+            t.length() > 18
+                ? "more nodes than any graph can have"
+                : RelationalGraph.memoryProblem(Long.parseLong(t) + 1);
+        throw error(lineNo, "node index " + Quoting.excerpt(t) + " too large: " + why);
       }
+    }
+
+    /** The problem with a line that is no edge, with a hint when it looks like CSV. */
+    private static String notAnEdge(String s) {
+      return "expected two node indices 'u v', got "
+          + Quoting.quote(s)
+          + (s.indexOf(',') >= 0
+              ? " (CSV? graph files are edge lists 'u v', 0/1 matrices or GraphML; a graph set"
+                  + " has the header '"
+                  + GRAPH_SET_HEADER
+                  + "')"
+              : "");
     }
   }
 
@@ -574,10 +604,9 @@ public final class GraphIO {
         }
         if (rows == null) {
           n = s.length();
-          try {
-            RelationalGraph.checkNodeCount(n);
-          } catch (IllegalArgumentException e) {
-            throw error(lineNo, "row of " + n + " columns too long for a bitset graph");
+          String tooLarge = RelationalGraph.memoryProblem(n);
+          if (tooLarge != null) {
+            throw error(lineNo, "row of " + n + " columns too long: " + tooLarge);
           }
           words = RelationalGraph.wordsPerRow(n);
           rows = new long[n * words];
@@ -595,9 +624,9 @@ public final class GraphIO {
           } else if (ch != '0') {
             throw error(
                 lineNo,
-                "unexpected character '"
-                    + ch
-                    + "' in column "
+                "unexpected character "
+                    + Quoting.quote(new String(Character.toChars(s.codePointAt(c))), '\'')
+                    + " in column "
                     + (c + 1)
                     + ", expected '0' or '1' (no separators)");
           }
@@ -659,7 +688,8 @@ public final class GraphIO {
         == null;
   }
 
-  private static RelationalGraph parseGraphML(String text, String source) {
+  private static RelationalGraph parseGraphML(String xml, String source) {
+    String text = stripBom(xml); // XML parsers take a BOM in bytes, not in decoded text
     boolean directed = graphmlEdgeDefault(text, source);
     Graph<Integer, DefaultEdge> graph = new DirectedPseudograph<>(DefaultEdge.class);
     GraphMLImporter<Integer, DefaultEdge> importer = new GraphMLImporter<>();
@@ -674,6 +704,10 @@ public final class GraphIO {
     if (n == 0) {
       throw new GraphFormatException(source, 0, "GraphML graph has no nodes");
     }
+    String tooLarge = RelationalGraph.memoryProblem(n);
+    if (tooLarge != null) {
+      throw new GraphFormatException(source, 0, "GraphML graph too large: " + tooLarge);
+    }
     RelationalGraph.Builder b = RelationalGraph.builder(n, directed);
     for (DefaultEdge e : graph.edgeSet()) {
       int u = graph.getEdgeSource(e);
@@ -685,13 +719,18 @@ public final class GraphIO {
     return b.build();
   }
 
-  /** Well-formedness pass that finds the first {@code <graph>}'s {@code edgedefault}. */
+  /**
+   * Well-formedness pass before the schema-validating importer: checks what the schema's messages
+   * would not say plainly (the root element and its namespace; one {@code <graph>}, since the
+   * importer merges several into one) and finds the {@code <graph>}'s {@code edgedefault}.
+   */
   private static boolean graphmlEdgeDefault(String text, String source) {
     final class Handler extends DefaultHandler {
       Locator locator;
       String edgeDefault;
       int graphLine;
       boolean seenGraph;
+      boolean seenRoot;
 
       @Override
       public void setDocumentLocator(Locator locator) {
@@ -699,8 +738,37 @@ public final class GraphIO {
       }
 
       @Override
-      public void startElement(String uri, String localName, String qName, Attributes atts) {
-        if (!seenGraph && "graph".equals(localName)) {
+      public void startElement(String uri, String localName, String qName, Attributes atts)
+          throws SAXException {
+        if (!seenRoot) {
+          seenRoot = true;
+          if (!"graphml".equals(localName)) {
+            throw new SAXParseException(
+                "root element " + Quoting.quote("<" + qName + ">") + ", expected <graphml>",
+                locator);
+          }
+          if (uri == null || uri.isEmpty()) {
+            throw new SAXParseException(
+                "GraphML root element lacks xmlns=\"" + GRAPHML_NS + "\"", locator);
+          }
+          if (!GRAPHML_NS.equals(uri)) {
+            throw new SAXParseException(
+                "GraphML root element has xmlns="
+                    + Quoting.quote(uri)
+                    + ", expected xmlns=\""
+                    + GRAPHML_NS
+                    + "\"",
+                locator);
+          }
+        }
+        if ("graph".equals(localName) && GRAPHML_NS.equals(uri)) {
+          if (seenGraph) {
+            throw new SAXParseException(
+                "a second <graph> element (the first is at line "
+                    + graphLine
+                    + "): relgraph reads one graph per GraphML file",
+                locator);
+          }
           seenGraph = true;
           edgeDefault = atts.getValue("edgedefault");
           graphLine = locator == null ? 0 : locator.getLineNumber();
@@ -743,7 +811,7 @@ public final class GraphIO {
           throw new GraphFormatException(
               source,
               h.graphLine,
-              "edgedefault=\"" + h.edgeDefault + "\", expected directed or undirected");
+              "edgedefault=" + Quoting.quote(h.edgeDefault) + ", expected directed or undirected");
     };
   }
 

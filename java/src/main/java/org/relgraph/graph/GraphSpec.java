@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.relgraph.io.Quoting;
 
 /**
  * A graph named on a command line: {@code complete}, a generator with parameters such as {@code
@@ -62,11 +63,10 @@ public record GraphSpec(String kind, Map<String, String> params, RelationalGraph
         return file(p);
       }
       throw new IllegalArgumentException(
-          "unknown graph '"
-              + s
-              + "': expected complete, ws-flex:k=K,p=P,seed=S, er:..., ws:..., ba:..., harary:...,"
-              + " ring:...,"
-              + " brain:cat|macaque-visual|macaque-whole or a graph file");
+          "unknown graph "
+              + Quoting.quote(s, '\'')
+              + ": expected complete, ws-flex:k=K,p=P,seed=S, er:..., ws:..., ba:..., harary:...,"
+              + " ring:..., brain:cat|macaque-visual|macaque-whole or a graph file");
     }
     Map<String, String> params = new LinkedHashMap<>();
     if (colon >= 0) {
@@ -74,12 +74,20 @@ public record GraphSpec(String kind, Map<String, String> params, RelationalGraph
         String[] kv = part.split("=", 2);
         if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
           throw new IllegalArgumentException(
-              "graph spec '" + s + "': expected key=value, got '" + part + "'");
+              "graph spec "
+                  + Quoting.quote(s, '\'')
+                  + ": expected key=value, got "
+                  + Quoting.quote(part, '\''));
         }
         String key = kv[0].strip().toLowerCase(Locale.ROOT);
         if (!KEYS.get(kind).contains(key)) {
           throw new IllegalArgumentException(
-              "graph spec '" + s + "': " + kind + " has no parameter '" + key + "'");
+              "graph spec "
+                  + Quoting.quote(s, '\'')
+                  + ": "
+                  + kind
+                  + " has no parameter "
+                  + Quoting.quote(key, '\''));
         }
         params.put(key, kv[1].strip());
       }
@@ -116,7 +124,8 @@ public record GraphSpec(String kind, Map<String, String> params, RelationalGraph
     String raw(String key) {
       String v = params.get(key);
       if (v == null) {
-        throw new IllegalArgumentException("graph spec '" + spec + "' needs " + key + "=...");
+        throw new IllegalArgumentException(
+            "graph spec " + Quoting.quote(spec, '\'') + " needs " + key + "=...");
       }
       return v;
     }
@@ -127,7 +136,13 @@ public record GraphSpec(String kind, Map<String, String> params, RelationalGraph
         return Integer.parseInt(v);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
-            "graph spec '" + spec + "': " + key + " = '" + v + "' is not an integer");
+            "graph spec "
+                + Quoting.quote(spec, '\'')
+                + ": "
+                + key
+                + " = "
+                + Quoting.quote(v, '\'')
+                + " is not an integer");
       }
     }
 
@@ -145,7 +160,13 @@ public record GraphSpec(String kind, Map<String, String> params, RelationalGraph
         return d;
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
-            "graph spec '" + spec + "': " + key + " = '" + v + "' is not a number");
+            "graph spec "
+                + Quoting.quote(spec, '\'')
+                + ": "
+                + key
+                + " = "
+                + Quoting.quote(v, '\'')
+                + " is not a number");
       }
     }
   }

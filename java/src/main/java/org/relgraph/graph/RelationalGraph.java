@@ -92,21 +92,45 @@ public final class RelationalGraph {
     if (n < 1) {
       throw new IllegalArgumentException("node count must be >= 1, got " + n);
     }
-    long bytes = 8L * n * wordsPerRow(n);
-    if ((long) n * wordsPerRow(n) > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("n = " + n + " is too large for a bitset graph");
+    String problem = memoryProblem(n);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+  }
+
+  /**
+   * Why a graph of {@code n >= 1} nodes cannot be held, or null when it can: its adjacency bitsets
+   * (n rows of ceil(n/64) words) must fit in a quarter of the JVM's heap, leaving room for the
+   * measures and copies, and in one Java array. The message says how much memory it needs and how
+   * much there is, e.g. {@code n = 200000 needs 4.7 GiB of adjacency bitsets, more than a quarter
+   * of this JVM's 4.0 GiB heap (raise it, e.g. RELGRAPH_JAVA_OPTS=-Xmx19g)}.
+   */
+  static String memoryProblem(long n) {
+    double words = (double) n * ((n + 63) / 64);
+    double bytes = 8 * words;
+    String needs = "n = " + n + " needs " + size(bytes) + " of adjacency bitsets, ";
+    if (words > Integer.MAX_VALUE - 8) {
+      return needs + "more than one Java array holds (16 GiB): use fewer nodes";
     }
     long max = Runtime.getRuntime().maxMemory();
-    if (bytes > max / 4) {
-      throw new IllegalArgumentException(
-          String.format(
-              java.util.Locale.ROOT,
-              "n = %d needs %.1f GiB of adjacency bitsets, too much for this JVM's %.1f GiB heap"
-                  + " (raise it, e.g. RELGRAPH_JAVA_OPTS=-Xmx16g)",
-              n,
-              bytes / (double) (1L << 30),
-              max / (double) (1L << 30)));
+    if (bytes > max / 4.0) {
+      long heapGib = Math.max(16, (long) Math.ceil(4 * bytes / (1L << 30)));
+      return needs
+          + "more than a quarter of this JVM's "
+          + size(max)
+          + " heap (raise it, e.g. RELGRAPH_JAVA_OPTS=-Xmx"
+          + heapGib
+          + "g)";
     }
+    return null;
+  }
+
+  private static String size(double bytes) {
+    double gib = bytes / (1L << 30);
+    if (gib < 1024) {
+      return String.format(java.util.Locale.ROOT, "%.1f GiB", gib);
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f TiB", gib / 1024);
   }
 
   /** Collects edges, then freezes them into an immutable {@link RelationalGraph}. */

@@ -5,6 +5,7 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.relgraph.io.CsvText;
 import org.relgraph.io.OutputFiles;
 
 /** Writes a swept design space and its samples as CSV files. */
@@ -23,7 +24,7 @@ public final class DesignSpaceFiles {
    */
   public static void writeGraphs(DesignSpace.Result space, Path file) throws IOException {
     int n = space.config().nodes();
-    String prefix = "ws-flex," + n + ",";
+    String prefix = CsvText.field("ws-flex") + "," + n + ",";
     String[] degreeText = new String[space.config().degreeSteps()];
     double[] degrees = space.config().degrees();
     for (int i = 0; i < degrees.length; i++) {
@@ -99,7 +100,7 @@ public final class DesignSpaceFiles {
           out.write('\n');
           for (ClassicCoverage.Row r : rows) {
             out.write(
-                r.generator()
+                CsvText.field(r.generator())
                     + ","
                     + r.n()
                     + ","

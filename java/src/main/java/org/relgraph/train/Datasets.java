@@ -3,6 +3,7 @@ package org.relgraph.train;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.relgraph.io.Quoting;
 
 /**
  * Loads the data sets that training knows by name: {@code fashion-mnist}, {@code mnist}, {@code
@@ -90,7 +91,10 @@ public final class Datasets {
             SYNTHETIC_TRAIN, SYNTHETIC_TEST, SYNTHETIC_FEATURES, SYNTHETIC_CLASSES, SYNTHETIC_SEED);
       default:
         throw new IllegalArgumentException(
-            "unknown dataset '" + name + "'; known: " + String.join(", ", names()));
+            "unknown dataset "
+                + Quoting.quote(name, '\'')
+                + "; known: "
+                + String.join(", ", names()));
     }
   }
 

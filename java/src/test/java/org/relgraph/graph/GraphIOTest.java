@@ -342,6 +342,111 @@ class GraphIOTest {
     assertTrue(dangling.getMessage().contains("q"), dangling.getMessage());
   }
 
+  @Test
+  void graphMLWithTwoGraphsIsRejected() {
+    String two =
+        NETWORKX_GRAPHML.replace(
+            "  </graph>\n",
+            "  </graph>\n  <graph edgedefault=\"undirected\"><node id=\"e\"/></graph>\n");
+    GraphFormatException e = failure(two, GraphFormat.GRAPHML);
+    assertEquals(
+        "g.txt:13: a second <graph> element (the first is at line 3): relgraph reads one graph per"
+            + " GraphML file",
+        e.getMessage());
+    // detected as GraphML too
+    assertThrows(GraphFormatException.class, () -> GraphIO.read(new StringReader(two), "g.txt"));
+  }
+
+  @Test
+  void graphMLWithAByteOrderMarkIsRead() throws IOException {
+    RelationalGraph expected = parse(NETWORKX_GRAPHML, GraphFormat.GRAPHML);
+    Path f = tmp.resolve("bom.graphml");
+    Files.writeString(f, "\uFEFF" + NETWORKX_GRAPHML, StandardCharsets.UTF_8);
+    assertEquals(GraphFormat.GRAPHML, GraphIO.detectFormat(f));
+    assertEquals(expected, GraphIO.read(f));
+    assertEquals(expected, GraphIO.read(f, GraphFormat.GRAPHML));
+    assertEquals(expected, GraphIO.read(new StringReader("\uFEFF" + NETWORKX_GRAPHML), "g.txt"));
+  }
+
+  @Test
+  void graphMLWithoutItsNamespaceSaysSo() {
+    String bare =
+        "<?xml version='1.0'?>\n<graphml>\n<graph edgedefault=\"undirected\">"
+            + "<node id=\"a\"/></graph>\n</graphml>\n";
+    assertEquals(
+        "g.txt:2: GraphML root element lacks xmlns=\"http://graphml.graphdrawing.org/xmlns\"",
+        failure(bare, GraphFormat.GRAPHML).getMessage());
+    assertEquals(
+        "g.txt:2: GraphML root element has xmlns=\"urn:x\", expected"
+            + " xmlns=\"http://graphml.graphdrawing.org/xmlns\"",
+        failure(bare.replace("<graphml>", "<graphml xmlns=\"urn:x\">"), GraphFormat.GRAPHML)
+            .getMessage());
+    assertEquals(
+        "g.txt:2: root element \"<html>\", expected <graphml>",
+        failure("<?xml version='1.0'?>\n<html></html>\n", GraphFormat.GRAPHML).getMessage());
+  }
+
+  @Test
+  void hugeGraphsSayHowMuchMemoryTheyNeed() {
+    assertEquals(
+        "g.txt:1: header nodes=3000000 too large: n = 3000000 needs 1.0 TiB of adjacency"
+            + " bitsets, more than one Java array holds (16 GiB): use fewer nodes",
+        failure("# relgraph nodes=3000000 directed=false\n0 1\n", GraphFormat.EDGE_LIST)
+            .getMessage());
+    assertEquals(
+        "g.txt:2: node index 2999999 too large: n = 3000000 needs 1.0 TiB of"
+            + " adjacency bitsets, more than one Java array holds (16 GiB): use fewer nodes",
+        failure("0 1\n1 2999999\n", GraphFormat.EDGE_LIST).getMessage());
+    String row = "0".repeat(3_000_000);
+    assertEquals(
+        "g.txt:1: row of 3000000 columns too long: n = 3000000 needs 1.0 TiB of"
+            + " adjacency bitsets, more than one Java array holds (16 GiB): use fewer nodes",
+        failure(row + "\n", GraphFormat.ADJACENCY_MATRIX).getMessage());
+    GraphFormatException beyondLong = failure("0 " + "9".repeat(30) + "\n", GraphFormat.EDGE_LIST);
+    assertTrue(
+        beyondLong.getMessage().endsWith("too large: more nodes than any graph can have"),
+        beyondLong.getMessage());
+  }
+
+  @Test
+  void heapLimitIsNamedWithTheMemoryNeeded() {
+    long max = Runtime.getRuntime().maxMemory();
+    long n = (long) Math.ceil(Math.sqrt(2.0 * max)) + 64; // 8 n ceil(n/64) > max / 4
+    String m = RelationalGraph.memoryProblem(n);
+    assertTrue(m.startsWith("n = " + n + " needs "), m);
+    assertTrue(
+        m.contains("GiB of adjacency bitsets, more than a quarter of this JVM's ")
+            || m.contains("more than one Java array holds"),
+        m);
+    assertEquals(null, RelationalGraph.memoryProblem(64));
+  }
+
+  @Test
+  void quotedLinesAreCutAndEscaped() {
+    String line = "0 1 2 ".repeat(200_000); // 1.2 MB
+    GraphFormatException e = failure("0 1\n" + line + "\n", GraphFormat.EDGE_LIST);
+    assertTrue(e.getMessage().startsWith("g.txt:2: too many tokens: expected two node indices"));
+    assertTrue(e.getMessage().endsWith("...\" (1199999 characters)"), e.getMessage());
+    assertTrue(e.getMessage().length() < 250, e.getMessage());
+    GraphFormatException esc = failure("0 \u001b[2J\u001b[31mred\n", GraphFormat.EDGE_LIST);
+    assertEquals(
+        "g.txt:1: expected two node indices 'u v', got \"0 \\x1b[2J\\x1b[31mred\"",
+        esc.getMessage());
+    GraphFormatException header =
+        failure("# relgraph nodes=\u001b[2J directed=true\n", GraphFormat.EDGE_LIST);
+    assertTrue(header.getMessage().contains("\\x1b[2J"), header.getMessage());
+    assertFalse(header.getMessage().contains("\u001b"), header.getMessage());
+    GraphFormatException matrix = failure("01\n1\u001b\n", GraphFormat.ADJACENCY_MATRIX);
+    assertTrue(matrix.getMessage().startsWith("g.txt:2: unexpected character '\\x1b' in column 2"));
+  }
+
+  @Test
+  void csvGivenAsAGraphGetsAHint() {
+    GraphFormatException e = failure("n,k_over_n,p,seed\n64,0.5,0.1,1\n", GraphFormat.EDGE_LIST);
+    assertTrue(e.getMessage().startsWith("g.txt:1: expected two node indices 'u v', got"));
+    assertTrue(e.getMessage().contains("(CSV? graph files are edge lists"), e.getMessage());
+  }
+
   // ---- I/O failures -----------------------------------------------------------------------------
 
   @Test
