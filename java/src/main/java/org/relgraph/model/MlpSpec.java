@@ -21,14 +21,27 @@ public record MlpSpec(
   /** The paper's number of relational layers. */
   public static final int DEFAULT_RELATIONAL_LAYERS = 3;
 
+  /**
+   * The widest stem: its complete-graph baseline has {@code 32768²} weights per relational layer,
+   * near the 2^31 values a layer may hold.
+   */
+  public static final int MAX_STEM_WIDTH = 1 << 15;
+
+  /** The most relational layers (the paper has 3). */
+  public static final int MAX_RELATIONAL_LAYERS = 1 << 10;
+
+  /** The most features per sample (a 224 × 224 RGB image has 150528). */
+  public static final int MAX_INPUT_SIZE = 1 << 24;
+
+  /** The most classes. */
+  public static final int MAX_CLASSES = 1 << 20;
+
   /** Validates. */
   public MlpSpec {
-    positive(inputSize, "input size");
-    positive(stemWidth, "stem width");
-    positive(relationalLayers, "relational layers");
-    if (classes < 2) {
-      throw new IllegalArgumentException("classes = " + classes + " must be >= 2");
-    }
+    inRange(inputSize, 1, MAX_INPUT_SIZE, "input size");
+    inRange(stemWidth, 1, MAX_STEM_WIDTH, "stem width");
+    inRange(relationalLayers, 1, MAX_RELATIONAL_LAYERS, "relational layers");
+    inRange(classes, 2, MAX_CLASSES, "classes");
   }
 
   /** The paper's MLP for {@code inputSize} features and {@code classes} classes. */
@@ -36,9 +49,9 @@ public record MlpSpec(
     return new MlpSpec(inputSize, DEFAULT_STEM_WIDTH, DEFAULT_RELATIONAL_LAYERS, classes, 0);
   }
 
-  private static void positive(int v, String name) {
-    if (v < 1) {
-      throw new IllegalArgumentException(name + " = " + v + " must be >= 1");
+  private static void inRange(int v, int min, int max, String name) {
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(name + " = " + v + " outside [" + min + ", " + max + "]");
     }
   }
 }
