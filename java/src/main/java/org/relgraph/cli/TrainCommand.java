@@ -16,6 +16,7 @@ import org.relgraph.engine.JavaBackend;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
 import org.relgraph.model.BudgetMatching;
+import org.relgraph.model.MlpSpec;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.Datasets;
 import org.relgraph.train.EpochResult;
@@ -74,12 +75,14 @@ final class TrainCommand implements Runnable {
     PrintWriter log = json ? err : out;
     // Options first, so that a mistake is reported before seconds of data loading.
     GraphSpec g = GraphSpec.parse(graph);
+    int stemWidth = training.stemWidth();
+    MlpSpec.checkFits(stemWidth, g.graph().nodeCount());
     TrainConfig config = training.config(seed);
     ExecutionMode mode = training.mode();
     int width = training.width();
     Backend backend = training.backend();
     Dataset d = data.load();
-    TrainingRun run = new TrainingRun(g.graph(), d, mode, width, config);
+    TrainingRun run = new TrainingRun(g.graph(), d, mode, width, config, stemWidth);
     BudgetMatching.Match m = run.match();
     GraphMeasures.Measures measures = GraphMeasures.of(g.graph());
     log.printf(
@@ -137,6 +140,7 @@ final class TrainCommand implements Runnable {
     s.addProperty("width", o.match().width());
     s.addProperty("flops", o.match().flops());
     s.addProperty("baseline_flops", o.match().budget());
+    s.addProperty("stem_width", run.stemWidth());
     s.addProperty("flops_deviation", o.match().deviation());
     JsonArray seconds = new JsonArray();
     JsonArray errors = new JsonArray();
@@ -289,6 +293,16 @@ final class TrainCommand implements Runnable {
     @Option(names = "--width", description = "relational width (instead of budget matching)")
     Integer width;
 
+    @Option(
+        names = "--stem-width",
+        paramLabel = "W",
+        defaultValue = "512",
+        description =
+            "width of the stem and of the complete-graph baseline whose FLOPs the relational"
+                + " layers are matched to (stem W, relational layers W x W); a graph needs at most"
+                + " W nodes (default: 512, the paper's)")
+    int stemWidth = MlpSpec.DEFAULT_STEM_WIDTH;
+
     @Option(names = "--batch", defaultValue = "128", description = "batch size (default: 128)")
     int batch = 128;
 
@@ -319,6 +333,15 @@ final class TrainCommand implements Runnable {
 
     ExecutionMode mode() {
       return ExecutionMode.parse(mode);
+    }
+
+    /** The stem width, checked: the bound for a graph's node count (n ≤ stem width). */
+    int stemWidth() {
+      if (stemWidth < 1 || stemWidth > MlpSpec.MAX_STEM_WIDTH) {
+        throw new IllegalArgumentException(
+            "--stem-width = " + stemWidth + " outside [1, " + MlpSpec.MAX_STEM_WIDTH + "]");
+      }
+      return stemWidth;
     }
 
     int width() {

@@ -53,13 +53,10 @@ public final class RelationalMlp implements AutoCloseable {
     this.width = width;
     this.mode = mode;
     int n = graph.nodeCount();
+    spec.checkFits(n);
     if (width < n) {
       throw new IllegalArgumentException(
           "width = " + width + " fewer than the graph's " + n + " nodes");
-    }
-    if (spec.stemWidth() < n) {
-      throw new IllegalArgumentException(
-          "stem width = " + spec.stemWidth() + " fewer than the graph's " + n + " nodes");
     }
     if (mode == ExecutionMode.DENSE && !graph.isComplete()) {
       throw new IllegalArgumentException(
