@@ -5,8 +5,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.relgraph.engine.CpuBackend;
+import org.relgraph.engine.MemoryLimits;
 import org.relgraph.experiment.LayerBench;
 import org.relgraph.experiment.LayerPlot;
 import org.relgraph.io.OutputFiles;
@@ -46,7 +48,12 @@ final class BenchCommand implements Runnable {
         "Prints CSV (backend,op,batch,width,nodes,density,ms,gflops) after a comment line naming"
             + " the dense kernel and the FMA peak; gflops counts existing blocks only.",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
-            + " (RELGRAPH_JAVA_OPTS)."
+            + " (RELGRAPH_JAVA_OPTS).",
+        "Everything is checked before the first measurement: exit status 2 for an invalid option"
+            + " (a width up to "
+            + LayerBench.MAX_WIDTH
+            + ", whose layer fits one tensor), 1 when"
+            + " the largest configuration needs more memory than the JVM may use."
       })
   static final class Layers implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -104,6 +111,10 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
+      return guarded(spec.commandLine().getErr(), "bench layers", this::measure);
+    }
+
+    private int measure() throws IOException {
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       LayerBench.Config base = quick ? LayerBench.Config.quick(t) : LayerBench.Config.full(t);
       LayerBench.Config config =
@@ -124,6 +135,18 @@ final class BenchCommand implements Runnable {
       PrintWriter stderr = spec.commandLine().getErr();
       Processors.warnIfOversubscribed(threads, stderr);
       if (!nativeReady(stderr)) {
+        return Main.INPUT;
+      }
+      LayerBench.Memory need = LayerBench.memory(config);
+      Optional<String> shortfall = MemoryLimits.shortfall(need.heapBytes(), need.nativeBytes());
+      if (shortfall.isPresent()) {
+        stderr.println(
+            "relgraph: bench layers: the largest configuration ("
+                + need.largest()
+                + ") needs "
+                + shortfall.get()
+                + "; measure narrower widths or smaller batches, or give the JVM more (e.g."
+                + " RELGRAPH_JAVA_OPTS=-Xmx32g)");
         return Main.INPUT;
       }
 
@@ -214,6 +237,10 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
+      return guarded(spec.commandLine().getErr(), "bench epochs", this::measure);
+    }
+
+    private int measure() throws IOException {
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
       if (out != null) {
@@ -261,6 +288,57 @@ final class BenchCommand implements Runnable {
       return 0;
     }
   }
+
+  /** A benchmark's body. */
+  @FunctionalInterface
+  interface Body {
+    int run() throws IOException;
+  }
+
+  /**
+   * Runs a benchmark so that every failure is one line on {@code err}. What the command line
+   * reports in one line already passes through: invalid options ({@link IllegalArgumentException},
+   * status 2), unreadable input and I/O errors (status 1). Out of memory is status 1, like a
+   * resource the machine lacks; anything else, a failure inside the engine, is status 70 in one
+   * line, with the stack trace only under {@code RELGRAPH_DEBUG}.
+   */
+  static int guarded(PrintWriter err, String command, Body body) throws IOException {
+    try {
+      return body.run();
+    } catch (IllegalArgumentException
+        | java.io.UncheckedIOException
+        | org.relgraph.train.DatasetException e) {
+      throw e;
+    } catch (OutOfMemoryError e) {
+      err.println(
+          "relgraph: "
+              + command
+              + ": out of memory ("
+              + e.getMessage()
+              + "); measure smaller configurations, or give the JVM more (e.g."
+              + " RELGRAPH_JAVA_OPTS=-Xmx32g)");
+      err.flush();
+      return Main.INPUT;
+    } catch (RuntimeException e) {
+      if (System.getenv("RELGRAPH_DEBUG") != null) {
+        throw e;
+      }
+      String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      err.println(
+          "relgraph: "
+              + command
+              + " failed: "
+              + e.getClass().getSimpleName()
+              + ": "
+              + message
+              + " (RELGRAPH_DEBUG=1 shows where)");
+      err.flush();
+      return INTERNAL;
+    }
+  }
+
+  /** Exit status of a failure inside the engine (EX_SOFTWARE), as the command line gives it. */
+  static final int INTERNAL = 70;
 
   /** Writes a benchmark's comment line, header and rows to {@code out}, all or nothing. */
   static void writeCsv(Path out, String comment, String header, List<String> lines)

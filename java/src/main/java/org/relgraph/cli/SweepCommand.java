@@ -138,11 +138,13 @@ final class SweepCommand implements Callable<Integer> {
       int perWorker = training.threadsPerWorker(workers);
       ExecutionMode mode = training.mode();
       int width = training.width();
+      int stemWidth = training.stemWidth();
       TrainConfig recipe = training.config(0);
       training.backend(perWorker); // fail before the sweep starts if the backend is unavailable
       Dataset d = data.load();
       configured =
-          SweepTrainers.real(name, d, mode, width, recipe, () -> training.backend(perWorker));
+          SweepTrainers.real(
+              name, d, mode, width, stemWidth, recipe, () -> training.backend(perWorker));
     }
     Processors.warnIfOversubscribed(training.threads, err);
     SweepSpec sweep =

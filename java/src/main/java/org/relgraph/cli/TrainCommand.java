@@ -17,6 +17,7 @@ import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
 import org.relgraph.io.OutputFiles;
 import org.relgraph.model.BudgetMatching;
+import org.relgraph.model.MlpSpec;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.Datasets;
 import org.relgraph.train.EpochResult;
@@ -88,6 +89,8 @@ final class TrainCommand implements Runnable {
           saveEvery < 1 ? "--save-every must be at least 1" : "--save-every needs --save FILE");
     }
     GraphSpec g = GraphSpec.parse(graph);
+    int stemWidth = training.stemWidth();
+    MlpSpec.checkFits(stemWidth, g.graph().nodeCount());
     TrainConfig config = training.config(seed);
     ExecutionMode mode = training.mode();
     int width = training.width();
@@ -100,7 +103,7 @@ final class TrainCommand implements Runnable {
     Backend backend = training.backend();
     Processors.warnIfOversubscribed(training.threads, err);
     Dataset d = data.load();
-    TrainingRun run = new TrainingRun(g.graph(), d, mode, width, config);
+    TrainingRun run = new TrainingRun(g.graph(), d, mode, width, config, stemWidth);
     BudgetMatching.Match m = run.match();
     GraphMeasures.Measures measures = GraphMeasures.of(g.graph());
     log.printf(
@@ -206,6 +209,7 @@ final class TrainCommand implements Runnable {
     s.addProperty("width", o.match().width());
     s.addProperty("flops", o.match().flops());
     s.addProperty("baseline_flops", o.match().budget());
+    s.addProperty("stem_width", run.stemWidth());
     s.addProperty("flops_deviation", o.match().deviation());
     JsonArray seconds = new JsonArray();
     JsonArray errors = new JsonArray();
@@ -358,6 +362,16 @@ final class TrainCommand implements Runnable {
     @Option(names = "--width", description = "relational width (instead of budget matching)")
     Integer width;
 
+    @Option(
+        names = "--stem-width",
+        paramLabel = "W",
+        defaultValue = "512",
+        description =
+            "width of the stem and of the complete-graph baseline whose FLOPs the relational"
+                + " layers are matched to (stem W, relational layers W x W); a graph needs at most"
+                + " W nodes (default: 512, the paper's)")
+    int stemWidth = MlpSpec.DEFAULT_STEM_WIDTH;
+
     @Option(names = "--batch", defaultValue = "128", description = "batch size (default: 128)")
     int batch = 128;
 
@@ -388,6 +402,15 @@ final class TrainCommand implements Runnable {
 
     ExecutionMode mode() {
       return ExecutionMode.parse(mode);
+    }
+
+    /** The stem width, checked: the bound for a graph's node count (n ≤ stem width). */
+    int stemWidth() {
+      if (stemWidth < 1 || stemWidth > MlpSpec.MAX_STEM_WIDTH) {
+        throw new IllegalArgumentException(
+            "--stem-width = " + stemWidth + " outside [1, " + MlpSpec.MAX_STEM_WIDTH + "]");
+      }
+      return stemWidth;
     }
 
     int width() {

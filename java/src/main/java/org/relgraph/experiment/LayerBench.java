@@ -9,12 +9,14 @@ import java.util.function.Consumer;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.BlockSparseLayout;
 import org.relgraph.engine.CpuBackend;
+import org.relgraph.engine.MemoryLimits;
 import org.relgraph.engine.Tensor;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
 import org.relgraph.io.CsvText;
 import org.relgraph.model.ChannelPartition;
+import org.relgraph.model.Flops;
 import org.relgraph.train.ExecutionMode;
 
 /**
@@ -79,6 +81,9 @@ public final class LayerBench {
 
   /** Pattern (k/n) of the matched stack. */
   public static final double MATCHED_PATTERN = 0.125;
+
+  /** The widest layer, ⌊√(2^31 − 9)⌋: {@code MAX_WIDTH²} weights still fit one tensor. */
+  public static final int MAX_WIDTH = 46340;
 
   /** The CSV header. */
   public static final String HEADER = "backend,op,batch,width,nodes,density,ms,gflops";
@@ -187,10 +192,28 @@ public final class LayerBench {
           throw new IllegalArgumentException(
               "width " + w + " below " + NODES + " (every node needs a channel)");
         }
+        if ((long) w * w > MemoryLimits.MAX_TENSOR_VALUES) {
+          throw new IllegalArgumentException(
+              "width "
+                  + w
+                  + ": a "
+                  + w
+                  + " × "
+                  + w
+                  + " layer has more weights than a tensor holds (2^31 - 9); widths up to "
+                  + MAX_WIDTH);
+        }
       }
       for (int b : batches) {
         if (b < 1) {
           throw new IllegalArgumentException("batch " + b + " must be >= 1");
+        }
+        for (int w : widths) {
+          checkActivations(b, w, "width " + w);
+        }
+        if (matchedStack) {
+          checkActivations(
+              b, MatchedWidth.VALUE, "the matched stack's width " + MatchedWidth.VALUE);
         }
       }
       for (double p : patterns) {
@@ -198,6 +221,21 @@ public final class LayerBench {
       }
       if (threads < 1 || threads > 1024) {
         throw new IllegalArgumentException("threads = " + threads + " outside [1, 1024]");
+      }
+    }
+
+    private static void checkActivations(int batch, int width, String what) {
+      if ((long) width * batch > MemoryLimits.MAX_TENSOR_VALUES) {
+        throw new IllegalArgumentException(
+            "batch "
+                + batch
+                + " with "
+                + what
+                + ": the activations ("
+                + width
+                + " × "
+                + batch
+                + ") would be more values than a tensor holds (2^31 - 9)");
       }
     }
 
@@ -382,6 +420,98 @@ public final class LayerBench {
       }
     }
     return rows;
+  }
+
+  /**
+   * The memory a run needs at its peak, for a check before it starts: the largest configuration's,
+   * since each layer (or stack) is freed before the next is built.
+   *
+   * @param heapBytes Java heap: the random weights staged before they are copied, a dense mask
+   * @param nativeBytes tensors: weights, weight gradient, activations and gradients, and in masked
+   *     mode the mask and a scratch matrix
+   * @param largest the configuration that needs it, in words
+   */
+  public record Memory(long heapBytes, long nativeBytes, String largest) {}
+
+  /** The peak memory of running {@code config} ({@link Memory}). */
+  public static Memory memory(Config config) {
+    Memory peak = new Memory(0, 0, "nothing");
+    double[] patterns = config.patterns();
+    for (int batch : config.batches()) {
+      for (int width : config.widths()) {
+        for (double pattern : patterns) {
+          RelationalGraph g = graph(NODES, pattern);
+          for (ExecutionMode mode : modes(pattern)) {
+            long[] m = layerMemory(mode, g, width, width, batch, true);
+            peak =
+                larger(
+                    peak,
+                    m,
+                    String.format(
+                        Locale.ROOT,
+                        "width %d, batch %d, %s, k/n %s",
+                        width,
+                        batch,
+                        mode.label(),
+                        pattern == COMPLETE ? "complete" : Double.toString(pattern)));
+          }
+        }
+      }
+    }
+    if (config.matchedStack()) {
+      int w = MatchedWidth.VALUE;
+      for (int batch : config.batches()) {
+        for (ExecutionMode mode : List.of(ExecutionMode.BLOCKSPARSE, ExecutionMode.DENSE)) {
+          int top = mode == ExecutionMode.DENSE ? DENSE_WIDTH : w;
+          RelationalGraph g =
+              mode == ExecutionMode.DENSE
+                  ? ClassicGenerators.complete(NODES)
+                  : graph(NODES, MATCHED_PATTERN);
+          long heap = 0;
+          long nat = 4L * 2 * (DENSE_WIDTH + (long) STACK_LAYERS * top) * batch;
+          for (int i = 0; i < STACK_LAYERS; i++) {
+            long[] m = layerMemory(mode, g, i == 0 ? DENSE_WIDTH : top, top, batch, false);
+            heap = Math.max(heap, m[0]);
+            nat += m[1];
+          }
+          peak = larger(peak, new long[] {heap, nat}, "matched stack, batch " + batch);
+        }
+      }
+    }
+    return peak;
+  }
+
+  /** {@link #matchedWidth()}, computed once. */
+  private static final class MatchedWidth {
+    static final int VALUE = matchedWidth();
+  }
+
+  private static Memory larger(Memory peak, long[] m, String what) {
+    return m[0] + m[1] > peak.heapBytes() + peak.nativeBytes()
+        ? new Memory(m[0], m[1], what)
+        : peak;
+  }
+
+  /** {heap, native} bytes of one layer; with {@code activations}, its own x, y, dy and dx. */
+  private static long[] layerMemory(
+      ExecutionMode mode, RelationalGraph graph, int in, int out, int batch, boolean activations) {
+    long dense = (long) in * out;
+    long weights =
+        mode == ExecutionMode.BLOCKSPARSE
+            ? Flops.relationalLayer(
+                graph,
+                ChannelPartition.of(out, graph.nodeCount(), SEED),
+                ChannelPartition.of(in, graph.nodeCount(), SEED))
+            : dense;
+    long staged = Math.max(weights, mode == ExecutionMode.MASKED ? dense : 0);
+    if (activations) {
+      staged = Math.max(staged, (long) Math.max(in, out) * batch);
+    }
+    long nat = 2 * weights + (mode == ExecutionMode.MASKED ? 2 * dense : 0);
+    if (activations) {
+      nat += 2L * (in + out) * batch;
+    }
+    return new long[] {4 * staged, 4 * nat};
   }
 
   /** The modes run on a pattern: dense only on the complete graph. */

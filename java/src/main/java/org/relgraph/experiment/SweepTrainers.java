@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.relgraph.engine.Backend;
+import org.relgraph.model.MlpSpec;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.EpochResult;
 import org.relgraph.train.ExecutionMode;
@@ -94,25 +95,46 @@ public final class SweepTrainers {
       int width,
       TrainConfig recipe,
       java.util.function.Supplier<Backend> backends) {
+    return real(model, data, mode, width, MlpSpec.DEFAULT_STEM_WIDTH, recipe, backends);
+  }
+
+  /**
+   * As {@link #real(String, Dataset, ExecutionMode, int, TrainConfig,
+   * java.util.function.Supplier)}, with the stem width (and the complete-graph baseline's) {@code
+   * stemWidth}. The configuration key names it ({@code stem_width=W}) only when it is not the
+   * paper's {@value MlpSpec#DEFAULT_STEM_WIDTH}, so that databases written before the option
+   * existed resume under the same keys.
+   */
+  public static Configured real(
+      String model,
+      Dataset data,
+      ExecutionMode mode,
+      int width,
+      int stemWidth,
+      TrainConfig recipe,
+      java.util.function.Supplier<Backend> backends) {
     checkModelName(model);
     String widthKey =
         width == TrainingRun.MATCH
             ? "matched"
             : width == TrainingRun.NO_MATCH ? "stem" : Integer.toString(width);
-    String key =
-        String.join(
-            ";",
-            "model=" + model,
-            "dataset=" + data.name(),
-            "mode=" + mode.label(),
-            "width=" + widthKey,
-            recipe.key().replace(',', ';'));
+    List<String> parts = new ArrayList<>();
+    parts.add("model=" + model);
+    parts.add("dataset=" + data.name());
+    parts.add("mode=" + mode.label());
+    parts.add("width=" + widthKey);
+    if (stemWidth != MlpSpec.DEFAULT_STEM_WIDTH) {
+      parts.add("stem_width=" + stemWidth);
+    }
+    parts.add(recipe.key().replace(',', ';'));
+    String key = String.join(";", parts);
     ThreadLocal<Backend> perThread = ThreadLocal.withInitial(backends);
     SweepTrainer trainer =
         (graph, trainSeed, onEpoch) -> {
           Backend backend = perThread.get();
           TrainingRun run =
-              new TrainingRun(graph.graph(), data, mode, width, recipe.withSeed(trainSeed));
+              new TrainingRun(
+                  graph.graph(), data, mode, width, recipe.withSeed(trainSeed), stemWidth);
           List<EpochMetrics> epochs = new ArrayList<>();
           Trainer.Listener listener =
               new Trainer.Listener() {

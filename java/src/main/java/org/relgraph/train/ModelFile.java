@@ -3,27 +3,20 @@ package org.relgraph.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.BlockSparseLayout;
-import org.relgraph.graph.RelationalGraph;
 import org.relgraph.io.OutputFiles;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.MlpSpec;
@@ -119,118 +112,17 @@ public final class ModelFile {
   }
 
   /**
-   * Reads a model onto {@code backend} in {@code mode} (null: the mode it was saved in).
+   * Reads a model onto {@code backend} in {@code mode} (null: the mode it was saved in). The file
+   * is checked before anything the header sizes is allocated, in the order docs/model-format.md
+   * gives: a regular file; the first line; the header line (bounded) and each field's type and
+   * range; the parameter list against the network the header describes; the file's length; the
+   * memory needed; the checksum.
    *
-   * @throws ModelFormatException naming the file and the problem for anything malformed
+   * @throws ModelFormatException naming the file (and the header field) for anything malformed
+   * @throws java.io.UncheckedIOException when the file cannot be read
    */
   public static Loaded load(Path file, Backend backend, ExecutionMode mode) {
-    byte[] all;
-    try {
-      all = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-    }
-    String name = file.toString();
-    int firstNl = indexOf(all, 0);
-    if (firstNl < 0 || !new String(all, 0, firstNl, StandardCharsets.UTF_8).equals(MAGIC)) {
-      throw new ModelFormatException(
-          name + ": not a relgraph model (first line is not '" + MAGIC + "')");
-    }
-    int secondNl = indexOf(all, firstNl + 1);
-    if (secondNl < 0) {
-      throw new ModelFormatException(name + ": truncated header");
-    }
-    if (all.length < secondNl + 1 + 4) {
-      throw new ModelFormatException(name + ": truncated");
-    }
-    CRC32 crc = new CRC32();
-    crc.update(all, 0, all.length - 4);
-    int stored = ByteBuffer.wrap(all, all.length - 4, 4).getInt();
-    if (stored != (int) crc.getValue()) {
-      throw new ModelFormatException(name + ": checksum mismatch (file truncated or corrupted)");
-    }
-    JsonObject h;
-    try {
-      h =
-          JsonParser.parseString(
-                  new String(all, firstNl + 1, secondNl - firstNl - 1, StandardCharsets.UTF_8))
-              .getAsJsonObject();
-      JsonObject s = h.getAsJsonObject("spec");
-      MlpSpec spec =
-          new MlpSpec(
-              s.get("input_size").getAsInt(),
-              s.get("stem_width").getAsInt(),
-              s.get("relational_layers").getAsInt(),
-              s.get("classes").getAsInt(),
-              s.get("partition_seed").getAsLong());
-      JsonObject g = h.getAsJsonObject("graph");
-      int nodes = g.get("nodes").getAsInt();
-      RelationalGraph.Builder gb = RelationalGraph.builder(nodes, g.get("directed").getAsBoolean());
-      for (JsonElement e : g.getAsJsonArray("edges")) {
-        JsonArray pair = e.getAsJsonArray();
-        gb.addEdge(pair.get(0).getAsInt(), pair.get(1).getAsInt());
-      }
-      RelationalGraph graph = gb.build();
-      int width = h.get("width").getAsInt();
-      ExecutionMode m = mode != null ? mode : ExecutionMode.parse(h.get("mode").getAsString());
-      List<String> names = new ArrayList<>();
-      List<Integer> lengths = new ArrayList<>();
-      long total = 0;
-      for (JsonElement e : h.getAsJsonArray("parameters")) {
-        JsonObject p = e.getAsJsonObject();
-        names.add(p.get("name").getAsString());
-        int len = p.get("length").getAsInt();
-        if (len < 0) {
-          throw new ModelFormatException(name + ": parameter length " + len);
-        }
-        lengths.add(len);
-        total += len;
-      }
-      long body = all.length - 4 - (secondNl + 1);
-      if (body != 4 * total) {
-        throw new ModelFormatException(
-            name + ": " + body + " bytes of parameters, the header lists " + 4 * total);
-      }
-      RelationalMlp net = RelationalMlp.zeros(backend, spec, graph, width, m);
-      try {
-        ByteBuffer buf =
-            ByteBuffer.wrap(all, secondNl + 1, (int) body).order(ByteOrder.LITTLE_ENDIAN);
-        Map<String, float[]> state = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-          float[] v = new float[lengths.get(i)];
-          buf.asFloatBuffer().get(v);
-          buf.position(buf.position() + 4 * v.length);
-          state.put(names.get(i), unpack(net, names.get(i), v, name));
-        }
-        net.load(state);
-      } catch (RuntimeException e) {
-        net.close();
-        throw e;
-      }
-      JsonObject info = h.has("info") ? h.getAsJsonObject("info") : new JsonObject();
-      return new Loaded(net, info);
-    } catch (JsonParseException
-        | IllegalStateException
-        | NullPointerException
-        | ClassCastException
-        | IndexOutOfBoundsException
-        | UnsupportedOperationException e) {
-      throw new ModelFormatException(name + ": malformed header (" + e.getMessage() + ")");
-    } catch (IllegalArgumentException e) {
-      if (e instanceof ModelFormatException) {
-        throw e;
-      }
-      throw new ModelFormatException(name + ": " + e.getMessage());
-    }
-  }
-
-  private static int indexOf(byte[] a, int from) {
-    for (int i = from; i < a.length && i < from + (64 << 20); i++) {
-      if (a[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
+    return ModelFileReader.load(file, backend, mode);
   }
 
   /** The relational layer index of a parameter name, or -1. */
@@ -272,7 +164,8 @@ public final class ModelFile {
     return out;
   }
 
-  private static float[] unpack(RelationalMlp net, String name, float[] packed, String file) {
+  /** A relational weight's dense form from its stored (packed) values; others as they are. */
+  static float[] unpack(RelationalMlp net, String name, float[] packed, String file) {
     int layer = relationalLayer(name);
     if (layer < 0) {
       return packed;

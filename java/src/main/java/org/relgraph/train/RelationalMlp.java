@@ -53,13 +53,10 @@ public final class RelationalMlp implements AutoCloseable {
     this.width = width;
     this.mode = mode;
     int n = graph.nodeCount();
+    spec.checkFits(n);
     if (width < n) {
       throw new IllegalArgumentException(
           "width = " + width + " fewer than the graph's " + n + " nodes");
-    }
-    if (spec.stemWidth() < n) {
-      throw new IllegalArgumentException(
-          "stem width = " + spec.stemWidth() + " fewer than the graph's " + n + " nodes");
     }
     if (mode == ExecutionMode.DENSE && !graph.isComplete()) {
       throw new IllegalArgumentException(
@@ -300,16 +297,7 @@ public final class RelationalMlp implements AutoCloseable {
    * linear weights outside the graph's blocks are ignored.
    */
   public void load(Map<String, float[]> state) {
-    Map<String, Integer> lengths = new LinkedHashMap<>();
-    for (Parameter p : parameters) {
-      Linear owner = owners.get(p);
-      lengths.put(p.name(), owner != null ? owner.out * owner.in : p.value().size());
-    }
-    for (int i = 0; i < norms.length; i++) {
-      lengths.put(normName(i) + ".running_mean", norms[i].channels());
-      lengths.put(normName(i) + ".running_var", norms[i].channels());
-    }
-    for (Map.Entry<String, Integer> e : lengths.entrySet()) {
+    for (Map.Entry<String, Long> e : stateLengths(spec, width).entrySet()) {
       float[] v = state.get(e.getKey());
       if (v == null) {
         throw new IllegalArgumentException("missing parameter " + e.getKey());
@@ -331,6 +319,34 @@ public final class RelationalMlp implements AutoCloseable {
       norms[i].runningMean().set(state.get(normName(i) + ".running_mean"));
       norms[i].runningVar().set(state.get(normName(i) + ".running_var"));
     }
+  }
+
+  /**
+   * The names and lengths of {@link #state()} for {@code spec} at relational width {@code width},
+   * in its order, without building the network: linear weights as dense {@code out × in}. Lengths
+   * are exact longs (a header may describe a network too large to build).
+   */
+  public static Map<String, Long> stateLengths(MlpSpec spec, int width) {
+    long s = spec.stemWidth();
+    long w = width;
+    int layers = spec.relationalLayers();
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put("stem.weight", Math.multiplyExact(s, (long) spec.inputSize()));
+    out.put(normName(0) + ".gamma", s);
+    out.put(normName(0) + ".beta", s);
+    for (int i = 0; i < layers; i++) {
+      out.put("relational" + i + ".weight", Math.multiplyExact(w, i == 0 ? s : w));
+      out.put(normName(i + 1) + ".gamma", w);
+      out.put(normName(i + 1) + ".beta", w);
+    }
+    out.put("head.weight", Math.multiplyExact((long) spec.classes(), w));
+    out.put("head.bias", (long) spec.classes());
+    for (int i = 0; i <= layers; i++) {
+      long c = i == 0 ? s : w;
+      out.put(normName(i) + ".running_mean", c);
+      out.put(normName(i) + ".running_var", c);
+    }
+    return out;
   }
 
   /**

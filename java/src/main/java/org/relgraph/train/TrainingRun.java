@@ -17,9 +17,16 @@ import org.relgraph.model.MlpSpec;
  * @param width the relational width; 0 to match the complete-graph baseline's FLOPs, -1 for the
  *     stem width without matching
  * @param config the recipe
+ * @param stemWidth the stem's width, and the complete-graph baseline's ({@link
+ *     MlpSpec#DEFAULT_STEM_WIDTH} in the paper); the graph needs at most this many nodes
  */
 public record TrainingRun(
-    RelationalGraph graph, Dataset data, ExecutionMode mode, int width, TrainConfig config) {
+    RelationalGraph graph,
+    Dataset data,
+    ExecutionMode mode,
+    int width,
+    TrainConfig config,
+    int stemWidth) {
   /** Width 0: match the budget. */
   public static final int MATCH = 0;
 
@@ -46,14 +53,25 @@ public record TrainingRun(
     }
   }
 
-  /** The paper's MLP shape for this data set. */
-  public MlpSpec spec() {
-    return MlpSpec.paper(data.features(), data.classes());
+  /** A run of the paper's MLP, with its stem width. */
+  public TrainingRun(
+      RelationalGraph graph, Dataset data, ExecutionMode mode, int width, TrainConfig config) {
+    this(graph, data, mode, width, config, MlpSpec.DEFAULT_STEM_WIDTH);
   }
 
-  /** The width this run uses and its FLOPs. */
+  /** The paper's MLP shape for this data set, at this run's stem width. */
+  public MlpSpec spec() {
+    return MlpSpec.paper(data.features(), data.classes()).withStemWidth(stemWidth);
+  }
+
+  /**
+   * The width this run uses and its FLOPs.
+   *
+   * @throws IllegalArgumentException when the graph has more nodes than the stem width
+   */
   public BudgetMatching.Match match() {
     MlpSpec spec = spec();
+    spec.checkFits(graph.nodeCount());
     return switch (width) {
       case MATCH -> BudgetMatching.match(spec, graph);
       case NO_MATCH -> BudgetMatching.at(spec, graph, spec.stemWidth());

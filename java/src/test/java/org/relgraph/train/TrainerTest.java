@@ -131,6 +131,31 @@ class TrainerTest {
   }
 
   @Test
+  void aGraphWithMoreNodesThanTheStemNeedsAWiderStem() {
+    RelationalGraph wide = WsFlex.generate(600, 8, 0.3, 1);
+    TrainingRun narrow =
+        new TrainingRun(wide, DATA, ExecutionMode.BLOCKSPARSE, TrainingRun.MATCH, config(1));
+    var e = assertThrows(IllegalArgumentException.class, narrow::match);
+    assertTrue(
+        e.getMessage().contains("600 nodes")
+            && e.getMessage().contains("n <= stem width")
+            && e.getMessage().contains("--stem-width 600"),
+        e.getMessage());
+    TrainingRun run =
+        new TrainingRun(wide, DATA, ExecutionMode.BLOCKSPARSE, TrainingRun.MATCH, config(1), 640);
+    assertEquals(640, run.spec().stemWidth());
+    org.relgraph.model.BudgetMatching.Match m = run.match();
+    // the baseline is the complete graph at the stem width: input·s + R·s² + s·classes
+    assertEquals(32L * 640 + 3L * 640 * 640 + 640L * 4, m.budget());
+    assertTrue(m.width() >= 640 && m.deviation() >= 0 && m.deviation() < 0.01, m.toString());
+    assertEquals(
+        640,
+        new TrainingRun(wide, DATA, ExecutionMode.BLOCKSPARSE, TrainingRun.NO_MATCH, config(1), 640)
+            .match()
+            .width());
+  }
+
+  @Test
   void savedModelsLoadInEveryModeAndCorruptionIsCaught(@TempDir Path dir) throws IOException {
     TrainingRun run =
         new TrainingRun(GRAPH, DATA, ExecutionMode.BLOCKSPARSE, TrainingRun.MATCH, config(3));

@@ -1,7 +1,9 @@
 package org.relgraph.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relgraph.engine.MemoryLimits;
+import org.relgraph.experiment.LayerBench;
 
 /** {@code relgraph bench layers} in-process, with tiny layers and short measurements. */
 class BenchCliTest {
@@ -64,6 +68,43 @@ class BenchCliTest {
     assertEquals(lines, Files.readAllLines(csv));
     assertTrue(Files.size(plot.resolve("layers_step_b8.png")) > 0);
     assertTrue(Files.size(plot.resolve("layers_step_b8.svg")) > 0);
+  }
+
+  /** A one-line error before anything is measured or printed. */
+  private static String refusedUpFront(int status, String... args) {
+    Cli r = Cli.run(args);
+    assertEquals(status, r.status(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+    assertEquals("", r.out());
+    return r.err();
+  }
+
+  @Test
+  void layersTooLargeForATensorOrForMemoryAreRefusedUpFront() {
+    String e =
+        refusedUpFront(
+            2, "bench", "layers", "--widths", "50000", "--patterns", "complete", "--batch", "1");
+    assertTrue(e.contains("width 50000") && e.contains("46340"), e);
+    e = refusedUpFront(2, "bench", "layers", "--widths", "64", "--batch", "100000000");
+    assertTrue(e.contains("batch 100000000"), e);
+    // within a tensor's bound, beyond this JVM's memory: masked mode holds four 46000² matrices
+    LayerBench.Config huge =
+        new LayerBench.Config(
+            new int[] {46000},
+            new int[] {1},
+            new double[] {LayerBench.COMPLETE},
+            1,
+            LayerBench.Timing.QUICK,
+            true);
+    LayerBench.Memory need = LayerBench.memory(huge);
+    assumeTrue(
+        MemoryLimits.shortfall(need.heapBytes(), need.nativeBytes()).isPresent(),
+        "this JVM may use the " + MemoryLimits.gib(need.nativeBytes()) + " that width 46000 needs");
+    e =
+        refusedUpFront(
+            1, "bench", "layers", "--widths", "46000", "--patterns", "complete", "--batch", "1");
+    assertTrue(e.contains("memory") && e.contains("width 46000"), e);
   }
 
   @Test

@@ -94,6 +94,39 @@ class TrainCliTest {
   }
 
   @Test
+  void moreNodesThanTheStemWidthNeedsStemWidth() {
+    String graph = "ws-flex:k=8,p=0.3,seed=1,n=600";
+    Cli r = Cli.run("train", "--graph", graph, "--dataset", "synthetic", "--epochs", "1");
+    assertEquals(2, r.status(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(
+        r.err().contains("n <= stem width") && r.err().contains("--stem-width 600"), r.err());
+    r =
+        Cli.run(
+            "train",
+            "--graph",
+            graph,
+            "--dataset",
+            "synthetic",
+            "--epochs",
+            "1",
+            "--stem-width",
+            "600",
+            "--json");
+    assertEquals(0, r.status(), r.err());
+    JsonObject j = lastJson(r.out());
+    assertEquals(600, j.get("stem_width").getAsInt());
+    // the baseline is the complete graph at stem width 600 (64 features, 4 classes)
+    assertEquals(64L * 600 + 3L * 600 * 600 + 600L * 4, j.get("baseline_flops").getAsLong());
+    assertTrue(j.get("flops_deviation").getAsDouble() < 0.01, r.out());
+    assertEquals(600, j.getAsJsonObject("graph").get("nodes").getAsInt());
+    Cli bad =
+        Cli.run("train", "--graph", "complete", "--dataset", "synthetic", "--stem-width", "0");
+    assertEquals(2, bad.status(), bad.err());
+    assertTrue(bad.err().contains("--stem-width = 0"), bad.err());
+  }
+
+  @Test
   void badInputGetsOneLineAndAStatus(@TempDir Path dir) throws IOException {
     String[][] usage = {
       {"train", "--graph", "nonsense:k=1"},
