@@ -209,12 +209,12 @@ final class SweepCommand implements Callable<Integer> {
   static final int STOPPED = 143;
 
   /**
-   * The most nodes a graph may have for the runs to train: the stem width of the paper's MLP
-   * ({@link MlpSpec}; the stem gives every node at least one channel), or {@code --width} when it
-   * is narrower.
+   * The most nodes a graph may have for the runs to train: the stem width of the MLP ({@code
+   * --stem-width}, {@link MlpSpec}; the stem gives every node at least one channel), or {@code
+   * --width} when it is narrower.
    */
   private SweepGraphs.NodeLimit nodeLimit() {
-    int stem = MlpSpec.DEFAULT_STEM_WIDTH;
+    int stem = training.stemWidth();
     if (training.width != null && training.width >= 1 && training.width < stem) {
       return new SweepGraphs.NodeLimit(
           training.width,
@@ -224,7 +224,13 @@ final class SweepCommand implements Callable<Integer> {
     }
     return new SweepGraphs.NodeLimit(
         stem,
-        "more than the MLP's stem width " + stem + " allows (every node needs a stem channel)");
+        n ->
+            "more than the MLP's stem width "
+                + stem
+                + " allows (every node needs a stem channel"
+                + (n <= MlpSpec.MAX_STEM_WIDTH
+                    ? "; --stem-width " + n + " or more trains it)"
+                    : "; the widest stem is " + MlpSpec.MAX_STEM_WIDTH + ")"));
   }
 
   private void reportStopped(PrintWriter err, SweepRunner.StoppedException e) {

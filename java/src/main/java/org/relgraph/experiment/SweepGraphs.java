@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.relgraph.graph.BrainNetworks;
 import org.relgraph.graph.GraphFormatException;
@@ -62,18 +63,31 @@ public final class SweepGraphs {
   private SweepGraphs() {}
 
   /**
-   * The most nodes a graph may have for a sweep to train it, and why, e.g. "more than the MLP's
-   * stem width 512". A graph over the limit is refused while the set loads, before it is generated
-   * or measured (which can take minutes for a large graph), so no run starts.
+   * The most nodes a graph may have for a sweep to train it, and why (given the graph's node
+   * count), e.g. "more than the MLP's stem width 512 allows". A graph over the limit is refused
+   * while the set loads, before it is generated or measured (which can take minutes for a large
+   * graph), so no run starts.
    */
-  public record NodeLimit(int max, String reason) {
+  public record NodeLimit(int max, IntFunction<String> reason) {
     /** No limit. */
     public static final NodeLimit NONE = new NodeLimit(Integer.MAX_VALUE, "");
+
+    /** A limit whose reason does not depend on the graph's node count. */
+    public NodeLimit(int max, String reason) {
+      this(max, n -> reason);
+    }
 
     void check(String source, String graph, int n) {
       if (n > max) {
         throw new IllegalArgumentException(
-            source + ": " + graph + " has " + n + " nodes, " + reason + "; no run was started");
+            source
+                + ": "
+                + graph
+                + " has "
+                + n
+                + " nodes, "
+                + reason.apply(n)
+                + "; no run was started");
       }
     }
   }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.GraphFormat;
 import org.relgraph.graph.GraphIO;
+import org.relgraph.graph.WsFlex;
 
 /** Sweeps that cannot go well are refused up front, each with one line. */
 class SweepRefusalsCliTest {
@@ -36,7 +37,8 @@ class SweepRefusalsCliTest {
         "relgraph: "
             + set
             + ": graph 2 (n=100000, k_over_n=0.001, p=0.1, seed=2) has 100000 nodes, more than the"
-            + " MLP's stem width 512 allows (every node needs a stem channel); no run was started\n",
+            + " MLP's stem width 512 allows (every node needs a stem channel; the widest stem is"
+            + " 32768); no run was started\n",
         r.err());
     assertEquals("", r.out());
     assertFalse(Files.exists(db), "no database, no run");
@@ -45,16 +47,24 @@ class SweepRefusalsCliTest {
     GraphIO.write(
         ClassicGenerators.ringLattice(16, 4), graphs.resolve("a.edges"), GraphFormat.EDGE_LIST);
     Path big = graphs.resolve("b-2000.edges");
-    GraphIO.write(ClassicGenerators.ringLattice(2000, 4), big, GraphFormat.EDGE_LIST);
+    GraphIO.write(WsFlex.generate(2000, 8, 1.0, 1), big, GraphFormat.EDGE_LIST);
     r = Cli.run(SweepCliTest.sweep(graphs, db, "--seeds", "1"));
     assertEquals(2, r.status(), r.err());
     assertEquals(
         "relgraph: "
             + big
             + ": the graph has 2000 nodes, more than the MLP's stem width 512 allows (every node"
-            + " needs a stem channel); no run was started\n",
+            + " needs a stem channel; --stem-width 2000 or more trains it); no run was started\n",
         r.err());
     assertFalse(Files.exists(db));
+    // ... and it does: the bound follows --stem-width
+    r =
+        Cli.run(
+            SweepCliTest.sweep(
+                graphs, db, "--seeds", "1", "--no-baseline", "--stem-width", "2048"));
+    assertEquals(0, r.status(), r.err());
+    assertEquals(2, SweepCliTest.keys(db).size());
+    Files.delete(db);
 
     // the real trainer's --width bounds the nodes too, checked before the data set loads
     r =
@@ -83,13 +93,9 @@ class SweepRefusalsCliTest {
     Path set = SweepCliTest.graphSet(dir, 2);
     Path db = dir.resolve("no-such-dir").resolve("results.db");
     Cli r = Cli.run(SweepCliTest.sweep(set, db, "--seeds", "1"));
-    assertEquals(1, r.status(), r.err());
+    assertEquals(2, r.status(), r.err());
     assertEquals(
-        "relgraph: cannot create results database "
-            + db
-            + ": no directory "
-            + dir.resolve("no-such-dir")
-            + " (create it first)\n",
+        "relgraph: --db " + db + ": directory " + dir.resolve("no-such-dir") + " does not exist\n",
         r.err());
     assertEquals("", r.out());
     assertFalse(Files.exists(dir.resolve("no-such-dir")));
