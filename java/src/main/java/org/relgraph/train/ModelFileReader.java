@@ -131,7 +131,7 @@ final class ModelFileReader {
       throws IOException {
     long size = ch.size();
     if (size == 0) {
-      throw fail("empty file, not a relgraph model");
+      throw fail("empty (its length is 0), not a relgraph model");
     }
     CRC32 crc = new CRC32();
     int firstLine = firstLine(ch, size, crc);
