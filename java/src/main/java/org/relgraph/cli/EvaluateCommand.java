@@ -41,6 +41,9 @@ final class EvaluateCommand implements Runnable {
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
+    if (model.toString().isEmpty()) {
+      throw new IllegalArgumentException("--model needs a file name");
+    }
     TrainCommand.TrainingOptions options = new TrainCommand.TrainingOptions();
     options.backend = backend;
     var be = options.backend();

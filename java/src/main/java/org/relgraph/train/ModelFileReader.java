@@ -59,6 +59,8 @@ final class ModelFileReader {
 
   private static final Pattern FIRST_LINE = Pattern.compile("relgraph-model ([1-9][0-9]{0,8})");
 
+  private static final Pattern COLUMN = Pattern.compile("column ([0-9]+)");
+
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
 
   private static final Gson GSON = new Gson();
@@ -131,7 +133,7 @@ final class ModelFileReader {
       throws IOException {
     long size = ch.size();
     if (size == 0) {
-      throw fail("empty file, not a relgraph model");
+      throw fail("empty (its length is 0), not a relgraph model");
     }
     CRC32 crc = new CRC32();
     int firstLine = firstLine(ch, size, crc);
@@ -276,9 +278,9 @@ final class ModelFileReader {
         throw header("more text after the JSON object");
       }
     } catch (IOException | IllegalStateException | NumberFormatException e) {
-      // MalformedJsonException and EOFException carry the position; the first line is enough
-      String m = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      throw header("not valid JSON (" + m + ")");
+      // Gson's messages carry the position, and advice meant for programmers: keep the position
+      Matcher at = COLUMN.matcher(String.valueOf(e.getMessage()));
+      throw header("not valid JSON" + (at.find() ? " near character " + at.group(1) : ""));
     }
     return f;
   }

@@ -140,5 +140,8 @@ class EvaluateCliTest {
       assertTrue(refused(zero).contains("not a regular file"));
     }
     assertTrue(refused(dir).contains("directory"));
+    Cli r = Cli.run("evaluate", "--model", "");
+    assertEquals(2, r.status(), r.err());
+    assertEquals("relgraph: --model needs a file name", r.err().strip());
   }
 }
