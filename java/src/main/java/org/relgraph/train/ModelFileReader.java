@@ -35,6 +35,7 @@ import java.util.zip.CRC32;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.MemoryLimits;
 import org.relgraph.graph.RelationalGraph;
+import org.relgraph.io.Quoting;
 import org.relgraph.model.BudgetMatching;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.MlpSpec;
@@ -452,20 +453,7 @@ final class ModelFileReader {
 
   /** At most 80 characters of {@code s}, control characters escaped, in quotes. */
   static String quote(String s) {
-    StringBuilder b = new StringBuilder("'");
-    int limit = 80;
-    for (int i = 0; i < s.length() && i < limit; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || Character.isISOControl(c)) {
-        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    if (s.length() > limit) {
-      b.append("...");
-    }
-    return b.append('\'').toString();
+    return Quoting.quote(s, '\'');
   }
 
   // ---- the header against itself ----
