@@ -12,11 +12,18 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.openblas.presets.openblas_nolapack;
+import org.relgraph.nativecpu.KernelException;
 import org.relgraph.nativecpu.RelgraphKernels;
 
 /**
- * The native CPU backend: relgraph's C++ block-sparse kernels (AVX-512, AVX2 or portable, chosen at
- * run time, multithreaded with OpenMP) and OpenBLAS sgemm for the dense and masked modes.
+ * The native CPU backend: relgraph's C++ block-sparse kernels and training operations (compiled for
+ * AVX-512, AVX2 and portable x86-64; every operation runs the copy of the backend's {@link Isa}),
+ * multithreaded on the kernels' own fork-join pool, and OpenBLAS sgemm for the dense and masked
+ * modes.
+ *
+ * <p>Java checks every argument first; the C++ side checks every buffer's length and every offset
+ * again, and any native failure, a rejected call or an exception in a pool task alike, surfaces as
+ * {@link NativeException}.
  *
  * <p>If the native libraries cannot load, {@link #isAvailable()} is false and {@link
  * #unavailabilityCause()} says why; {@link #create} then throws, and the {@link JavaBackend} still
@@ -287,6 +294,7 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.bn_relu_forward(
+                isa.ordinal(),
                 threads,
                 bn.channels(),
                 batch,
@@ -309,6 +317,7 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.bn_relu_backward(
+                isa.ordinal(),
                 threads,
                 bn.channels(),
                 batch,
@@ -332,6 +341,7 @@ public final class CpuBackend implements Backend {
           call(
               () ->
                   RelgraphKernels.softmax_xent(
+                      isa.ordinal(),
                       logits.rows(),
                       logits.cols(),
                       logits.pointer(),
@@ -345,7 +355,10 @@ public final class CpuBackend implements Backend {
   @Override
   public void addBias(Tensor y, Tensor bias) {
     Shapes.bias(y, bias);
-    run(() -> RelgraphKernels.add_bias(threads, y.rows(), y.cols(), y.pointer(), bias.pointer()));
+    run(
+        () ->
+            RelgraphKernels.add_bias(
+                isa.ordinal(), threads, y.rows(), y.cols(), y.pointer(), bias.pointer()));
   }
 
   @Override
@@ -354,7 +367,7 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.bias_gradient(
-                threads, dy.rows(), dy.cols(), dy.pointer(), db.pointer()));
+                isa.ordinal(), threads, dy.rows(), dy.cols(), dy.pointer(), db.pointer()));
   }
 
   @Override
@@ -363,6 +376,7 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.sgd_step(
+                isa.ordinal(),
                 threads,
                 w.size(),
                 w.pointer(),
@@ -375,7 +389,10 @@ public final class CpuBackend implements Backend {
   }
 
   private void multiply(Tensor a, Tensor b, Tensor out) {
-    run(() -> RelgraphKernels.multiply(a.size(), a.pointer(), b.pointer(), out.pointer(), threads));
+    run(
+        () ->
+            RelgraphKernels.multiply(
+                isa.ordinal(), threads, a.size(), a.pointer(), b.pointer(), out.pointer()));
   }
 
   private void sgemm(
@@ -410,22 +427,20 @@ public final class CpuBackend implements Backend {
         });
   }
 
-  private static void run(Runnable nativeCall) {
+  /** Runs a native call, reporting a C++ exception as {@link NativeException}. */
+  static void run(Runnable nativeCall) {
     try {
       nativeCall.run();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw e;
-    } catch (RuntimeException e) {
+    } catch (KernelException e) {
       throw new NativeException("native kernel failed: " + e.getMessage(), e);
     }
   }
 
-  private static double call(java.util.function.DoubleSupplier nativeCall) {
+  /** {@link #run} for a call with a result. */
+  static double call(java.util.function.DoubleSupplier nativeCall) {
     try {
       return nativeCall.getAsDouble();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw e;
-    } catch (RuntimeException e) {
+    } catch (KernelException e) {
       throw new NativeException("native kernel failed: " + e.getMessage(), e);
     }
   }
