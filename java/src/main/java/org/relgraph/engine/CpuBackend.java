@@ -25,6 +25,14 @@ import org.relgraph.nativecpu.RelgraphKernels;
  * again, and any native failure, a rejected call or an exception in a pool task alike, surfaces as
  * {@link NativeException}.
  *
+ * <p><b>OpenBLAS threads.</b> OpenBLAS has one thread count for the whole process. A backend sets
+ * it to its own {@link #threads()} before a dense product only when the count last set differs, so
+ * back-to-back products cost nothing extra (setting it on every call made OpenBLAS several times
+ * slower at small sizes). Backends with the same thread count, such as a sweep's one-thread
+ * workers, never change it after the first product. Backends with different counts that run dense
+ * products at the same time on several threads may run some products with the other's count: the
+ * results stay correct, only the speed changes.
+ *
  * <p>If the native libraries cannot load, {@link #isAvailable()} is false and {@link
  * #unavailabilityCause()} says why; {@link #create} then throws, and the {@link JavaBackend} still
  * works.
@@ -82,6 +90,14 @@ public final class CpuBackend implements Backend {
       RelgraphKernels.set_env("OPENBLAS_THREAD_TIMEOUT", "4");
     }
   }
+
+  /** OpenBLAS's thread count as last set through {@link #useBlasThreads}; 0 before. */
+  private static volatile int blasThreads;
+
+  /** How many times {@link #useBlasThreads} has set it (for tests). */
+  private static int blasThreadSettings;
+
+  private static final Object BLAS_THREADS_LOCK = new Object();
 
   private final Isa isa;
   private final int threads;
@@ -406,9 +422,9 @@ public final class CpuBackend implements Backend {
       Tensor b,
       int ldb,
       Tensor c) {
+    useBlasThreads(threads);
     run(
         () -> {
-          openblas_nolapack.blas_set_num_threads(threads);
           openblas.cblas_sgemm(
               CblasRowMajor,
               transA ? CblasTrans : CblasNoTrans,
@@ -425,6 +441,30 @@ public final class CpuBackend implements Backend {
               c.pointer(),
               n);
         });
+  }
+
+  /**
+   * Sets OpenBLAS's process-wide thread count to {@code n} unless it was last set to {@code n} (see
+   * the class comment). The presets' setter looks up several symbols on every call, which is what
+   * made setting it before every product expensive.
+   */
+  static void useBlasThreads(int n) {
+    if (blasThreads != n) {
+      synchronized (BLAS_THREADS_LOCK) {
+        if (blasThreads != n) {
+          openblas_nolapack.blas_set_num_threads(n);
+          blasThreads = n;
+          blasThreadSettings++;
+        }
+      }
+    }
+  }
+
+  /** How many times OpenBLAS's thread count has been set so far (for tests). */
+  static int blasThreadSettings() {
+    synchronized (BLAS_THREADS_LOCK) {
+      return blasThreadSettings;
+    }
   }
 
   /** Runs a native call, reporting a C++ exception as {@link NativeException}. */
