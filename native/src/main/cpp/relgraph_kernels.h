@@ -89,21 +89,31 @@ inline int best_isa() {
   return 0;
 }
 
+/** best_isa(), determined once. */
+inline int supported_isa() {
+  static const int isa = best_isa();
+  return isa;
+}
+
 /** The implementation of `isa` among the three, after checking that this CPU can run it. */
 template <typename F>
 inline F by_isa(int isa, F portableImpl, F avx2Impl, F avx512Impl) {
-  check(isa >= 0 && isa <= best_isa(),
-        "instruction set " + std::to_string(isa) + " not supported by this CPU");
+  RELGRAPH_CHECK(isa >= 0 && isa <= supported_isa(),
+                 "instruction set " + std::to_string(isa) + " not supported by this CPU");
   return isa == 2 ? avx512Impl : isa == 1 ? avx2Impl : portableImpl;
 }
 
 /** offsets[0..n] start at 0 and never decrease. */
 inline void check_offsets(const Span<const int>& off, int n, const char* name) {
-  check(off[0] == 0, std::string(name) + "[0] = " + std::to_string(off[0]) + ", not 0");
+  RELGRAPH_CHECK(off[0] == 0,
+                 std::string(name) + "[0] = " + std::to_string(off[0]) + ", not 0");
   for (int i = 0; i < n; ++i) {
-    check(off[i + 1] >= off[i], std::string(name) + " decreases at " + std::to_string(i + 1));
+    RELGRAPH_CHECK(off[i + 1] >= off[i],
+                   std::string(name) + " decreases at " + std::to_string(i + 1));
   }
 }
+
+inline std::string node_name(int v) { return "output node " + std::to_string(v); }
 
 /**
  * Checks a layout completely and returns it as a Kernel: array lengths; channel offsets from 0,
@@ -117,12 +127,12 @@ inline Kernel make(int batch, long long ld, int nOut, int nIn, int nnz, Span<con
                    Span<const int> blockCol, Span<const long long> rowBase,
                    Span<const int> rowK, Span<const int> tPtr, Span<const int> tBlock,
                    Span<const int> blockRow) {
-  check(batch >= 1 && ld >= batch && ld <= INT_MAX,
-        "batch = " + std::to_string(batch) + ", ld = " + std::to_string(ld) +
-            ": need 1 <= batch <= ld <= 2^31 - 1");
-  check(nOut >= 1 && nIn >= 1 && nnz >= 0,
-        "nodes " + std::to_string(nOut) + " x " + std::to_string(nIn) + ", blocks " +
-            std::to_string(nnz) + ": need at least one node each and no negative count");
+  RELGRAPH_CHECK(batch >= 1 && ld >= batch && ld <= INT_MAX,
+                 "batch = " + std::to_string(batch) + ", ld = " + std::to_string(ld) +
+                     ": need 1 <= batch <= ld <= 2^31 - 1");
+  RELGRAPH_CHECK(nOut >= 1 && nIn >= 1 && nnz >= 0,
+                 "nodes " + std::to_string(nOut) + " x " + std::to_string(nIn) + ", blocks " +
+                     std::to_string(nnz) + ": need at least one node each, blocks >= 0");
   check_length(outOff, nOut + 1LL, "outOff");
   check_length(inOff, nIn + 1LL, "inOff");
   check_length(rowPtr, nOut + 1LL, "rowPtr");
@@ -137,35 +147,39 @@ inline Kernel make(int batch, long long ld, int nOut, int nIn, int nnz, Span<con
   check_offsets(inOff, nIn, "inOff");
   check_offsets(rowPtr, nOut, "rowPtr");
   check_offsets(tPtr, nIn, "tPtr");
-  check(rowPtr[nOut] == nnz && tPtr[nIn] == nnz, "block index does not span nnz blocks");
-  Kernel k{batch,     (long)ld,  nOut,      nIn,        nnz,         outOff.data,
-           inOff.data, rowPtr.data, colIdx.data, blockCol.data, rowBase.data, rowK.data,
-           tPtr.data,  tBlock.data, blockRow.data, 0,           0,           0};
+  RELGRAPH_CHECK(rowPtr[nOut] == nnz && tPtr[nIn] == nnz, "block index does not span nnz blocks");
+  Kernel k{batch,       (long)ld,      nOut,         nIn,       nnz,           outOff.data,
+           inOff.data,  rowPtr.data,   colIdx.data,  blockCol.data, rowBase.data, rowK.data,
+           tPtr.data,   tBlock.data,   blockRow.data, 0,         0,             0};
   for (int v = 0; v < nOut; ++v) {
-    const std::string node = "output node " + std::to_string(v);
     int n = rowPtr[v + 1] - rowPtr[v];
     if (n > k.maxRowBlocks) k.maxRowBlocks = n;
     long long cols = 0;  // W_v's columns so far
     for (int j = rowPtr[v]; j < rowPtr[v + 1]; ++j) {
       int u = colIdx[j];
-      check(u >= 0 && u < nIn, node + ": block " + std::to_string(j) + " has input node " +
-                                   std::to_string(u) + " outside [0, " + std::to_string(nIn) +
-                                   ")");
-      check(j == rowPtr[v] || u > colIdx[j - 1],
-            node + ": blocks not in ascending input node at block " + std::to_string(j));
-      check(blockCol[j] == cols, node + ": block " + std::to_string(j) + " starts at column " +
-                                     std::to_string(blockCol[j]) + " of W_v, not " +
-                                     std::to_string(cols));
-      check(blockRow[j] == v, "blockRow[" + std::to_string(j) + "] = " +
-                                  std::to_string(blockRow[j]) + ", not " + std::to_string(v));
+      RELGRAPH_CHECK(u >= 0 && u < nIn, node_name(v) + ": block " + std::to_string(j) +
+                                            " has input node " + std::to_string(u) +
+                                            " outside [0, " + std::to_string(nIn) + ")");
+      RELGRAPH_CHECK(j == rowPtr[v] || u > colIdx[j - 1],
+                     node_name(v) + ": blocks not in ascending input node at block " +
+                         std::to_string(j));
+      RELGRAPH_CHECK(blockCol[j] == cols, node_name(v) + ": block " + std::to_string(j) +
+                                              " starts at column " +
+                                              std::to_string(blockCol[j]) + " of W_v, not " +
+                                              std::to_string(cols));
+      RELGRAPH_CHECK(blockRow[j] == v, "blockRow[" + std::to_string(j) + "] = " +
+                                           std::to_string(blockRow[j]) + ", not " +
+                                           std::to_string(v));
       cols += inOff[u + 1] - inOff[u];
     }
-    check(rowK[v] == cols, node + ": K_v = " + std::to_string(rowK[v]) + ", its blocks have " +
-                               std::to_string(cols) + " columns");
+    RELGRAPH_CHECK(rowK[v] == cols, node_name(v) + ": K_v = " + std::to_string(rowK[v]) +
+                                        ", its blocks have " + std::to_string(cols) +
+                                        " columns");
     // |out_v| and K_v are below 2^31; a start beyond 2^56 floats is no buffer's, and keeps the
     // sum below 2^63.
-    check(rowBase[v] >= 0 && rowBase[v] <= (1LL << 56),
-          node + ": rowBase " + std::to_string(rowBase[v]) + " outside [0, 2^56]");
+    RELGRAPH_CHECK(rowBase[v] >= 0 && rowBase[v] <= (1LL << 56),
+                   node_name(v) + ": rowBase " + std::to_string(rowBase[v]) +
+                       " outside [0, 2^56]");
     long long end = rowBase[v] + (long long)(outOff[v + 1] - outOff[v]) * rowK[v];
     if (end > k.weightExtent) k.weightExtent = end;
   }
@@ -174,9 +188,9 @@ inline Kernel make(int batch, long long ld, int nOut, int nIn, int nnz, Span<con
     if (n > k.maxColBlocks) k.maxColBlocks = n;
     for (int q = tPtr[u]; q < tPtr[u + 1]; ++q) {
       int j = tBlock[q];
-      check(j >= 0 && j < nnz && colIdx[j] == u,
-            "tBlock[" + std::to_string(q) + "] = " + std::to_string(j) +
-                " is not a block of input node " + std::to_string(u));
+      RELGRAPH_CHECK(j >= 0 && j < nnz && colIdx[j] == u,
+                     "tBlock[" + std::to_string(q) + "] = " + std::to_string(j) +
+                         " is not a block of input node " + std::to_string(u));
     }
   }
   return k;
@@ -323,8 +337,8 @@ inline int set_env(const char* name, const char* value) {
  */
 inline double fma_peak_gflops(int threads, double seconds) {
   check_threads(threads);
-  check(seconds > 0 && seconds <= 60, "peak: seconds = " + std::to_string(seconds) +
-                                          " outside (0, 60]");
+  RELGRAPH_CHECK(seconds > 0 && seconds <= 60,
+                 "peak: seconds = " + std::to_string(seconds) + " outside (0, 60]");
   int isa = best_isa();
   int lanes = isa == 2 ? 16 : isa == 1 ? 8 : 0;
   if (lanes == 0) return 0;

@@ -45,23 +45,36 @@ class SpanAdapter {
   void* owner;
 };
 
-/** The one exception type of the kernels' argument checks. */
-inline void check(bool ok, const std::string& what) {
-  if (!ok) throw std::invalid_argument("relgraph native: " + what);
+/** Throws the one exception type of the kernels' argument checks. */
+[[noreturn]] inline void fail(const std::string& what) {
+  throw std::invalid_argument("relgraph native: " + what);
 }
 
+}  // namespace relgraph
+
+// Throws std::invalid_argument("relgraph native: " + message) unless cond holds. The message is
+// evaluated only then: the checks run on every call, and building strings there would cost more
+// than a small layer's arithmetic.
+#define RELGRAPH_CHECK(cond, message)                                 \
+  do {                                                                \
+    if (__builtin_expect(!(cond), 0)) ::relgraph::fail(message);      \
+  } while (0)
+
+namespace relgraph {
+
 inline void check_threads(int threads) {
-  check(threads >= 1 && threads <= 1024,
-        "threads = " + std::to_string(threads) + " outside [1, 1024]");
+  RELGRAPH_CHECK(threads >= 1 && threads <= 1024,
+                 "threads = " + std::to_string(threads) + " outside [1, 1024]");
 }
 
 /** `buffer` is not null and holds at least `needed` elements (needed >= 0). */
 template <typename T>
 inline void check_length(const Span<T>& buffer, long long needed, const char* name) {
-  check(needed >= 0, std::string(name) + ": negative length " + std::to_string(needed));
-  check(buffer.data != nullptr, std::string(name) + " is null");
-  check(buffer.size >= needed, std::string(name) + " holds " + std::to_string(buffer.size) +
-                                   " values, the call touches " + std::to_string(needed));
+  RELGRAPH_CHECK(needed >= 0, std::string(name) + ": negative length " + std::to_string(needed));
+  RELGRAPH_CHECK(buffer.data != nullptr, std::string(name) + " is null");
+  RELGRAPH_CHECK(buffer.size >= needed, std::string(name) + " holds " +
+                                            std::to_string(buffer.size) +
+                                            " values, the call touches " + std::to_string(needed));
 }
 
 /** Elements a rows x cols matrix with row stride ld (>= cols) spans: (rows - 1) ld + cols. */

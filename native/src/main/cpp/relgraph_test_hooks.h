@@ -23,8 +23,8 @@ namespace relgraph {
  * instead: it unwound while helpers still ran.
  */
 inline int test_throw_in_pool(int threads, int thrower) {
-  check(threads >= 2 && threads <= 64, "test hook: threads outside [2, 64]");
-  check(thrower >= -1 && thrower < threads, "test hook: thrower outside [-1, threads)");
+  RELGRAPH_CHECK(threads >= 2 && threads <= 64, "test hook: threads outside [2, 64]");
+  RELGRAPH_CHECK(thrower >= -1 && thrower < threads, "test hook: thrower outside [-1, threads)");
   std::atomic<int> arrived{0};
   std::atomic<int> finished{0};
   try {

@@ -9,8 +9,9 @@ namespace relgraph {
 
 /** channels >= 1 and batch >= 1: a feature-major matrix of channels x batch. */
 inline long long check_shape(int channels, int batch, const char* op) {
-  check(channels >= 1 && batch >= 1, std::string(op) + ": " + std::to_string(channels) + " x " +
-                                         std::to_string(batch) + " is not a matrix");
+  RELGRAPH_CHECK(channels >= 1 && batch >= 1, std::string(op) + ": " + std::to_string(channels) +
+                                                  " x " + std::to_string(batch) +
+                                                  " is not a matrix");
   return (long long)channels * batch;
 }
 
@@ -27,8 +28,9 @@ inline void bn_relu_forward(int isa, int threads, int channels, int batch, Span<
                   &avx512::bn_relu_forward);
   check_threads(threads);
   long long n = check_shape(channels, batch, "batch norm");
-  check(eps > 0, "batch norm: eps must be > 0");
-  check(!training || batch >= 2, "batch norm in training needs a batch of at least 2");
+  RELGRAPH_CHECK(eps > 0, "batch norm: eps must be > 0");
+  RELGRAPH_CHECK(!training || batch >= 2,
+                 "batch norm in training needs a batch of at least 2");
   check_length(x, n, "x");
   check_length(y, n, "y");
   check_length(gamma, channels, "gamma");
@@ -76,9 +78,9 @@ inline double softmax_xent(int isa, int classes, int batch, Span<const float> lo
   check_length(labels, batch, "labels");
   check_length(correct, 1, "correct");
   for (int b = 0; b < batch; ++b) {
-    check(labels[b] >= 0 && labels[b] < classes, "label " + std::to_string(labels[b]) +
-                                                     " of sample " + std::to_string(b) +
-                                                     " outside 0..classes-1");
+    RELGRAPH_CHECK(labels[b] >= 0 && labels[b] < classes,
+                   "label " + std::to_string(labels[b]) + " of sample " + std::to_string(b) +
+                       " outside 0..classes-1");
   }
   return f(classes, batch, logits.data, labels.data, dLogits.data, correct.data);
 }
@@ -108,7 +110,8 @@ inline void sgd_step(int isa, int threads, long long n, Span<float> w, Span<cons
                      Span<float> buf, float lr, float momentum, float weightDecay, int nesterov) {
   auto f = by_isa(isa, &portable::sgd_step, &avx2::sgd_step, &avx512::sgd_step);
   check_threads(threads);
-  check(n >= 1 && n <= INT_MAX, "SGD: n = " + std::to_string(n) + " outside [1, 2^31 - 1]");
+  RELGRAPH_CHECK(n >= 1 && n <= INT_MAX,
+                 "SGD: n = " + std::to_string(n) + " outside [1, 2^31 - 1]");
   check_length(w, n, "w");
   check_length(g, n, "g");
   check_length(buf, n, "buf");
@@ -120,7 +123,8 @@ inline void multiply(int isa, int threads, long long n, Span<const float> a, Spa
                      Span<float> out) {
   auto f = by_isa(isa, &portable::multiply, &avx2::multiply, &avx512::multiply);
   check_threads(threads);
-  check(n >= 0 && n <= INT_MAX, "multiply: n = " + std::to_string(n) + " outside [0, 2^31 - 1]");
+  RELGRAPH_CHECK(n >= 0 && n <= INT_MAX,
+                 "multiply: n = " + std::to_string(n) + " outside [0, 2^31 - 1]");
   check_length(a, n, "a");
   check_length(b, n, "b");
   check_length(out, n, "out");
