@@ -1,23 +1,27 @@
-// relgraph's CPU kernels for node-partitioned block-sparse layers, called from Java through the
-// JavaCPP binding org.relgraph.nativecpu.RelgraphKernels. Java validates every size and index
-// before calling; the checks here are a second line that throws std::invalid_argument (JavaCPP
-// turns C++ exceptions into Java exceptions) instead of touching memory out of range.
+// relgraph's CPU kernels for node-partitioned block-sparse layers and the training operations,
+// called from Java through the JavaCPP binding org.relgraph.nativecpu.RelgraphKernels.
+//
+// Java validates every size and index before calling. The checks here are a second line: every
+// buffer arrives with its length (relgraph_span.h), the layout is checked for consistency and
+// every offset a kernel will touch is checked against its buffer, so that a bad call throws
+// std::invalid_argument (which reaches Java as an exception) instead of touching memory out of
+// range. The kernels are compiled once per instruction set (AVX-512, AVX2 + FMA, portable) and the
+// caller names the one to run.
 #pragma once
 
 #include <dlfcn.h>
 
+#include <chrono>
+#include <climits>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
-#include <mutex>
-#include <thread>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "relgraph_pool.h"
-#include "relgraph_train.h"
-
-#include <chrono>
-#include <cstdint>
-#include <stdexcept>
-#include <string>
+#include "relgraph_span.h"
 
 namespace relgraph {
 
@@ -28,6 +32,7 @@ namespace relgraph {
 //   rowBase[nOut], rowK[nOut]: where W_v starts in the weight buffer and its column count K_v;
 //   tPtr[nIn+1], tBlock[nnz], blockRow[nnz]: the transposed index (blocks of each input node)
 //     and each block's output node.
+// Made only by make(), which checks all of it.
 struct Kernel {
   int batch;
   long ld;
@@ -43,28 +48,34 @@ struct Kernel {
   const int* tBlock;
   const int* blockRow;
   int maxRowBlocks, maxColBlocks;
-  int maxRowK, maxOutRows;
+  long long weightExtent;  // max over v of rowBase[v] + |out_v| K_v: the weights a call touches
 };
+
+/** The instruction set (a namespace's ISA) of the last kernel run on this thread, for tests. */
+inline thread_local int last_isa = -1;
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")
 namespace avx512 {
-constexpr int VW = 16, TR = 6, TC = 4;
+constexpr int ISA = 2, VW = 16, TR = 6, TC = 4;
 #include "relgraph_kernels_impl.h"
+#include "relgraph_train_impl.h"
 }  // namespace avx512
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2 {
-constexpr int VW = 8, TR = 4, TC = 3;
+constexpr int ISA = 1, VW = 8, TR = 4, TC = 3;
 #include "relgraph_kernels_impl.h"
+#include "relgraph_train_impl.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
 namespace portable {
-constexpr int VW = 4, TR = 4, TC = 2;
+constexpr int ISA = 0, VW = 4, TR = 4, TC = 2;
 #include "relgraph_kernels_impl.h"
+#include "relgraph_train_impl.h"
 }  // namespace portable
 
 /** Instruction sets: 0 portable, 1 AVX2 + FMA, 2 AVX-512. */
@@ -78,105 +89,177 @@ inline int best_isa() {
   return 0;
 }
 
-inline int max_threads() {
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : (int)n;
+/** best_isa(), determined once. */
+inline int supported_isa() {
+  static const int isa = best_isa();
+  return isa;
 }
 
-inline void check(bool ok, const char* what) {
-  if (!ok) throw std::invalid_argument(std::string("relgraph native: ") + what);
+/** The implementation of `isa` among the three, after checking that this CPU can run it. */
+template <typename F>
+inline F by_isa(int isa, F portableImpl, F avx2Impl, F avx512Impl) {
+  RELGRAPH_CHECK(isa >= 0 && isa <= supported_isa(),
+                 "instruction set " + std::to_string(isa) + " not supported by this CPU");
+  return isa == 2 ? avx512Impl : isa == 1 ? avx2Impl : portableImpl;
 }
 
-inline Kernel make(int batch, long long ld, int nOut, int nIn, int nnz, const int* outOff,
-                   const int* inOff, const int* rowPtr, const int* colIdx, const int* blockCol,
-                   const long long* rowBase, const int* rowK, const int* tPtr,
-                   const int* tBlock, const int* blockRow) {
-  check(batch >= 1 && ld >= batch, "batch must be >= 1 and <= ld");
-  check(nOut >= 1 && nIn >= 1 && nnz >= 0, "bad node or block count");
-  check(outOff && inOff && rowPtr && colIdx && blockCol && rowBase && rowK && tPtr && tBlock &&
-            blockRow,
-        "null layout array");
-  check(rowPtr[0] == 0 && rowPtr[nOut] == nnz && tPtr[0] == 0 && tPtr[nIn] == nnz,
-        "block index does not span nnz blocks");
-  Kernel k{batch, (long)ld, nOut, nIn, nnz, outOff, inOff, rowPtr, colIdx, blockCol, rowBase,
-           rowK, tPtr, tBlock, blockRow, 0, 0, 0, 0};
+/** offsets[0..n] start at 0 and never decrease. */
+inline void check_offsets(const Span<const int>& off, int n, const char* name) {
+  RELGRAPH_CHECK(off[0] == 0,
+                 std::string(name) + "[0] = " + std::to_string(off[0]) + ", not 0");
+  for (int i = 0; i < n; ++i) {
+    RELGRAPH_CHECK(off[i + 1] >= off[i],
+                   std::string(name) + " decreases at " + std::to_string(i + 1));
+  }
+}
+
+inline std::string node_name(int v) { return "output node " + std::to_string(v); }
+
+/**
+ * Checks a layout completely and returns it as a Kernel: array lengths; channel offsets from 0,
+ * non-decreasing (so inOff[nIn] and outOff[nOut] bound every channel); CSR and transposed index
+ * spanning nnz blocks in order; each output node's blocks in ascending input node, their columns
+ * side by side in W_v (blockCol the running sum of the blocks' widths, K_v their total), each
+ * block's output node in blockRow; every transposed entry a block of that input node.
+ */
+inline Kernel make(int batch, long long ld, int nOut, int nIn, int nnz, Span<const int> outOff,
+                   Span<const int> inOff, Span<const int> rowPtr, Span<const int> colIdx,
+                   Span<const int> blockCol, Span<const long long> rowBase,
+                   Span<const int> rowK, Span<const int> tPtr, Span<const int> tBlock,
+                   Span<const int> blockRow) {
+  RELGRAPH_CHECK(batch >= 1 && ld >= batch && ld <= INT_MAX,
+                 "batch = " + std::to_string(batch) + ", ld = " + std::to_string(ld) +
+                     ": need 1 <= batch <= ld <= 2^31 - 1");
+  RELGRAPH_CHECK(nOut >= 1 && nIn >= 1 && nnz >= 0,
+                 "nodes " + std::to_string(nOut) + " x " + std::to_string(nIn) + ", blocks " +
+                     std::to_string(nnz) + ": need at least one node each, blocks >= 0");
+  check_length(outOff, nOut + 1LL, "outOff");
+  check_length(inOff, nIn + 1LL, "inOff");
+  check_length(rowPtr, nOut + 1LL, "rowPtr");
+  check_length(rowBase, nOut, "rowBase");
+  check_length(rowK, nOut, "rowK");
+  check_length(tPtr, nIn + 1LL, "tPtr");
+  check_length(colIdx, nnz, "colIdx");
+  check_length(blockCol, nnz, "blockCol");
+  check_length(tBlock, nnz, "tBlock");
+  check_length(blockRow, nnz, "blockRow");
+  check_offsets(outOff, nOut, "outOff");
+  check_offsets(inOff, nIn, "inOff");
+  check_offsets(rowPtr, nOut, "rowPtr");
+  check_offsets(tPtr, nIn, "tPtr");
+  RELGRAPH_CHECK(rowPtr[nOut] == nnz && tPtr[nIn] == nnz, "block index does not span nnz blocks");
+  Kernel k{batch,       (long)ld,      nOut,         nIn,       nnz,           outOff.data,
+           inOff.data,  rowPtr.data,   colIdx.data,  blockCol.data, rowBase.data, rowK.data,
+           tPtr.data,   tBlock.data,   blockRow.data, 0,         0,             0};
   for (int v = 0; v < nOut; ++v) {
     int n = rowPtr[v + 1] - rowPtr[v];
-    check(n >= 0, "rowPtr not ascending");
-    check(rowK[v] >= 0 && outOff[v + 1] >= outOff[v], "bad row size");
     if (n > k.maxRowBlocks) k.maxRowBlocks = n;
-    if (rowK[v] > k.maxRowK) k.maxRowK = rowK[v];
-    if (outOff[v + 1] - outOff[v] > k.maxOutRows) k.maxOutRows = outOff[v + 1] - outOff[v];
+    long long cols = 0;  // W_v's columns so far
+    for (int j = rowPtr[v]; j < rowPtr[v + 1]; ++j) {
+      int u = colIdx[j];
+      RELGRAPH_CHECK(u >= 0 && u < nIn, node_name(v) + ": block " + std::to_string(j) +
+                                            " has input node " + std::to_string(u) +
+                                            " outside [0, " + std::to_string(nIn) + ")");
+      RELGRAPH_CHECK(j == rowPtr[v] || u > colIdx[j - 1],
+                     node_name(v) + ": blocks not in ascending input node at block " +
+                         std::to_string(j));
+      RELGRAPH_CHECK(blockCol[j] == cols, node_name(v) + ": block " + std::to_string(j) +
+                                              " starts at column " +
+                                              std::to_string(blockCol[j]) + " of W_v, not " +
+                                              std::to_string(cols));
+      RELGRAPH_CHECK(blockRow[j] == v, "blockRow[" + std::to_string(j) + "] = " +
+                                           std::to_string(blockRow[j]) + ", not " +
+                                           std::to_string(v));
+      cols += inOff[u + 1] - inOff[u];
+    }
+    RELGRAPH_CHECK(rowK[v] == cols, node_name(v) + ": K_v = " + std::to_string(rowK[v]) +
+                                        ", its blocks have " + std::to_string(cols) +
+                                        " columns");
+    // |out_v| and K_v are below 2^31; a start beyond 2^56 floats is no buffer's, and keeps the
+    // sum below 2^63.
+    RELGRAPH_CHECK(rowBase[v] >= 0 && rowBase[v] <= (1LL << 56),
+                   node_name(v) + ": rowBase " + std::to_string(rowBase[v]) +
+                       " outside [0, 2^56]");
+    long long end = rowBase[v] + (long long)(outOff[v + 1] - outOff[v]) * rowK[v];
+    if (end > k.weightExtent) k.weightExtent = end;
   }
   for (int u = 0; u < nIn; ++u) {
     int n = tPtr[u + 1] - tPtr[u];
-    check(n >= 0, "tPtr not ascending");
     if (n > k.maxColBlocks) k.maxColBlocks = n;
-  }
-  for (int j = 0; j < nnz; ++j) {
-    check(colIdx[j] >= 0 && colIdx[j] < nIn && blockRow[j] >= 0 && blockRow[j] < nOut &&
-              tBlock[j] >= 0 && tBlock[j] < nnz,
-          "block index out of range");
+    for (int q = tPtr[u]; q < tPtr[u + 1]; ++q) {
+      int j = tBlock[q];
+      RELGRAPH_CHECK(j >= 0 && j < nnz && colIdx[j] == u,
+                     "tBlock[" + std::to_string(q) + "] = " + std::to_string(j) +
+                         " is not a block of input node " + std::to_string(u));
+    }
   }
   return k;
 }
 
-inline void check_isa(int isa) {
-  check(isa >= 0 && isa <= best_isa(), "instruction set not supported by this CPU");
+/** Checks that a feature-major activation matrix of `channels` rows holds the call's batch. */
+template <typename T>
+inline void check_activations(const Kernel& k, const Span<T>& a, int channels, const char* name) {
+  check_length(a, matrix_extent(channels, k.batch, k.ld), name);
 }
 
-#define RELGRAPH_LAYOUT_PARAMS                                                                \
-  int batch, long long ld, int nOut, int nIn, int nnz, const int *outOff, const int *inOff, \
-      const int *rowPtr, const int *colIdx, const int *blockCol, const long long *rowBase,   \
-      const int *rowK, const int *tPtr, const int *tBlock, const int *blockRow
+template <typename T>
+inline void check_weights(const Kernel& k, const Span<T>& w, const char* name) {
+  check_length(w, k.weightExtent, name);
+}
+
+#define RELGRAPH_LAYOUT_PARAMS                                                                 \
+  int batch, long long ld, int nOut, int nIn, int nnz, Span<const int> outOff,               \
+      Span<const int> inOff, Span<const int> rowPtr, Span<const int> colIdx,                 \
+      Span<const int> blockCol, Span<const long long> rowBase, Span<const int> rowK,      \
+      Span<const int> tPtr, Span<const int> tBlock, Span<const int> blockRow
 #define RELGRAPH_LAYOUT_ARGS                                                               \
   batch, ld, nOut, nIn, nnz, outOff, inOff, rowPtr, colIdx, blockCol, rowBase, rowK, tPtr, \
       tBlock, blockRow
 
 // The three products share one signature, (layout, first input, second input, output,
-// threads); each has one implementation per instruction set, indexed by isa.
+// threads); each has one implementation per instruction set.
 using LayerKernel = void (*)(const Kernel&, const float*, const float*, float*, int);
 
-inline void run_layer(const LayerKernel (&byIsa)[3], int isa, int threads, RELGRAPH_LAYOUT_PARAMS,
-                      const float* a, const float* b, float* out) {
-  check_isa(isa);
-  check(threads >= 1 && a && b && out, "bad threads or null buffer");
-  byIsa[isa](make(RELGRAPH_LAYOUT_ARGS), a, b, out, threads);
-}
-
 /** Y = X W^T on existing blocks (feature-major: Y[out][batch]). */
-inline void bs_forward(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, const float* W,
-                       const float* X, float* Y) {
-  static const LayerKernel byIsa[3] = {portable::forward, avx2::forward, avx512::forward};
-  run_layer(byIsa, isa, threads, RELGRAPH_LAYOUT_ARGS, W, X, Y);
+inline void bs_forward(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, Span<const float> W,
+                       Span<const float> X, Span<float> Y) {
+  LayerKernel f = by_isa<LayerKernel>(isa, portable::forward, avx2::forward, avx512::forward);
+  check_threads(threads);
+  Kernel k = make(RELGRAPH_LAYOUT_ARGS);
+  check_weights(k, W, "W");
+  check_activations(k, X, k.inOff[nIn], "X");
+  check_activations(k, Y, k.outOff[nOut], "Y");
+  f(k, W.data, X.data, Y.data, threads);
 }
 
 /** dX = dY W on existing blocks. */
-inline void bs_backward_data(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, const float* W,
-                             const float* dY, float* dX) {
-  static const LayerKernel byIsa[3] = {portable::backward_data, avx2::backward_data,
-                                       avx512::backward_data};
-  run_layer(byIsa, isa, threads, RELGRAPH_LAYOUT_ARGS, W, dY, dX);
+inline void bs_backward_data(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, Span<const float> W,
+                             Span<const float> dY, Span<float> dX) {
+  LayerKernel f = by_isa<LayerKernel>(isa, portable::backward_data, avx2::backward_data,
+                                      avx512::backward_data);
+  check_threads(threads);
+  Kernel k = make(RELGRAPH_LAYOUT_ARGS);
+  check_weights(k, W, "W");
+  check_activations(k, dY, k.outOff[nOut], "dY");
+  check_activations(k, dX, k.inOff[nIn], "dX");
+  f(k, W.data, dY.data, dX.data, threads);
 }
 
 /** dW = dY^T X on existing blocks only. */
-inline void bs_backward_weight(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, const float* dY,
-                               const float* X, float* dW) {
-  static const LayerKernel byIsa[3] = {portable::backward_weight, avx2::backward_weight,
-                                       avx512::backward_weight};
-  run_layer(byIsa, isa, threads, RELGRAPH_LAYOUT_ARGS, dY, X, dW);
+inline void bs_backward_weight(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, Span<const float> dY,
+                               Span<const float> X, Span<float> dW) {
+  LayerKernel f = by_isa<LayerKernel>(isa, portable::backward_weight, avx2::backward_weight,
+                                      avx512::backward_weight);
+  check_threads(threads);
+  Kernel k = make(RELGRAPH_LAYOUT_ARGS);
+  check_activations(k, dY, k.outOff[nOut], "dY");
+  check_activations(k, X, k.inOff[nIn], "X");
+  check_weights(k, dW, "dW");
+  f(k, dY.data, X.data, dW.data, threads);
 }
 
-/** out[i] = a[i] * b[i]: the masked baseline's weight-times-mask product. */
-inline void multiply(long long n, const float* a, const float* b, float* out, int threads) {
-  check(n >= 0 && a && b && out && threads >= 1, "bad multiply arguments");
-  const long long chunk = 1 << 16;
-  int chunks = (int)((n + chunk - 1) / chunk);
-  Pool::instance().run(threads, chunks, [&](int, int c) {
-    long long end = (c + 1) * chunk < n ? (c + 1) * chunk : n;
-    for (long long i = c * chunk; i < end; ++i) out[i] = a[i] * b[i];
-  });
-}
+#undef RELGRAPH_LAYOUT_PARAMS
+#undef RELGRAPH_LAYOUT_ARGS
 
 __attribute__((target("avx512f"))) inline void fma_loop_avx512(long long iters) {
   asm volatile(
@@ -253,7 +336,9 @@ inline int set_env(const char* name, const char* value) {
  * available for about `seconds`.
  */
 inline double fma_peak_gflops(int threads, double seconds) {
-  check(threads >= 1 && seconds > 0, "bad peak arguments");
+  check_threads(threads);
+  RELGRAPH_CHECK(seconds > 0 && seconds <= 60,
+                 "peak: seconds = " + std::to_string(seconds) + " outside (0, 60]");
   int isa = best_isa();
   int lanes = isa == 2 ? 16 : isa == 1 ? 8 : 0;
   if (lanes == 0) return 0;
@@ -273,3 +358,6 @@ inline double fma_peak_gflops(int threads, double seconds) {
 }
 
 }  // namespace relgraph
+
+#include "relgraph_test_hooks.h"
+#include "relgraph_train.h"

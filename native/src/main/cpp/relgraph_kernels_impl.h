@@ -1,6 +1,7 @@
 // Block-sparse kernels for one instruction set. Included once per ISA by relgraph_kernels.h,
-// inside a namespace that defines VW (floats per vector), TR and TC (the register tile: TR rows
-// of TC vectors) and under a '#pragma GCC target' for that ISA. No includes here.
+// inside a namespace that defines ISA (0 portable, 1 AVX2 + FMA, 2 AVX-512), VW (floats per
+// vector), TR and TC (the register tile: TR rows of TC vectors) and under a '#pragma GCC target'
+// for that ISA. No includes here.
 //
 // Activations are feature-major: a matrix of channels x batch, row stride ld (>= batch), so a
 // channel's values over the batch are contiguous. Weights of output node v form one row-major
@@ -8,7 +9,9 @@
 //
 // Every product is a sum over segments: a row tile of the result is
 //   y[r][col] = sum over segments s, steps k of coef_s[r * rs + k * ks_s] * x_s[k * ldx + col]
-// computed in registers (TR rows x TC vectors), then stored (DenseStore) or, for the weight gradient, written by dw_tile.
+// computed in registers (TR rows x TC vectors), then stored (DenseStore) or, for the weight
+// gradient, written by dw_tile. The entry points (forward, backward_data, backward_weight) take
+// a layout checked by make() and buffers checked against it, and record their ISA in last_isa.
 
 typedef float vf __attribute__((vector_size(VW * 4)));
 
@@ -229,6 +232,7 @@ static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols,
 }
 
 static void forward(const Kernel& k, const float* W, const float* X, float* Y, int threads) {
+  last_isa = ISA;
   std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(k.maxRowBlocks + 1));
   Pool::instance().run(threads, k.nOut, [&](int t, int v) {
     Segment* seg = scratch[t].data();
@@ -245,6 +249,7 @@ static void forward(const Kernel& k, const float* W, const float* X, float* Y, i
 
 static void backward_data(const Kernel& k, const float* W, const float* dY, float* dX,
                           int threads) {
+  last_isa = ISA;
   std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(k.maxColBlocks + 1));
   Pool::instance().run(threads, k.nIn, [&](int t, int u) {
     Segment* seg = scratch[t].data();
@@ -465,6 +470,7 @@ static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, cons
 // over the batch.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,
                             int threads) {
+  last_isa = ISA;
   // A grow-only buffer per calling thread: allocating it per call costs page faults that rival
   // the arithmetic of small layers. The pool's helpers read it only while this caller waits, and
   // callers on other threads (parallel training runs) have their own.

@@ -1,11 +1,17 @@
-// A small fork-join pool for the kernels. Unlike OpenMP's default runtime it does not keep idle
-// threads spinning for long after a call, so the kernels and OpenBLAS's own threads do not steal
-// the same cores from each other when a model mixes them.
+// A small fork-join pool for the kernels (the only threads they use). Its idle threads sleep after
+// a short spin instead of spinning on, so the kernels and OpenBLAS's own threads do not steal the
+// same cores from each other when a model mixes them.
+//
+// A task that throws never takes its thread down (an exception leaving a helper's thread function
+// would call std::terminate and end the JVM): each task's exception is caught where it runs, the
+// tasks not yet started are skipped, and the first exception is rethrown on the caller only after
+// every helper has left the call, so nothing the tasks use is unwound while they still run.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <sched.h>
@@ -22,8 +28,10 @@ class Pool {
   }
 
   /**
-   * Runs body(worker, i) for every i in [0, count) on `threads` threads (the caller is worker 0),
-   * handing out indices one at a time. Returns when all are done. Calls are serialised.
+   * Runs body(worker, i) for every i in [0, count) on `threads` threads (the caller is worker 0,
+   * helpers 1 .. threads - 1), handing out indices one at a time. Returns when all are done.
+   * Calls are serialised. If a task throws, the tasks not yet started are skipped and the first
+   * exception is rethrown here once every helper is done with this call.
    */
   void run(int threads, int count, const std::function<void(int, int)>& body) {
     if (threads <= 1 || count <= 1) {
@@ -41,6 +49,7 @@ class Pool {
       next_.store(0);
       active_ = helpers;
       remaining_.store(helpers);
+      failed_.store(false);
       ++generation_;
     }
     cv_.notify_all();
@@ -56,6 +65,14 @@ class Pool {
       }
     }
     body_ = nullptr;
+    if (failed_.load(std::memory_order_acquire)) {
+      std::exception_ptr error;
+      {
+        std::lock_guard<std::mutex> lock(errorMutex_);
+        error.swap(error_);
+      }
+      std::rethrow_exception(error);
+    }
   }
 
   ~Pool() {
@@ -79,7 +96,16 @@ class Pool {
 
   void work(int worker) {
     const std::function<void(int, int)>& body = *body_;
-    for (int i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) body(worker, i);
+    for (int i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) {
+      if (failed_.load(std::memory_order_relaxed)) break;
+      try {
+        body(worker, i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(errorMutex_);
+        if (!error_) error_ = std::current_exception();
+        failed_.store(true, std::memory_order_release);
+      }
+    }
   }
 
   void loop(int id) {
@@ -111,6 +137,9 @@ class Pool {
 
   std::mutex callMutex_;
   std::mutex m_;
+  std::mutex errorMutex_;
+  std::exception_ptr error_;  // the first exception of this call, under errorMutex_
+  std::atomic<bool> failed_{false};
   std::condition_variable cv_;
   std::condition_variable done_;
   std::vector<std::thread> workers_;
@@ -123,5 +152,22 @@ class Pool {
   std::atomic<bool> stop_{false};
   std::atomic<int> callerCpu_{-1};
 };
+
+/** Runs body(first, last) over [0, n) in chunks of `chunk` on `threads` threads. */
+template <typename Body>
+inline void for_chunks(int threads, long long n, long long chunk, const Body& body) {
+  int chunks = (int)((n + chunk - 1) / chunk);
+  Pool::instance().run(threads, chunks, [&](int, int c) {
+    long long first = (long long)c * chunk;
+    long long last = first + chunk < n ? first + chunk : n;
+    body(first, last);
+  });
+}
+
+/** Channels per task: about 16k values, at least one channel. */
+inline long long channel_chunk(int batch) {
+  long long c = 16384 / (batch > 0 ? batch : 1);
+  return c < 1 ? 1 : c;
+}
 
 }  // namespace relgraph

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.MemoryLimits;
+import org.relgraph.experiment.BaselineCheck;
 import org.relgraph.experiment.LayerBench;
 import org.relgraph.experiment.LayerPlot;
 import org.relgraph.io.OutputFiles;
@@ -46,7 +47,10 @@ final class BenchCommand implements Runnable {
             + " 64-node WS-flex graphs and the complete graph, and the FLOP-matched three-layer"
             + " stack against three dense 512-wide layers (op 'matched_stack').",
         "Prints CSV (backend,op,batch,width,nodes,density,ms,gflops) after a comment line naming"
-            + " the dense kernel and the FMA peak; gflops counts existing blocks only.",
+            + " the dense kernel and the FMA peak; gflops counts existing blocks only. Rows of"
+            + " backend 'bare-sgemm' time the dense products as a bare cblas_sgemm loop; where the"
+            + " dense baseline is more than 10% slower, a '# WARNING' line ends the CSV and stderr"
+            + " says so.",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
             + " (RELGRAPH_JAVA_OPTS).",
         "Everything is checked before the first measurement: exit status 2 for an invalid option"
@@ -161,14 +165,25 @@ final class BenchCommand implements Runnable {
                 stdout.println(r.csv());
                 stdout.flush();
               });
+      List<BaselineCheck> checks = LayerBench.baselineChecks(rows);
+      List<String> warnings =
+          checks.stream().filter(BaselineCheck::trails).map(c -> "# " + c.line()).toList();
+      warnings.forEach(stdout::println);
+      stdout.flush();
       if (out != null) {
-        writeCsv(out, comment, LayerBench.HEADER, rows.stream().map(LayerBench.Row::csv).toList());
+        List<String> lines =
+            new java.util.ArrayList<>(rows.stream().map(LayerBench.Row::csv).toList());
+        lines.addAll(warnings);
+        writeCsv(out, comment, LayerBench.HEADER, lines);
       }
       if (plot != null) {
         LayerPlot.write(rows, plot);
       }
       for (String line : LayerBench.stackSummary(rows)) {
         stderr.println("relgraph: " + line);
+      }
+      for (BaselineCheck c : checks) {
+        stderr.println("relgraph: " + c.line());
       }
       stderr.flush();
       return 0;
@@ -205,7 +220,10 @@ final class BenchCommand implements Runnable {
       description = {
         "Time whole training epochs of the paper's MLP: the complete-graph baseline (dense and"
             + " block-sparse) and a FLOP-matched 64-node WS-flex graph (block-sparse and masked),"
-            + " taking turns; prints CSV with the median epoch time of each.",
+            + " taking turns; prints CSV with the median epoch time of each, after comment lines"
+            + " naming the kernels and timing the dense network's relational layer against a bare"
+            + " cblas_sgemm loop (a '# WARNING' line, also on stderr, where the baseline is more"
+            + " than 10% slower).",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
             + " (RELGRAPH_JAVA_OPTS)."
       })
@@ -273,6 +291,14 @@ final class BenchCommand implements Runnable {
                 stderr.println("relgraph: " + line);
                 stderr.flush();
               });
+      String comments = comment;
+      var check = bench.denseCheck(LayerBench.Timing.QUICK);
+      if (check.isPresent()) {
+        comments = comment + "\n# " + check.get().line();
+        stdout.println("# " + check.get().line());
+        stderr.println("relgraph: " + check.get().line());
+        stderr.flush();
+      }
       stdout.println(org.relgraph.experiment.EpochBench.HEADER);
       for (var r : rows) {
         stdout.println(r.csv());
@@ -281,7 +307,7 @@ final class BenchCommand implements Runnable {
       if (out != null) {
         writeCsv(
             out,
-            comment,
+            comments,
             org.relgraph.experiment.EpochBench.HEADER,
             rows.stream().map(org.relgraph.experiment.EpochBench.Row::csv).toList());
       }

@@ -150,11 +150,6 @@ public final class BlockSparseLayout implements AutoCloseable {
     return blockFlops;
   }
 
-  /** Whether block (v, u) exists. */
-  public boolean hasBlock(int v, int u) {
-    return blockIndex(v, u) >= 0;
-  }
-
   private int blockIndex(int v, int u) {
     for (int j = rowPtr[v]; j < rowPtr[v + 1]; j++) {
       if (colIdx[j] == u) {

@@ -12,11 +12,26 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.openblas.presets.openblas_nolapack;
+import org.relgraph.nativecpu.KernelException;
 import org.relgraph.nativecpu.RelgraphKernels;
 
 /**
- * The native CPU backend: relgraph's C++ block-sparse kernels (AVX-512, AVX2 or portable, chosen at
- * run time, multithreaded with OpenMP) and OpenBLAS sgemm for the dense and masked modes.
+ * The native CPU backend: relgraph's C++ block-sparse kernels and training operations (compiled for
+ * AVX-512, AVX2 and portable x86-64; every operation runs the copy of the backend's {@link Isa}),
+ * multithreaded on the kernels' own fork-join pool, and OpenBLAS sgemm for the dense and masked
+ * modes.
+ *
+ * <p>Java checks every argument first; the C++ side checks every buffer's length and every offset
+ * again, and any native failure, a rejected call or an exception in a pool task alike, surfaces as
+ * {@link NativeException}.
+ *
+ * <p><b>OpenBLAS threads.</b> OpenBLAS has one thread count for the whole process. A backend sets
+ * it to its own {@link #threads()} before a dense product only when the count last set differs, so
+ * back-to-back products cost nothing extra (setting it on every call made OpenBLAS several times
+ * slower at small sizes). Backends with the same thread count, such as a sweep's one-thread
+ * workers, never change it after the first product. Backends with different counts that run dense
+ * products at the same time on several threads may run some products with the other's count: the
+ * results stay correct, only the speed changes.
  *
  * <p>If the native libraries cannot load, {@link #isAvailable()} is false and {@link
  * #unavailabilityCause()} says why; {@link #create} then throws, and the {@link JavaBackend} still
@@ -75,6 +90,14 @@ public final class CpuBackend implements Backend {
       RelgraphKernels.set_env("OPENBLAS_THREAD_TIMEOUT", "4");
     }
   }
+
+  /** OpenBLAS's thread count as last set through {@link #useBlasThreads}; 0 before. */
+  private static volatile int blasThreads;
+
+  /** How many times {@link #useBlasThreads} has set it (for tests). */
+  private static int blasThreadSettings;
+
+  private static final Object BLAS_THREADS_LOCK = new Object();
 
   private final Isa isa;
   private final int threads;
@@ -287,6 +310,7 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.bn_relu_forward(
+                isa.ordinal(),
                 threads,
                 bn.channels(),
                 batch,
@@ -309,6 +333,7 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.bn_relu_backward(
+                isa.ordinal(),
                 threads,
                 bn.channels(),
                 batch,
@@ -332,6 +357,7 @@ public final class CpuBackend implements Backend {
           call(
               () ->
                   RelgraphKernels.softmax_xent(
+                      isa.ordinal(),
                       logits.rows(),
                       logits.cols(),
                       logits.pointer(),
@@ -345,7 +371,10 @@ public final class CpuBackend implements Backend {
   @Override
   public void addBias(Tensor y, Tensor bias) {
     Shapes.bias(y, bias);
-    run(() -> RelgraphKernels.add_bias(threads, y.rows(), y.cols(), y.pointer(), bias.pointer()));
+    run(
+        () ->
+            RelgraphKernels.add_bias(
+                isa.ordinal(), threads, y.rows(), y.cols(), y.pointer(), bias.pointer()));
   }
 
   @Override
@@ -354,7 +383,7 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.bias_gradient(
-                threads, dy.rows(), dy.cols(), dy.pointer(), db.pointer()));
+                isa.ordinal(), threads, dy.rows(), dy.cols(), dy.pointer(), db.pointer()));
   }
 
   @Override
@@ -363,6 +392,7 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.sgd_step(
+                isa.ordinal(),
                 threads,
                 w.size(),
                 w.pointer(),
@@ -375,7 +405,10 @@ public final class CpuBackend implements Backend {
   }
 
   private void multiply(Tensor a, Tensor b, Tensor out) {
-    run(() -> RelgraphKernels.multiply(a.size(), a.pointer(), b.pointer(), out.pointer(), threads));
+    run(
+        () ->
+            RelgraphKernels.multiply(
+                isa.ordinal(), threads, a.size(), a.pointer(), b.pointer(), out.pointer()));
   }
 
   private void sgemm(
@@ -389,9 +422,9 @@ public final class CpuBackend implements Backend {
       Tensor b,
       int ldb,
       Tensor c) {
+    useBlasThreads(threads);
     run(
         () -> {
-          openblas_nolapack.blas_set_num_threads(threads);
           openblas.cblas_sgemm(
               CblasRowMajor,
               transA ? CblasTrans : CblasNoTrans,
@@ -410,22 +443,44 @@ public final class CpuBackend implements Backend {
         });
   }
 
-  private static void run(Runnable nativeCall) {
+  /**
+   * Sets OpenBLAS's process-wide thread count to {@code n} unless it was last set to {@code n} (see
+   * the class comment). The presets' setter looks up several symbols on every call, which is what
+   * made setting it before every product expensive.
+   */
+  static void useBlasThreads(int n) {
+    if (blasThreads != n) {
+      synchronized (BLAS_THREADS_LOCK) {
+        if (blasThreads != n) {
+          openblas_nolapack.blas_set_num_threads(n);
+          blasThreads = n;
+          blasThreadSettings++;
+        }
+      }
+    }
+  }
+
+  /** How many times OpenBLAS's thread count has been set so far (for tests). */
+  static int blasThreadSettings() {
+    synchronized (BLAS_THREADS_LOCK) {
+      return blasThreadSettings;
+    }
+  }
+
+  /** Runs a native call, reporting a C++ exception as {@link NativeException}. */
+  static void run(Runnable nativeCall) {
     try {
       nativeCall.run();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw e;
-    } catch (RuntimeException e) {
+    } catch (KernelException e) {
       throw new NativeException("native kernel failed: " + e.getMessage(), e);
     }
   }
 
-  private static double call(java.util.function.DoubleSupplier nativeCall) {
+  /** {@link #run} for a call with a result. */
+  static double call(java.util.function.DoubleSupplier nativeCall) {
     try {
       return nativeCall.getAsDouble();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw e;
-    } catch (RuntimeException e) {
+    } catch (KernelException e) {
       throw new NativeException("native kernel failed: " + e.getMessage(), e);
     }
   }

@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.relgraph.engine.Backend;
+import org.relgraph.engine.BareSgemm;
+import org.relgraph.engine.CpuBackend;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
@@ -24,7 +27,8 @@ import org.relgraph.train.Trainer;
  * block-sparse) against a FLOP-matched WS-flex graph in block-sparse and masked mode. Each
  * configuration trains whole epochs (the paper's recipe, batch 128, evaluation not timed); the
  * configurations take turns, {@code repeats} times, so that drifts of the machine hit them alike,
- * and each row reports the median.
+ * and each row reports the median. {@link #denseCheck} times the dense network's relational layer
+ * against a bare {@code cblas_sgemm} loop of the same shape.
  */
 public final class EpochBench {
   /** CSV header of {@link Row#csv()}. */
@@ -151,6 +155,39 @@ public final class EpochBench {
               s / baseline));
     }
     return rows;
+  }
+
+  /**
+   * The dense baseline's relational-layer products (forward, backward-data, weight gradient of the
+   * complete-graph network's {@code width → width} layer, batch 128) through the backend, against
+   * the same products as a bare {@code cblas_sgemm} loop; the two are timed in turns, three times,
+   * and each takes the median. Empty unless the backend is the native one.
+   */
+  public Optional<BaselineCheck> denseCheck(LayerBench.Timing timing) {
+    if (!(backend instanceof CpuBackend cpu)) {
+      return Optional.empty();
+    }
+    RelationalGraph complete = ClassicGenerators.complete(64);
+    int width =
+        BudgetMatching.match(MlpSpec.paper(data.features(), data.classes()), complete).width();
+    int batch = TrainConfig.paper(1, 1).batchSize();
+    double[] viaBackend = new double[3];
+    double[] bare = new double[3];
+    try (LayerBench.Layer layer =
+            LayerBench.Layer.create(
+                cpu, ExecutionMode.DENSE, complete, width, width, batch, LayerBench.DATA_SEED);
+        BareSgemm loop = new BareSgemm(width, width, batch, cpu.threads(), LayerBench.DATA_SEED)) {
+      for (int i = 0; i < 3; i++) {
+        viaBackend[i] = LayerBench.medianSeconds(() -> layer.run(LayerBench.Op.STEP), timing);
+        bare[i] = LayerBench.medianSeconds(loop::step, timing);
+      }
+    }
+    return Optional.of(
+        new BaselineCheck(
+            String.format(
+                Locale.ROOT, "relational layer %d -> %d, batch %d, step", width, width, batch),
+            median(viaBackend) * 1e3,
+            median(bare) * 1e3));
   }
 
   private void warmUp(RelationalMlp net, TrainConfig config) {

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.relgraph.engine.Backend;
+import org.relgraph.engine.BareSgemm;
 import org.relgraph.engine.BlockSparseLayout;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.MemoryLimits;
@@ -41,6 +42,11 @@ import org.relgraph.train.ExecutionMode;
  * the {@code k/n = 0.125} graph, {@code w} the smallest width whose multiply-adds reach those of
  * three dense {@code 512 → 512} layers ({@link StackMatching#matchedWidth}), timed forward plus
  * backward (every layer's three products) against the three dense layers.
+ *
+ * <p><b>Bare sgemm</b>: after the dense rows of each batch and width, the same three products as
+ * bare {@code cblas_sgemm} calls ({@link BareSgemm}), rows of backend {@value #BARE_SGEMM}; after
+ * the dense matched stack, three such layers. {@link #baselineChecks} pairs them with the dense
+ * rows: a dense baseline more than 10% slower than the bare loop is reported as a warning.
  *
  * <p><b>Timing</b>: wall time ({@link System#nanoTime()}); warm-up, then the median of several
  * samples, each the mean of enough back-to-back calls to last {@code target / samples} ({@link
@@ -87,6 +93,9 @@ public final class LayerBench {
 
   /** The CSV header. */
   public static final String HEADER = "backend,op,batch,width,nodes,density,ms,gflops";
+
+  /** The backend column of the bare {@code cblas_sgemm} rows. */
+  public static final String BARE_SGEMM = "bare-sgemm";
 
   /** What is timed. */
   public enum Op {
@@ -404,6 +413,9 @@ public final class LayerBench {
                 sink.accept(layer.row(op, s));
               }
             }
+            if (mode == ExecutionMode.DENSE) {
+              timeBareSgemm(width, batch, sink);
+            }
           }
         }
       }
@@ -417,6 +429,7 @@ public final class LayerBench {
             sink.accept(stack.row(s));
           }
         }
+        timeBareStack(batch, sink);
       }
     }
     return rows;
@@ -512,6 +525,89 @@ public final class LayerBench {
       nat += 2L * (in + out) * batch;
     }
     return new long[] {4 * staged, 4 * nat};
+  }
+
+  /** Rows of the bare {@code cblas_sgemm} loop of a dense {@code width → width} layer. */
+  private void timeBareSgemm(int width, int batch, Consumer<Row> sink) {
+    try (BareSgemm bare = new BareSgemm(width, width, batch, config.threads(), DATA_SEED)) {
+      for (Op op : LAYER_OPS) {
+        Runnable call =
+            switch (op) {
+              case FORWARD -> bare::forward;
+              case BACKWARD_DATA -> bare::backwardData;
+              case BACKWARD_WEIGHT -> bare::backwardWeight;
+              default -> bare::step;
+            };
+        double s = medianSeconds(call, config.timing());
+        sink.accept(bareRow(op, batch, width, s, op.products() * (long) width * width * batch));
+      }
+    }
+  }
+
+  /** The row of three bare dense {@code 512 → 512} layers, forward then backward. */
+  private void timeBareStack(int batch, Consumer<Row> sink) {
+    List<BareSgemm> layers = new ArrayList<>();
+    try {
+      for (int l = 0; l < STACK_LAYERS; l++) {
+        layers.add(new BareSgemm(DENSE_WIDTH, DENSE_WIDTH, batch, config.threads(), DATA_SEED + l));
+      }
+      Runnable step =
+          () -> {
+            for (BareSgemm l : layers) {
+              l.forward();
+            }
+            for (int l = layers.size() - 1; l >= 0; l--) {
+              layers.get(l).backwardData();
+              layers.get(l).backwardWeight();
+            }
+          };
+      double s = medianSeconds(step, config.timing());
+      long multiplyAdds = (long) STACK_LAYERS * DENSE_WIDTH * DENSE_WIDTH * batch;
+      sink.accept(
+          bareRow(
+              Op.MATCHED_STACK, batch, DENSE_WIDTH, s, Op.MATCHED_STACK.products() * multiplyAdds));
+    } finally {
+      layers.forEach(BareSgemm::close);
+    }
+  }
+
+  private static Row bareRow(Op op, int batch, int width, double seconds, long multiplyAdds) {
+    return new Row(
+        BARE_SGEMM,
+        op.label(),
+        batch,
+        width,
+        NODES,
+        1,
+        seconds * 1e3,
+        gflops(multiplyAdds, seconds));
+  }
+
+  /**
+   * The dense rows against the bare {@code cblas_sgemm} rows of the same op, batch and width, in
+   * row order (see {@link BaselineCheck}).
+   */
+  public static List<BaselineCheck> baselineChecks(List<Row> rows) {
+    List<BaselineCheck> out = new ArrayList<>();
+    for (Row d : rows) {
+      if (!d.backend().equals(ExecutionMode.DENSE.label())) {
+        continue;
+      }
+      for (Row b : rows) {
+        if (b.backend().equals(BARE_SGEMM)
+            && b.op().equals(d.op())
+            && b.batch() == d.batch()
+            && b.width() == d.width()) {
+          out.add(
+              new BaselineCheck(
+                  String.format(
+                      Locale.ROOT, "batch %d, width %d, %s", d.batch(), d.width(), d.op()),
+                  d.ms(),
+                  b.ms()));
+        }
+      }
+    }
+    return out;
   }
 
   /** The modes run on a pattern: dense only on the complete graph. */

@@ -80,6 +80,12 @@ class CpuBackendTest {
     }
   }
 
+  private static void ranOwnIsa(Backend b, String op) {
+    if (b instanceof CpuBackend cpu) {
+      TrainingOpsTest.assertRanOn(cpu, op);
+    }
+  }
+
   static void checkLayer(Backend cpu, BlockSparseLayout l, int batch, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     int out = l.out().channels();
@@ -96,12 +102,15 @@ class CpuBackendTest {
         Tensor dw2 = Tensor.zeros(1, (int) l.weightCount())) {
       REF.forward(l, w, x, y1);
       cpu.forward(l, w, x, y2);
+      ranOwnIsa(cpu, "forward");
       assertClose(y1.toArray(), y2.toArray(), in, "forward " + what);
       REF.backwardData(l, w, dy, dx1);
       cpu.backwardData(l, w, dy, dx2);
+      ranOwnIsa(cpu, "backward-data");
       assertClose(dx1.toArray(), dx2.toArray(), out, "backward-data " + what);
       REF.backwardWeight(l, dy, x, dw1);
       cpu.backwardWeight(l, dy, x, dw2);
+      ranOwnIsa(cpu, "weight-gradient");
       assertClose(dw1.toArray(), dw2.toArray(), batch, "weight-gradient " + what);
     }
   }
@@ -174,9 +183,11 @@ class CpuBackendTest {
     }
   }
 
-  @Test
-  void denseAndMaskedBaselinesMatchTheReference() {
-    Backend cpu = CpuBackend.create();
+  @ParameterizedTest
+  @EnumSource(CpuBackend.Isa.class)
+  void denseAndMaskedBaselinesMatchTheReference(CpuBackend.Isa isa) {
+    assumeTrue(isa.ordinal() <= CpuBackend.bestIsa().ordinal(), isa + " not supported by this CPU");
+    CpuBackend cpu = CpuBackend.create(isa, 2);
     SplittableRandom r = new SplittableRandom(5);
     RelationalGraph g = WsFlex.generate(16, 4, 0.5, 1);
     for (int batch : new int[] {1, 3, 128}) {
@@ -207,6 +218,7 @@ class CpuBackendTest {
         assertClose(ga.toArray(), gb.toArray(), batch, "dense weight gradient");
         // masked = block-sparse on the same weights
         cpu.maskedForward(w, mask, x, b, scratch);
+        ranOwnIsa(cpu, "masked forward's weight-times-mask product");
         REF.forward(l, bw, x, a);
         assertClose(a.toArray(), b.toArray(), 53, "masked forward");
         cpu.maskedBackwardData(w, mask, dy, db, scratch);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.relgraph.engine.CpuBackendTest.assertClose;
 import static org.relgraph.engine.CpuBackendTest.random;
 
@@ -11,21 +12,38 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.relgraph.nativecpu.RelgraphKernels;
 
 /**
- * The training operations: the native ones against the Java reference on odd shapes, and the
- * reference's gradients against central finite differences of a float64 implementation written
- * here, independently of both backends.
+ * The training operations: the native ones, on every instruction set this CPU has (the others skip
+ * with a reason), against the Java reference on odd shapes, checking that each call ran the copy
+ * compiled for the backend's instruction set; and the reference's gradients against central finite
+ * differences of a float64 implementation written here, independently of both backends.
  */
 class TrainingOpsTest {
   private static final JavaBackend REF = new JavaBackend();
   private static final int[][] SHAPES = {{1, 2}, {3, 5}, {17, 128}, {64, 257}, {1539, 128}};
 
-  private static List<Backend> cpus() {
-    return List.of(
-        CpuBackend.create(CpuBackend.bestIsa(), 1),
-        CpuBackend.create(CpuBackend.bestIsa(), 2),
-        CpuBackend.create(CpuBackend.bestIsa(), 3));
+  /** The backends of one instruction set, 1 to 3 threads; skips when this CPU lacks it. */
+  private static List<CpuBackend> cpus(CpuBackend.Isa isa) {
+    assumeTrue(
+        isa.ordinal() <= CpuBackend.bestIsa().ordinal(),
+        isa + " not supported by this CPU (best: " + CpuBackend.bestIsa() + ")");
+    return List.of(CpuBackend.create(isa, 1), CpuBackend.create(isa, 2), CpuBackend.create(isa, 3));
+  }
+
+  private static List<CpuBackend> cpus() {
+    return cpus(CpuBackend.bestIsa());
+  }
+
+  /** The last native call on this thread ran the kernels compiled for {@code cpu}'s ISA. */
+  static void assertRanOn(CpuBackend cpu, String op) {
+    assertEquals(
+        cpu.isa().ordinal(),
+        RelgraphKernels.test_last_isa(),
+        op + " on " + cpu + " ran another instruction set's kernels");
   }
 
   /** Fills gamma, beta and running statistics with non-trivial values. */
@@ -45,10 +63,11 @@ class TrainingOpsTest {
     bn.runningVar().set(v);
   }
 
-  @Test
-  void batchNormMatchesReference() {
+  @ParameterizedTest
+  @EnumSource(CpuBackend.Isa.class)
+  void batchNormMatchesReference(CpuBackend.Isa isa) {
     SplittableRandom r = new SplittableRandom(11);
-    for (Backend cpu : cpus()) {
+    for (CpuBackend cpu : cpus(isa)) {
       for (int[] s : SHAPES) {
         int c = s[0];
         int b = s[1];
@@ -74,6 +93,7 @@ class TrainingOpsTest {
   /** y, running mean, running var, and in training dx, dgamma, dbeta. */
   private static float[][] runBatchNorm(
       Backend be, int c, int b, float[] xv, float[] dyv, long seed, boolean training) {
+    String what = c + " x " + b;
     try (BatchNorm bn = new BatchNorm(c);
         Tensor x = Tensor.of(c, b, xv);
         Tensor y = Tensor.zeros(c, b);
@@ -81,12 +101,18 @@ class TrainingOpsTest {
         Tensor dx = Tensor.zeros(c, b)) {
       randomize(bn, new SplittableRandom(seed));
       be.batchNormReluForward(bn, x, y, training);
+      if (be instanceof CpuBackend cpu) {
+        assertRanOn(cpu, "batch norm forward " + what);
+      }
       float[][] out = new float[training ? 6 : 3][];
       out[0] = y.toArray();
       out[1] = bn.runningMean().toArray();
       out[2] = bn.runningVar().toArray();
       if (training) {
         be.batchNormReluBackward(bn, x, y, dy, dx);
+        if (be instanceof CpuBackend cpu) {
+          assertRanOn(cpu, "batch norm backward " + what);
+        }
         out[3] = dx.toArray();
         out[4] = bn.gammaGrad().toArray();
         out[5] = bn.betaGrad().toArray();
@@ -245,8 +271,10 @@ class TrainingOpsTest {
     return loss / batch;
   }
 
-  @Test
-  void crossEntropyMatchesFiniteDifferencesAndReference() {
+  @ParameterizedTest
+  @EnumSource(CpuBackend.Isa.class)
+  void crossEntropyMatchesFiniteDifferencesAndReference(CpuBackend.Isa isa) {
+    List<CpuBackend> cpus = cpus(isa);
     SplittableRandom r = new SplittableRandom(9);
     for (int[] s : new int[][] {{2, 1}, {10, 3}, {10, 128}, {7, 257}}) {
       int classes = s[0];
@@ -286,8 +314,9 @@ class TrainingOpsTest {
                   });
           assertGradient(fd, ga[i], "dlogits[" + i + "]");
         }
-        for (Backend cpu : cpus()) {
+        for (CpuBackend cpu : cpus) {
           CrossEntropy got = cpu.softmaxCrossEntropy(logits, labels, g2);
+          assertRanOn(cpu, "cross-entropy");
           assertEquals(ref.loss(), got.loss(), 1e-6 * Math.max(1, ref.loss()));
           assertEquals(ref.correct(), got.correct());
           assertClose(g1.toArray(), g2.toArray(), classes, "dlogits " + cpu);
@@ -296,15 +325,16 @@ class TrainingOpsTest {
     }
   }
 
-  @Test
-  void biasAndSgdMatchReference() {
+  @ParameterizedTest
+  @EnumSource(CpuBackend.Isa.class)
+  void biasAndSgdMatchReference(CpuBackend.Isa isa) {
     SplittableRandom r = new SplittableRandom(21);
     SgdSettings[] settings = {
       new SgdSettings(0.9f, 5e-4f, true),
       new SgdSettings(0.9f, 0, false),
       new SgdSettings(0, 0, false)
     };
-    for (Backend cpu : cpus()) {
+    for (CpuBackend cpu : cpus(isa)) {
       for (int[] s : SHAPES) {
         float[] y = random(r, s[0] * s[1]);
         float[] bias = random(r, s[0]);
@@ -315,10 +345,12 @@ class TrainingOpsTest {
             Tensor d2 = Tensor.zeros(s[0], 1)) {
           REF.addBias(y1, b);
           cpu.addBias(y2, b);
+          assertRanOn(cpu, "add bias");
           assertClose(y1.toArray(), y2.toArray(), 1, "add bias");
           assertEquals(y[y.length - 1] + bias[s[0] - 1], y1.get(s[0] - 1, s[1] - 1), 1e-6);
           REF.biasGradient(y1, d1);
           cpu.biasGradient(y1, d2);
+          assertRanOn(cpu, "bias gradient");
           assertClose(d1.toArray(), d2.toArray(), s[1], "bias gradient");
         }
         for (SgdSettings set : settings) {
@@ -334,6 +366,7 @@ class TrainingOpsTest {
             for (int step = 0; step < 3; step++) {
               REF.sgdStep(w1, gt, v1, set, 0.1f);
               cpu.sgdStep(w2, gt, v2, set, 0.1f);
+              assertRanOn(cpu, "SGD step");
             }
             assertClose(w1.toArray(), w2.toArray(), 3, "sgd weights " + set);
             assertClose(v1.toArray(), v2.toArray(), 3, "sgd velocity " + set);

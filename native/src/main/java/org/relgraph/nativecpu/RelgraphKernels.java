@@ -11,9 +11,15 @@ import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JavaCPP binding of relgraph's C++ kernels ({@code src/main/cpp/relgraph_kernels.h}). Raw and
- * unchecked beyond the C++ side's own checks: call it only through {@code org.relgraph.engine},
- * which validates every size and index first.
+ * JavaCPP binding of relgraph's C++ kernels ({@code src/main/cpp/relgraph_kernels.h}). Call it only
+ * through {@code org.relgraph.engine}, which validates every size and index first.
+ *
+ * <p>The C++ side checks again: every buffer ({@link Span}) arrives with its Pointer's remaining
+ * length, layouts are checked for consistency and every offset a kernel touches against its buffer.
+ * A call those checks reject, and any other C++ exception, throws {@link KernelException}; an
+ * exception inside a thread-pool task is carried to the calling thread once the pool's other tasks
+ * are done. {@code isa} selects the compiled copy of the kernels: 0 portable, 1 AVX2 + FMA, 2
+ * AVX-512 (at most {@link #best_isa()}); {@code threads} is 1 to 1024.
  */
 @Platform(include = "relgraph_kernels.h", compiler = "cpp17")
 @Namespace("relgraph")
@@ -25,10 +31,7 @@ public final class RelgraphKernels {
   private RelgraphKernels() {}
 
   /** Best instruction set of this CPU: 0 portable, 1 AVX2 + FMA, 2 AVX-512. */
-  public static native int best_isa();
-
-  /** Processors OpenMP sees. */
-  public static native int max_threads();
+  public static native int best_isa() throws KernelException;
 
   /** Y = X·Wᵀ on existing blocks; activations feature-major (channels × batch, row stride ld). */
   public static native void bs_forward(
@@ -39,19 +42,20 @@ public final class RelgraphKernels {
       int nOut,
       int nIn,
       int nnz,
-      @Const IntPointer outOff,
-      @Const IntPointer inOff,
-      @Const IntPointer rowPtr,
-      @Const IntPointer colIdx,
-      @Const IntPointer blockCol,
-      @Const @Cast("const long long*") LongPointer rowBase,
-      @Const IntPointer rowK,
-      @Const IntPointer tPtr,
-      @Const IntPointer tBlock,
-      @Const IntPointer blockRow,
-      @Const FloatPointer w,
-      @Const FloatPointer x,
-      FloatPointer y);
+      @Span @Const IntPointer outOff,
+      @Span @Const IntPointer inOff,
+      @Span @Const IntPointer rowPtr,
+      @Span @Const IntPointer colIdx,
+      @Span @Const IntPointer blockCol,
+      @Span @Const LongPointer rowBase,
+      @Span @Const IntPointer rowK,
+      @Span @Const IntPointer tPtr,
+      @Span @Const IntPointer tBlock,
+      @Span @Const IntPointer blockRow,
+      @Span @Const FloatPointer w,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer y)
+      throws KernelException;
 
   /** dX = dY·W on existing blocks. */
   public static native void bs_backward_data(
@@ -62,19 +66,20 @@ public final class RelgraphKernels {
       int nOut,
       int nIn,
       int nnz,
-      @Const IntPointer outOff,
-      @Const IntPointer inOff,
-      @Const IntPointer rowPtr,
-      @Const IntPointer colIdx,
-      @Const IntPointer blockCol,
-      @Const @Cast("const long long*") LongPointer rowBase,
-      @Const IntPointer rowK,
-      @Const IntPointer tPtr,
-      @Const IntPointer tBlock,
-      @Const IntPointer blockRow,
-      @Const FloatPointer w,
-      @Const FloatPointer dy,
-      FloatPointer dx);
+      @Span @Const IntPointer outOff,
+      @Span @Const IntPointer inOff,
+      @Span @Const IntPointer rowPtr,
+      @Span @Const IntPointer colIdx,
+      @Span @Const IntPointer blockCol,
+      @Span @Const LongPointer rowBase,
+      @Span @Const IntPointer rowK,
+      @Span @Const IntPointer tPtr,
+      @Span @Const IntPointer tBlock,
+      @Span @Const IntPointer blockRow,
+      @Span @Const FloatPointer w,
+      @Span @Const FloatPointer dy,
+      @Span FloatPointer dx)
+      throws KernelException;
 
   /** dW = dYᵀ·X on existing blocks only. */
   public static native void bs_backward_weight(
@@ -85,23 +90,30 @@ public final class RelgraphKernels {
       int nOut,
       int nIn,
       int nnz,
-      @Const IntPointer outOff,
-      @Const IntPointer inOff,
-      @Const IntPointer rowPtr,
-      @Const IntPointer colIdx,
-      @Const IntPointer blockCol,
-      @Const @Cast("const long long*") LongPointer rowBase,
-      @Const IntPointer rowK,
-      @Const IntPointer tPtr,
-      @Const IntPointer tBlock,
-      @Const IntPointer blockRow,
-      @Const FloatPointer dy,
-      @Const FloatPointer x,
-      FloatPointer dw);
+      @Span @Const IntPointer outOff,
+      @Span @Const IntPointer inOff,
+      @Span @Const IntPointer rowPtr,
+      @Span @Const IntPointer colIdx,
+      @Span @Const IntPointer blockCol,
+      @Span @Const LongPointer rowBase,
+      @Span @Const IntPointer rowK,
+      @Span @Const IntPointer tPtr,
+      @Span @Const IntPointer tBlock,
+      @Span @Const IntPointer blockRow,
+      @Span @Const FloatPointer dy,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer dw)
+      throws KernelException;
 
-  /** out = a ⊙ b elementwise, n floats. */
+  /** out = a ⊙ b elementwise, n floats ({@code out} may be {@code a} or {@code b}). */
   public static native void multiply(
-      long n, @Const FloatPointer a, @Const FloatPointer b, FloatPointer out, int threads);
+      int isa,
+      int threads,
+      long n,
+      @Span @Const FloatPointer a,
+      @Span @Const FloatPointer b,
+      @Span FloatPointer out)
+      throws KernelException;
 
   /**
    * Batch normalisation fused with ReLU over feature-major activations ({@code channels × batch});
@@ -109,64 +121,84 @@ public final class RelgraphKernels {
    * uses the running ones.
    */
   public static native void bn_relu_forward(
+      int isa,
       int threads,
       int channels,
       int batch,
-      @Const FloatPointer x,
-      @Const FloatPointer gamma,
-      @Const FloatPointer beta,
-      FloatPointer y,
-      FloatPointer mean,
-      FloatPointer invStd,
-      FloatPointer runMean,
-      FloatPointer runVar,
+      @Span @Const FloatPointer x,
+      @Span @Const FloatPointer gamma,
+      @Span @Const FloatPointer beta,
+      @Span FloatPointer y,
+      @Span FloatPointer mean,
+      @Span FloatPointer invStd,
+      @Span FloatPointer runMean,
+      @Span FloatPointer runVar,
       float momentum,
       float eps,
-      int training);
+      int training)
+      throws KernelException;
 
   /** Backward of {@link #bn_relu_forward} in training mode. */
   public static native void bn_relu_backward(
+      int isa,
       int threads,
       int channels,
       int batch,
-      @Const FloatPointer x,
-      @Const FloatPointer y,
-      @Const FloatPointer dy,
-      @Const FloatPointer gamma,
-      @Const FloatPointer mean,
-      @Const FloatPointer invStd,
-      FloatPointer dx,
-      FloatPointer dgamma,
-      FloatPointer dbeta);
+      @Span @Const FloatPointer x,
+      @Span @Const FloatPointer y,
+      @Span @Const FloatPointer dy,
+      @Span @Const FloatPointer gamma,
+      @Span @Const FloatPointer mean,
+      @Span @Const FloatPointer invStd,
+      @Span FloatPointer dx,
+      @Span FloatPointer dgamma,
+      @Span FloatPointer dbeta)
+      throws KernelException;
 
   /** Mean softmax cross-entropy; writes dLogits and the count of correct predictions. */
   public static native double softmax_xent(
+      int isa,
       int classes,
       int batch,
-      @Const FloatPointer logits,
-      @Const IntPointer labels,
-      FloatPointer dLogits,
-      IntPointer correct);
+      @Span @Const FloatPointer logits,
+      @Span @Const IntPointer labels,
+      @Span FloatPointer dLogits,
+      @Span IntPointer correct)
+      throws KernelException;
 
   /** {@code y[c][b] += bias[c]}. */
   public static native void add_bias(
-      int threads, int channels, int batch, FloatPointer y, @Const FloatPointer bias);
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      @Span FloatPointer y,
+      @Span @Const FloatPointer bias)
+      throws KernelException;
 
   /** {@code db[c] = Σ_b dy[c][b]}. */
   public static native void bias_gradient(
-      int threads, int channels, int batch, @Const FloatPointer dy, FloatPointer db);
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      @Span @Const FloatPointer dy,
+      @Span FloatPointer db)
+      throws KernelException;
 
   /** One SGD step with momentum, weight decay and optionally Nesterov (PyTorch's semantics). */
   public static native void sgd_step(
+      int isa,
       int threads,
       long n,
-      FloatPointer w,
-      @Const FloatPointer g,
-      FloatPointer buf,
+      @Span FloatPointer w,
+      @Span @Const FloatPointer g,
+      @Span FloatPointer buf,
       float lr,
       float momentum,
       float weightDecay,
-      int nesterov);
+      int nesterov)
+      throws KernelException;
 
   /** {@code openblas_get_corename()} of the OpenBLAS library already loaded from {@code path}. */
   public static native @Cast("const char*") BytePointer blas_corename(String path);
@@ -181,5 +213,19 @@ public final class RelgraphKernels {
   public static native int set_env(String name, String value);
 
   /** Register-only FMA peak of {@code threads} threads in GFLOP/s (0 without AVX2). */
-  public static native double fma_peak_gflops(int threads, double seconds);
+  public static native double fma_peak_gflops(int threads, double seconds) throws KernelException;
+
+  /**
+   * TEST HOOK, not API: runs {@code threads} pool tasks, one per worker (0 the caller, 1.. the
+   * helpers); worker {@code thrower} throws "test hook: worker N threw" (-1: none). Returns the
+   * tasks that finished without throwing; throws "the pool rethrew while ... still ran" if the pool
+   * let the exception out early.
+   */
+  public static native int test_throw_in_pool(int threads, int thrower) throws KernelException;
+
+  /**
+   * TEST HOOK, not API: the instruction set whose copy of the kernels ran last on this thread, -1
+   * before any.
+   */
+  public static native int test_last_isa();
 }

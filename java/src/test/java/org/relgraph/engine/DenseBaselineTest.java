@@ -1,0 +1,96 @@
+package org.relgraph.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.presets.openblas_nolapack;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dense baseline's surroundings: OpenBLAS's process-wide thread count is set only when it
+ * changes (setting it before every product made OpenBLAS several times slower), results stay right
+ * when backends of different thread counts take turns, and the bare {@code cblas_sgemm} loop the
+ * benchmarks compare with computes the same products as the backend.
+ */
+class DenseBaselineTest {
+  @BeforeAll
+  static void nativeLoads() {
+    assertTrue(
+        CpuBackend.isAvailable(),
+        "native backend failed to load: " + CpuBackend.unavailabilityCause());
+  }
+
+  private static void denseProducts(CpuBackend cpu, int times, SplittableRandom r) {
+    try (Tensor w = Tensor.of(24, 20, CpuBackendTest.random(r, 480));
+        Tensor x = Tensor.of(20, 9, CpuBackendTest.random(r, 180));
+        Tensor y = Tensor.zeros(24, 9);
+        Tensor expected = Tensor.zeros(24, 9)) {
+      new JavaBackend().denseForward(w, x, expected);
+      for (int i = 0; i < times; i++) {
+        cpu.denseForward(w, x, y);
+        CpuBackendTest.assertClose(expected.toArray(), y.toArray(), 20, "dense forward " + cpu);
+      }
+    }
+  }
+
+  @Test
+  void blasThreadsAreSetOnlyWhenTheCountChanges() {
+    SplittableRandom r = new SplittableRandom(1);
+    CpuBackend two = CpuBackend.create(CpuBackend.bestIsa(), 2);
+    CpuBackend one = CpuBackend.create(CpuBackend.bestIsa(), 1);
+    denseProducts(two, 1, r);
+    int before = CpuBackend.blasThreadSettings();
+    denseProducts(two, 20, r);
+    assertEquals(before, CpuBackend.blasThreadSettings(), "set again with the count unchanged");
+    assertEquals(2, openblas_nolapack.blas_get_num_threads());
+    denseProducts(one, 5, r); // another count: set once, and the products stay right
+    assertEquals(before + 1, CpuBackend.blasThreadSettings());
+    assertEquals(1, openblas_nolapack.blas_get_num_threads());
+    denseProducts(two, 5, r);
+    assertEquals(before + 2, CpuBackend.blasThreadSettings());
+    assertEquals(2, openblas_nolapack.blas_get_num_threads());
+  }
+
+  private static float[] values(FloatPointer p, int n) {
+    float[] v = new float[n];
+    p.get(v);
+    return v;
+  }
+
+  @Test
+  void theBareLoopComputesTheBackendsProducts() {
+    int out = 37;
+    int in = 29;
+    int batch = 11;
+    JavaBackend ref = new JavaBackend();
+    try (BareSgemm bare = new BareSgemm(out, in, batch, 2, 5);
+        Tensor w = Tensor.of(out, in, values(bare.w, out * in));
+        Tensor x = Tensor.of(in, batch, values(bare.x, in * batch));
+        Tensor dy = Tensor.of(out, batch, values(bare.dy, out * batch));
+        Tensor y = Tensor.zeros(out, batch);
+        Tensor dx = Tensor.zeros(in, batch);
+        Tensor dw = Tensor.zeros(out, in)) {
+      bare.step();
+      ref.denseForward(w, x, y);
+      ref.denseBackwardData(w, dy, dx);
+      ref.denseBackwardWeight(dy, x, dw);
+      CpuBackendTest.assertClose(y.toArray(), values(bare.y, out * batch), in, "bare forward");
+      CpuBackendTest.assertClose(
+          dx.toArray(), values(bare.dx, in * batch), out, "bare backward-data");
+      CpuBackendTest.assertClose(
+          dw.toArray(), values(bare.dw, out * in), batch, "bare weight gradient");
+    }
+  }
+
+  @Test
+  void theBareLoopRejectsBadSizes() {
+    assertThrows(IllegalArgumentException.class, () -> new BareSgemm(0, 4, 4, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new BareSgemm(4, 4, 4, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new BareSgemm(4, 4, 4, 1025, 0));
+    assertThrows(IllegalArgumentException.class, () -> new BareSgemm(65536, 65536, 4, 1, 0));
+  }
+}

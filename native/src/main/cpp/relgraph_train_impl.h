@@ -1,0 +1,220 @@
+// Training operations besides the layer products, for one instruction set: batch normalisation
+// fused with ReLU, softmax cross-entropy, bias, the SGD update and the elementwise product of the
+// masked baseline. Included once per ISA by relgraph_kernels.h, inside that ISA's namespace and
+// '#pragma GCC target', like relgraph_kernels_impl.h; relgraph_train.h checks the arguments and
+// picks the ISA. No includes here. Each operation records the ISA it ran in last_isa (one store;
+// the tests read it).
+//
+// Activations are feature-major (channels x batch, row stride = batch), so every per-channel
+// statistic is a sum over one contiguous row: rows are independent, which makes the results the
+// same for every thread count.
+
+// Sums over a row in 16 independent float lanes, which the compiler keeps in vector registers
+// (float accumulation: a batch row is short, a few hundred values at most in practice).
+static inline void row_moments(const float* x, int n, double* mean, double* var) {
+  float acc[16] = {};
+  int b = 0;
+  for (; b + 16 <= n; b += 16)
+    for (int j = 0; j < 16; ++j) acc[j] += x[b + j];
+  float s = 0;
+  for (int j = 0; j < 16; ++j) s += acc[j];
+  for (; b < n; ++b) s += x[b];
+  const float m = s / n;
+  float dev[16] = {};
+  b = 0;
+  for (; b + 16 <= n; b += 16)
+    for (int j = 0; j < 16; ++j) {
+      float d = x[b + j] - m;
+      dev[j] += d * d;
+    }
+  float v = 0;
+  for (int j = 0; j < 16; ++j) v += dev[j];
+  for (; b < n; ++b) v += (x[b] - m) * (x[b] - m);
+  *mean = m;
+  *var = v / n;
+}
+
+static inline void row_affine_relu(const float* x, float* y, int n, float scale, float shift) {
+  for (int b = 0; b < n; ++b) {
+    float v = x[b] * scale + shift;
+    y[b] = v > 0.f ? v : 0.f;
+  }
+}
+
+/** sg = sum of g, sgx = sum of g * (x - m) * is, where g = dy masked by y > 0. */
+static inline void row_bn_grad_sums(const float* x, const float* y, const float* dy, int n,
+                                    float m, float is, double* sg, double* sgx) {
+  float a[16] = {}, c[16] = {};
+  int b = 0;
+  for (; b + 16 <= n; b += 16)
+    for (int j = 0; j < 16; ++j) {
+      float g = y[b + j] > 0.f ? dy[b + j] : 0.f;
+      a[j] += g;
+      c[j] += g * ((x[b + j] - m) * is);
+    }
+  float s1 = 0, s2 = 0;
+  for (int j = 0; j < 16; ++j) {
+    s1 += a[j];
+    s2 += c[j];
+  }
+  for (; b < n; ++b) {
+    float g = y[b] > 0.f ? dy[b] : 0.f;
+    s1 += g;
+    s2 += g * ((x[b] - m) * is);
+  }
+  *sg = s1;
+  *sgx = s2;
+}
+
+/** dx = k (n g - sg - xhat sgx), g and xhat as above. */
+static inline void row_bn_grad(const float* x, const float* y, const float* dy, float* dx, int n,
+                               float m, float is, float k, float sg, float sgx) {
+  const float nf = (float)n;
+  for (int b = 0; b < n; ++b) {
+    float g = y[b] > 0.f ? dy[b] : 0.f;
+    float xhat = (x[b] - m) * is;
+    dx[b] = k * (nf * g - sg - xhat * sgx);
+  }
+}
+
+/**
+ * y = max(0, gamma * (x - mean) * invStd + beta) per channel. Training: mean and the biased
+ * variance of the batch, saved (mean, invStd) for the backward pass, running statistics updated
+ * as r = (1 - momentum) r + momentum s with the unbiased variance. Evaluation: the running ones.
+ */
+static void bn_relu_forward(int threads, int channels, int batch, const float* x,
+                            const float* gamma, const float* beta, float* y, float* mean,
+                            float* invStd, float* runMean, float* runVar, float momentum,
+                            float eps, int training) {
+  last_isa = ISA;
+  for_chunks(threads, channels, channel_chunk(batch), [&](long long c0, long long c1) {
+    for (long long c = c0; c < c1; ++c) {
+      const float* xr = x + c * batch;
+      float* yr = y + c * batch;
+      double m, is;
+      if (training) {
+        double v;
+        row_moments(xr, batch, &m, &v);
+        is = 1.0 / std::sqrt(v + eps);
+        mean[c] = (float)m;
+        invStd[c] = (float)is;
+        runMean[c] = (float)((1.0 - momentum) * runMean[c] + momentum * m);
+        runVar[c] = (float)((1.0 - momentum) * runVar[c] + momentum * v * batch / (batch - 1));
+      } else {
+        m = runMean[c];
+        is = 1.0 / std::sqrt((double)runVar[c] + eps);
+      }
+      row_affine_relu(xr, yr, batch, (float)(gamma[c] * is),
+                      (float)(beta[c] - gamma[c] * is * m));
+    }
+  });
+}
+
+/**
+ * Backward of bn_relu_forward in training mode: g = dy where y > 0, xhat = (x - mean) invStd,
+ * dbeta = sum g, dgamma = sum g xhat, dx = gamma invStd / B (B g - dbeta - xhat dgamma).
+ */
+static void bn_relu_backward(int threads, int channels, int batch, const float* x, const float* y,
+                             const float* dy, const float* gamma, const float* mean,
+                             const float* invStd, float* dx, float* dgamma, float* dbeta) {
+  last_isa = ISA;
+  for_chunks(threads, channels, channel_chunk(batch), [&](long long c0, long long c1) {
+    for (long long c = c0; c < c1; ++c) {
+      const float* xr = x + c * batch;
+      const float* yr = y + c * batch;
+      const float* gr = dy + c * batch;
+      float* dxr = dx + c * batch;
+      double sg, sgx;
+      row_bn_grad_sums(xr, yr, gr, batch, mean[c], invStd[c], &sg, &sgx);
+      dbeta[c] = (float)sg;
+      dgamma[c] = (float)sgx;
+      row_bn_grad(xr, yr, gr, dxr, batch, mean[c], invStd[c], gamma[c] * invStd[c] / batch,
+                  (float)sg, (float)sgx);
+    }
+  });
+}
+
+/**
+ * Mean softmax cross-entropy over the batch of `logits` (classes x batch); dLogits = (softmax -
+ * onehot) / batch. Returns the number of samples whose largest logit is the label (the first
+ * largest on ties) in *correct. Labels are checked by the caller.
+ */
+static double softmax_xent(int classes, int batch, const float* logits, const int* labels,
+                           float* dLogits, int* correct) {
+  last_isa = ISA;
+  double loss = 0;
+  int right = 0;
+  for (int b = 0; b < batch; ++b) {
+    int label = labels[b];
+    double mx = logits[b];
+    int arg = 0;
+    for (int c = 1; c < classes; ++c) {
+      if (logits[(long long)c * batch + b] > mx) {
+        mx = logits[(long long)c * batch + b];
+        arg = c;
+      }
+    }
+    double sum = 0;
+    for (int c = 0; c < classes; ++c) sum += std::exp(logits[(long long)c * batch + b] - mx);
+    double logSum = std::log(sum) + mx;
+    loss += logSum - logits[(long long)label * batch + b];
+    for (int c = 0; c < classes; ++c) {
+      double p = std::exp(logits[(long long)c * batch + b] - logSum);
+      dLogits[(long long)c * batch + b] = (float)((p - (c == label ? 1.0 : 0.0)) / batch);
+    }
+    if (arg == label) ++right;
+  }
+  *correct = right;
+  return loss / batch;
+}
+
+/** y[c][b] += bias[c]. */
+static void add_bias(int threads, int channels, int batch, float* y, const float* bias) {
+  last_isa = ISA;
+  for_chunks(threads, channels, channel_chunk(batch), [&](long long c0, long long c1) {
+    for (long long c = c0; c < c1; ++c) {
+      float* yr = y + c * batch;
+      const float v = bias[c];
+      for (int b = 0; b < batch; ++b) yr[b] += v;
+    }
+  });
+}
+
+/** db[c] = sum over the batch of dy[c][b]. */
+static void bias_gradient(int threads, int channels, int batch, const float* dy, float* db) {
+  last_isa = ISA;
+  for_chunks(threads, channels, channel_chunk(batch), [&](long long c0, long long c1) {
+    for (long long c = c0; c < c1; ++c) {
+      const float* r = dy + c * batch;
+      double s = 0;
+      for (int b = 0; b < batch; ++b) s += r[b];
+      db[c] = (float)s;
+    }
+  });
+}
+
+/**
+ * One SGD step with momentum and weight decay, as PyTorch's SGD (dampening 0): d = g + wd w;
+ * buf = momentum buf + d; d = d + momentum buf when Nesterov, else d = buf; w -= lr d.
+ */
+static void sgd_step(int threads, long long n, float* w, const float* g, float* buf, float lr,
+                     float momentum, float weightDecay, int nesterov) {
+  last_isa = ISA;
+  for_chunks(threads, n, 1 << 16, [&](long long i0, long long i1) {
+    for (long long i = i0; i < i1; ++i) {
+      float d = g[i] + weightDecay * w[i];
+      float bi = momentum * buf[i] + d;
+      buf[i] = bi;
+      d = nesterov ? d + momentum * bi : bi;
+      w[i] -= lr * d;
+    }
+  });
+}
+
+/** out[i] = a[i] * b[i]: the masked baseline's weight-times-mask product (out may be a or b). */
+static void multiply(int threads, long long n, const float* a, const float* b, float* out) {
+  last_isa = ISA;
+  for_chunks(threads, n, 1 << 16, [&](long long i0, long long i1) {
+    for (long long i = i0; i < i1; ++i) out[i] = a[i] * b[i];
+  });
+}
