@@ -327,7 +327,7 @@ public final class LayerBench {
     public String csv() {
       return String.format(
           Locale.ROOT,
-          "%s,%s,%d,%d,%d,%.6f,%.4f,%.2f",
+          "%s,%s,%d,%d,%d,%.6f,%.4f,%s",
           CsvText.field(backend),
           CsvText.field(op),
           batch,
@@ -335,7 +335,21 @@ public final class LayerBench {
           nodes,
           density,
           ms,
-          gflops);
+          gflopsText(gflops));
+    }
+
+    /**
+     * Two decimals, as always; below 1 GFLOP/s (a tiny layer on a busy machine) four significant
+     * digits, so that a measured rate never reads as 0.00.
+     */
+    static String gflopsText(double gflops) {
+      if (!(gflops > 0) || gflops >= 1 || !Double.isFinite(gflops)) {
+        return String.format(Locale.ROOT, "%.2f", gflops);
+      }
+      return new java.math.BigDecimal(gflops)
+          .round(new java.math.MathContext(4))
+          .stripTrailingZeros()
+          .toPlainString();
     }
   }
 
