@@ -50,6 +50,16 @@ final class AnalyzeCommand implements Callable<Integer> {
         paramLabel = "FILE",
         description = "Results SQLite database of a sweep.")
     Path db;
+
+    /** The file given. */
+    Path file() {
+      return results != null ? results : db;
+    }
+
+    /** The rows of the file given. */
+    List<ResultRow> rows() {
+      return results != null ? ResultsCsv.read(results) : ResultsDb.read(db);
+    }
   }
 
   @ArgGroup(multiplicity = "1")
@@ -107,8 +117,8 @@ final class AnalyzeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--epoch must be at least 1");
     }
     OutputFiles.checkDirectory(out, "--out", AnalysisReport.FILES.toArray(new String[0]));
-    Path file = input.results != null ? input.results : input.db;
-    List<ResultRow> rows = input.results != null ? ResultsCsv.read(file) : ResultsDb.read(file);
+    Path file = input.file();
+    List<ResultRow> rows = input.rows();
     Analysis a = Analysis.of(rows, new Analysis.Options(model, epoch, m, earlyEpoch));
     List<Path> files = AnalysisReport.write(a, out, file.getFileName().toString());
 

@@ -14,8 +14,6 @@ import org.relgraph.engine.JavaBackend;
 import org.relgraph.experiment.Analysis;
 import org.relgraph.experiment.AnalysisPlots;
 import org.relgraph.experiment.ResultRow;
-import org.relgraph.experiment.ResultsCsv;
-import org.relgraph.experiment.ResultsDb;
 import org.relgraph.experiment.SweetSpot;
 import org.relgraph.graph.GraphFormat;
 import org.relgraph.graph.GraphIO;
@@ -98,22 +96,9 @@ final class ExtractCommand implements Callable<Integer> {
       description = "Output directory (created if needed).")
   Path out;
 
-  static final class Results {
-    @Option(
-        names = "--results",
-        paramLabel = "FILE.csv",
-        description = "Results CSV whose sweet-spot heat map the figure draws under the graphs.")
-    Path results;
-
-    @Option(
-        names = "--db",
-        paramLabel = "FILE",
-        description = "Sweep database whose sweet-spot heat map the figure draws under the graphs.")
-    Path db;
-  }
-
+  /** The results whose heat map the figure draws: AnalyzeCommand's --results or --db. */
   @ArgGroup(exclusive = true, multiplicity = "0..1")
-  Results heat;
+  AnalyzeCommand.Input heat;
 
   @Option(
       names = "--results-model",
@@ -133,8 +118,7 @@ final class ExtractCommand implements Callable<Integer> {
     OutputFiles.checkDirectory(out, "--out", "graphs.csv", "extracted.png", "extracted.svg");
     SweetSpot.Result heatMap = null;
     if (heat != null) {
-      Path file = heat.results != null ? heat.results : heat.db;
-      List<ResultRow> rows = heat.results != null ? ResultsCsv.read(file) : ResultsDb.read(file);
+      List<ResultRow> rows = heat.rows();
       heatMap = Analysis.of(rows, new Analysis.Options(resultsModel, null, null, null)).result();
     }
 

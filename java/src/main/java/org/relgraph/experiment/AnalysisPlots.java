@@ -83,12 +83,7 @@ public final class AnalysisPlots {
     }
     double low = lo;
     double high = hi;
-    XYChart chart = chart(title, "clustering coefficient C", "average path length L");
-    chart.getStyler().setXAxisMin(SweetSpot.C_MIN);
-    chart.getStyler().setXAxisMax(SweetSpot.C_MAX);
-    chart.getStyler().setYAxisMin(SweetSpot.L_MIN);
-    chart.getStyler().setYAxisMax(SweetSpot.L_MAX);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    XYChart chart = planeChart(title);
     // legend entries only: their points lie outside the axes and are not drawn
     List<String> labels = legendLabels(lo, hi);
     for (int i = 0; i < labels.size(); i++) {
@@ -310,12 +305,7 @@ public final class AnalysisPlots {
       String rectangleLabel,
       List<Trail> trails)
       throws IOException {
-    XYChart chart = chart(title, "clustering coefficient C", "average path length L");
-    chart.getStyler().setXAxisMin(SweetSpot.C_MIN);
-    chart.getStyler().setXAxisMax(SweetSpot.C_MAX);
-    chart.getStyler().setYAxisMin(SweetSpot.L_MIN);
-    chart.getStyler().setYAxisMax(SweetSpot.L_MAX);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    XYChart chart = planeChart(title);
     XYSeries rect =
         chart.addSeries(
             rectangleLabel,
@@ -380,6 +370,17 @@ public final class AnalysisPlots {
         lastY = y;
       }
     }
+  }
+
+  /** A chart of the (C, L) plane over the analysis's axis ranges, legend to the right. */
+  private static XYChart planeChart(String title) {
+    XYChart chart = chart(title, "clustering coefficient C", "average path length L");
+    chart.getStyler().setXAxisMin(SweetSpot.C_MIN);
+    chart.getStyler().setXAxisMax(SweetSpot.C_MAX);
+    chart.getStyler().setYAxisMin(SweetSpot.L_MIN);
+    chart.getStyler().setYAxisMax(SweetSpot.L_MAX);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    return chart;
   }
 
   private static XYChart chart(String title, String x, String y) {

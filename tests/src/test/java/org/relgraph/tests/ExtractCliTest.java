@@ -99,6 +99,27 @@ class ExtractCliTest {
   }
 
   @Test
+  void figureDrawsOverTheHeatMapOfGivenResults(@TempDir Path dir) throws IOException {
+    Path results = dir.resolve("mlp.csv.gz");
+    try (var in = getClass().getResourceAsStream("/graph2nn/mlp_cifar10_results.csv.gz")) {
+      Files.copy(in, results);
+    }
+    Cli r =
+        Cli.run(
+            "extract",
+            "--model",
+            model.toString(),
+            "--degrees",
+            "32",
+            "--results",
+            results.toString(),
+            "--out",
+            dir.resolve("o").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.size(dir.resolve("o").resolve("extracted.png")) > 1000);
+  }
+
+  @Test
   void badInputGetsOneLine(@TempDir Path dir) throws IOException {
     Cli missing =
         Cli.run(
