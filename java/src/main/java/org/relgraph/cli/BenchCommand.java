@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.relgraph.engine.BackendProvider;
+import org.relgraph.engine.Backends;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.MemoryLimits;
 import org.relgraph.experiment.BaselineCheck;
@@ -78,6 +80,15 @@ final class BenchCommand implements Runnable {
     List<Integer> batches;
 
     @Option(
+        names = "--backend",
+        defaultValue = "cpu",
+        paramLabel = "NAME",
+        description =
+            "Backend to time (cpu, the default, and only cpu: the benchmark times the native"
+                + " kernels against OpenBLAS; java is refused).")
+    String backend;
+
+    @Option(
         names = "--threads",
         paramLabel = "T",
         description = "Threads of the kernels (default: all processors).")
@@ -119,6 +130,7 @@ final class BenchCommand implements Runnable {
     }
 
     private int measure() throws IOException {
+      requireNativeBackend(backend, "bench layers");
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       LayerBench.Config base = quick ? LayerBench.Config.quick(t) : LayerBench.Config.full(t);
       LayerBench.Config config =
@@ -244,6 +256,15 @@ final class BenchCommand implements Runnable {
     @Option(names = "--graph-seed", defaultValue = "1", description = "sparse graph seed (1)")
     long graphSeed;
 
+    @Option(
+        names = "--backend",
+        defaultValue = "cpu",
+        paramLabel = "NAME",
+        description =
+            "Backend to time (cpu, the default, and only cpu: the benchmark times the native"
+                + " kernels against OpenBLAS; java is refused).")
+    String backend;
+
     @Option(names = "--threads", paramLabel = "T", description = "threads (all processors)")
     Integer threads;
 
@@ -259,6 +280,7 @@ final class BenchCommand implements Runnable {
     }
 
     private int measure() throws IOException {
+      requireNativeBackend(backend, "bench epochs");
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
       if (out != null) {
@@ -378,6 +400,22 @@ final class BenchCommand implements Runnable {
             w.write(line + "\n");
           }
         });
+  }
+
+  /**
+   * Checks that {@code --backend} names the native CPU backend, the only one whose kernels the
+   * benchmarks time (against OpenBLAS); an unknown name or another backend is a usage error. Loads
+   * nothing, so that {@link #nativeReady} still sets OpenBLAS's core type first.
+   */
+  static void requireNativeBackend(String name, String command) {
+    BackendProvider p = Backends.discovered().known(name);
+    if (!p.name().equals("cpu")) {
+      throw new IllegalArgumentException(
+          command
+              + " times the native kernels against OpenBLAS: --backend "
+              + p.name()
+              + " is not supported (only cpu)");
+    }
   }
 
   /**

@@ -32,7 +32,12 @@ final class EvaluateCommand implements Runnable {
   @Option(names = "--data", paramLabel = "DIR", description = "data directory")
   Path data;
 
-  @Option(names = "--backend", defaultValue = "cpu", description = "cpu or java (default: cpu)")
+  @Option(
+      names = "--backend",
+      defaultValue = "cpu",
+      paramLabel = "NAME",
+      description =
+          "a backend that `relgraph backends` lists as available: cpu or java (default: cpu)")
   String backend;
 
   @Option(names = "--json", description = "print a JSON summary as the last line of stdout")

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       BenchCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
+      BackendsCommand.class,
       AnalyzeCommand.class,
       QuickstartCommand.class,
       SweepCommand.class,

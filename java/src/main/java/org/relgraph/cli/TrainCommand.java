@@ -11,8 +11,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.relgraph.engine.Backend;
-import org.relgraph.engine.CpuBackend;
-import org.relgraph.engine.JavaBackend;
+import org.relgraph.engine.Backends;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
 import org.relgraph.io.OutputFiles;
@@ -393,7 +392,10 @@ final class TrainCommand implements Runnable {
     @Option(
         names = "--backend",
         defaultValue = "cpu",
-        description = "cpu (native) or java (the slow reference) (default: cpu)")
+        paramLabel = "NAME",
+        description =
+            "a backend that `relgraph backends` lists as available: cpu (native) or java (the slow"
+                + " reference) (default: cpu)")
     String backend = "cpu";
 
     TrainConfig config(long seed) {
@@ -445,21 +447,7 @@ final class TrainCommand implements Runnable {
       if (t < 1 || t > 1024) {
         throw new IllegalArgumentException("--threads = " + t + " outside [1, 1024]");
       }
-      return switch (backend.toLowerCase(Locale.ROOT)) {
-        case "java" -> new JavaBackend();
-        case "cpu" -> {
-          if (!CpuBackend.isAvailable()) {
-            throw new IllegalStateException(
-                "native CPU backend unavailable: "
-                    + CpuBackend.unavailabilityCause()
-                    + " (--backend java runs the slow reference)");
-          }
-          yield CpuBackend.create(CpuBackend.bestIsa(), t);
-        }
-        default ->
-            throw new IllegalArgumentException(
-                "--backend '" + backend + "' is not one of cpu, java");
-      };
+      return Backends.find(backend).create(t);
     }
   }
 }
