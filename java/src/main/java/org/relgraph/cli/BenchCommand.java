@@ -79,14 +79,7 @@ final class BenchCommand implements Runnable {
         description = "Batch sizes (default: 128 1024; 128 with --quick).")
     List<Integer> batches;
 
-    @Option(
-        names = "--backend",
-        defaultValue = "cpu",
-        paramLabel = "NAME",
-        description =
-            "Backend to time (cpu, the default, and only cpu: the benchmark times the native"
-                + " kernels against OpenBLAS; java is refused).")
-    String backend;
+    @picocli.CommandLine.Mixin BackendOption backend = new BackendOption();
 
     @Option(
         names = "--threads",
@@ -130,7 +123,7 @@ final class BenchCommand implements Runnable {
     }
 
     private int measure() throws IOException {
-      requireNativeBackend(backend, "bench layers");
+      requireNativeBackend(backend.name, "bench layers");
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       LayerBench.Config base = quick ? LayerBench.Config.quick(t) : LayerBench.Config.full(t);
       LayerBench.Config config =
@@ -256,14 +249,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--graph-seed", defaultValue = "1", description = "sparse graph seed (1)")
     long graphSeed;
 
-    @Option(
-        names = "--backend",
-        defaultValue = "cpu",
-        paramLabel = "NAME",
-        description =
-            "Backend to time (cpu, the default, and only cpu: the benchmark times the native"
-                + " kernels against OpenBLAS; java is refused).")
-    String backend;
+    @picocli.CommandLine.Mixin BackendOption backend = new BackendOption();
 
     @Option(names = "--threads", paramLabel = "T", description = "threads (all processors)")
     Integer threads;
@@ -280,7 +266,7 @@ final class BenchCommand implements Runnable {
     }
 
     private int measure() throws IOException {
-      requireNativeBackend(backend, "bench epochs");
+      requireNativeBackend(backend.name, "bench epochs");
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
       if (out != null) {
@@ -400,6 +386,18 @@ final class BenchCommand implements Runnable {
             w.write(line + "\n");
           }
         });
+  }
+
+  /** The {@code --backend} option of both bench commands (see {@link #requireNativeBackend}). */
+  static final class BackendOption {
+    @Option(
+        names = "--backend",
+        defaultValue = "cpu",
+        paramLabel = "NAME",
+        description =
+            "Backend to time (cpu, the default, and only cpu: the benchmark times the native"
+                + " kernels against OpenBLAS; java is refused).")
+    String name;
   }
 
   /**
