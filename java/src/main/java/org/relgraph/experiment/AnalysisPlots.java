@@ -399,7 +399,8 @@ public final class AnalysisPlots {
     return chart;
   }
 
-  private static void save(XYChart chart, Path base) throws IOException {
+  /** Writes {@code chart} as {@code base.png} and {@code base.svg}, through {@link OutputFiles}. */
+  static void save(XYChart chart, Path base) throws IOException {
     String b = base.getFileName().toString();
     OutputFiles.writeBuffered(
         base.resolveSibling(b + ".png"),

@@ -7,13 +7,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.relgraph.io.OutputFiles;
 
 /**
  * The coverage scatter plot of the paper's Figure 3: clustering coefficient C on x, average path
@@ -76,14 +73,6 @@ public final class CoveragePlot {
       XYSeries s = chart.addSeries(e.getKey() + " (" + pts.size() + ")", x, y);
       s.setMarker(SeriesMarkers.CIRCLE);
     }
-    String b = base.getFileName().toString();
-    OutputFiles.writeBuffered(
-        base.resolveSibling(b + ".png"),
-        out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
-    OutputFiles.writeBuffered(
-        base.resolveSibling(b + ".svg"),
-        out ->
-            VectorGraphicsEncoder.saveVectorGraphic(
-                chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
+    AnalysisPlots.save(chart, base);
   }
 }

@@ -10,8 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -20,7 +18,6 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.relgraph.io.OutputFiles;
 import org.relgraph.train.ExecutionMode;
 
 /**
@@ -107,17 +104,10 @@ public final class LayerPlot {
           series.setLineStyle(line(mode));
         }
       }
-      Path png = dir.resolve("layers_step_b" + batch + ".png");
-      Path svg = dir.resolve("layers_step_b" + batch + ".svg");
-      OutputFiles.writeBuffered(
-          png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
-      OutputFiles.writeBuffered(
-          svg,
-          out ->
-              VectorGraphicsEncoder.saveVectorGraphic(
-                  chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
-      written.add(png);
-      written.add(svg);
+      Path base = dir.resolve("layers_step_b" + batch);
+      AnalysisPlots.save(chart, base);
+      written.add(dir.resolve("layers_step_b" + batch + ".png"));
+      written.add(dir.resolve("layers_step_b" + batch + ".svg"));
     }
     return written;
   }
