@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.relgraph.bench.BaselineCheck;
+import org.relgraph.bench.LayerBench;
+import org.relgraph.bench.LayerPlot;
 import org.relgraph.engine.BackendProvider;
 import org.relgraph.engine.Backends;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.MemoryLimits;
-import org.relgraph.experiment.BaselineCheck;
-import org.relgraph.experiment.LayerBench;
-import org.relgraph.experiment.LayerPlot;
 import org.relgraph.io.OutputFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -279,8 +279,8 @@ final class BenchCommand implements Runnable {
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       CpuBackend backend = CpuBackend.create(CpuBackend.bestIsa(), t);
       org.relgraph.train.Dataset d = data.load();
-      org.relgraph.experiment.EpochBench bench =
-          new org.relgraph.experiment.EpochBench(d, backend, repeats, kOverN, p, graphSeed);
+      org.relgraph.bench.EpochBench bench =
+          new org.relgraph.bench.EpochBench(d, backend, repeats, kOverN, p, graphSeed);
       String comment =
           String.format(
               Locale.ROOT,
@@ -293,7 +293,7 @@ final class BenchCommand implements Runnable {
               t);
       stdout.println(comment);
       stdout.flush();
-      List<org.relgraph.experiment.EpochBench.Row> rows =
+      List<org.relgraph.bench.EpochBench.Row> rows =
           bench.run(
               line -> {
                 stderr.println("relgraph: " + line);
@@ -307,7 +307,7 @@ final class BenchCommand implements Runnable {
         stderr.println("relgraph: " + check.get().line());
         stderr.flush();
       }
-      stdout.println(org.relgraph.experiment.EpochBench.HEADER);
+      stdout.println(org.relgraph.bench.EpochBench.HEADER);
       for (var r : rows) {
         stdout.println(r.csv());
       }
@@ -316,8 +316,8 @@ final class BenchCommand implements Runnable {
         writeCsv(
             out,
             comments,
-            org.relgraph.experiment.EpochBench.HEADER,
-            rows.stream().map(org.relgraph.experiment.EpochBench.Row::csv).toList());
+            org.relgraph.bench.EpochBench.HEADER,
+            rows.stream().map(org.relgraph.bench.EpochBench.Row::csv).toList());
       }
       return 0;
     }

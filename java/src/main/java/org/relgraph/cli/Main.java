@@ -2,10 +2,10 @@ package org.relgraph.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import org.relgraph.experiment.ResultsFormatException;
-import org.relgraph.experiment.SweepLock;
+import org.relgraph.analysis.ResultsFormatException;
 import org.relgraph.graph.GraphFormatException;
 import org.relgraph.io.Quoting;
+import org.relgraph.sweep.SweepLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

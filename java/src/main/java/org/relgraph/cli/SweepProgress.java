@@ -7,10 +7,10 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.relgraph.experiment.RunResult;
-import org.relgraph.experiment.SweepGraph;
-import org.relgraph.experiment.SweepRunner;
-import org.relgraph.experiment.SweepSpec;
+import org.relgraph.sweep.RunResult;
+import org.relgraph.sweep.SweepGraph;
+import org.relgraph.sweep.SweepRunner;
+import org.relgraph.sweep.SweepSpec;
 
 /**
  * What {@code relgraph sweep} shows on stderr while it runs: on a terminal, a progress bar over the

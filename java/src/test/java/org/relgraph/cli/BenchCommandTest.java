@@ -22,7 +22,7 @@ class BenchCommandTest {
 
   @Test
   void theWidestLayerFitsOneTensor() {
-    long w = org.relgraph.experiment.LayerBench.MAX_WIDTH;
+    long w = org.relgraph.bench.LayerBench.MAX_WIDTH;
     long max = org.relgraph.engine.MemoryLimits.MAX_TENSOR_VALUES;
     assertTrue(w * w <= max && (w + 1) * (w + 1) > max);
   }

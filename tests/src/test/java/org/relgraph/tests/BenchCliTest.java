@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relgraph.bench.LayerBench;
 import org.relgraph.engine.MemoryLimits;
-import org.relgraph.experiment.LayerBench;
 
 /** {@code relgraph bench layers} in-process, with tiny layers and short measurements. */
 class BenchCliTest {

@@ -12,12 +12,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.relgraph.experiment.SweepGraph;
-import org.relgraph.experiment.SweepGraphs;
 import org.relgraph.graph.GraphIO;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
 import org.relgraph.graph.RelationalGraph;
+import org.relgraph.sweep.SweepGraph;
+import org.relgraph.sweep.SweepGraphs;
 
 /**
  * The three brain networks shipped with the paper's code, read from their adjacency matrices and

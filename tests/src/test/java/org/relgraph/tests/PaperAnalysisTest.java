@@ -10,12 +10,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.relgraph.experiment.Analysis;
-import org.relgraph.experiment.ResultRow;
-import org.relgraph.experiment.ResultsCsv;
-import org.relgraph.experiment.SweetSpot;
-import org.relgraph.experiment.SweetSpot.Mode;
-import org.relgraph.experiment.SweetSpot.Result;
+import org.relgraph.analysis.Analysis;
+import org.relgraph.analysis.ResultRow;
+import org.relgraph.analysis.ResultsCsv;
+import org.relgraph.analysis.SweetSpot;
+import org.relgraph.analysis.SweetSpot.Mode;
+import org.relgraph.analysis.SweetSpot.Result;
 
 /**
  * The paper's analysis on its own published results (resources/graph2nn, see the NOTICE there): the

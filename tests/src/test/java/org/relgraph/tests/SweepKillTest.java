@@ -20,9 +20,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relgraph.experiment.SweepGraphs;
-import org.relgraph.experiment.SweepSpec;
-import org.relgraph.experiment.SweepTrainers;
+import org.relgraph.sweep.SweepGraphs;
+import org.relgraph.sweep.SweepSpec;
+import org.relgraph.sweep.SweepTrainers;
 
 /**
  * {@code relgraph sweep} as separate processes: killed with SIGKILL at random moments and started

@@ -1,0 +1,1108 @@
+package org.relgraph.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.relgraph.engine.Backend;
+import org.relgraph.engine.BareSgemm;
+import org.relgraph.engine.BlockSparseLayout;
+import org.relgraph.engine.CpuBackend;
+import org.relgraph.engine.MemoryLimits;
+import org.relgraph.engine.Tensor;
+import org.relgraph.graph.ClassicGenerators;
+import org.relgraph.graph.RelationalGraph;
+import org.relgraph.graph.WsFlex;
+import org.relgraph.io.CsvText;
+import org.relgraph.model.ChannelPartition;
+import org.relgraph.model.Flops;
+import org.relgraph.train.ExecutionMode;
+
+/**
+ * Time of one relational layer's products (forward, backward-data, weight gradient and the three
+ * together) in the three modes of {@link Backend}, and of the FLOP-matched three-layer stack
+ * against three dense layers. Shared by {@code relgraph bench layers} and the JMH {@code
+ * LayerBenchmark}.
+ *
+ * <p><b>Configurations.</b> A layer is {@code width → width} over an {@value #NODES}-node graph:
+ * the WS-flex graph with {@code k = kOverN · n}, rewiring probability {@value #REWIRE} and seed
+ * {@value #SEED}, or the complete graph for {@code kOverN = 1} ({@link #COMPLETE}). Channels are
+ * divided by {@link ChannelPartition#of(int, int, long)} with seed {@value #SEED}. The dense mode
+ * runs the complete graph only (plain GEMMs); masked and block-sparse run every pattern. Weights
+ * are uniform in {@code ±1/√in}, activations and gradients uniform in {@code ±1}, seeded.
+ *
+ * <p><b>Useful GFLOP/s</b>, the same for every mode: {@code 2 × multiply-adds of existing blocks ×
+ * batch / time} per product; {@link BlockSparseLayout#multiplyAddsPerSample()} for block-sparse and
+ * masked (masked computes the whole dense product, but only existing blocks count), {@code out ×
+ * in} for dense. A step counts three products.
+ *
+ * <p><b>Matched stack</b> (target b): three block-sparse layers {@code 512 → w, w → w, w → w} over
+ * the {@code k/n = 0.125} graph, {@code w} the smallest width whose multiply-adds reach those of
+ * three dense {@code 512 → 512} layers ({@link StackMatching#matchedWidth}), timed forward plus
+ * backward (every layer's three products) against the three dense layers.
+ *
+ * <p><b>Bare sgemm</b>: after the dense rows of each batch and width, the same three products as
+ * bare {@code cblas_sgemm} calls ({@link BareSgemm}), rows of backend {@value #BARE_SGEMM}; after
+ * the dense matched stack, three such layers. {@link #baselineChecks} pairs them with the dense
+ * rows: a dense baseline more than 10% slower than the bare loop is reported as a warning.
+ *
+ * <p><b>Timing</b>: wall time ({@link System#nanoTime()}); warm-up, then the median of several
+ * samples, each the mean of enough back-to-back calls to last {@code target / samples} ({@link
+ * Timing}); slow operations get fewer samples (at least 3) so that a measurement stays near its
+ * target. The first configuration runs steps for {@link Timing#startupSeconds()} before anything is
+ * measured.
+ */
+public final class LayerBench {
+  /** Nodes of every graph. */
+  public static final int NODES = 64;
+
+  /** The {@code kOverN} value that names the complete graph. */
+  public static final double COMPLETE = 1.0;
+
+  /** Rewiring probability of the WS-flex graphs. */
+  public static final double REWIRE = 0.3;
+
+  /** Seed of the WS-flex graphs and of the channel partitions. */
+  public static final long SEED = 0;
+
+  /** Seed of the random tensor data. */
+  public static final long DATA_SEED = 0x1A7E5L;
+
+  /** Output widths of the full run. */
+  public static final int[] WIDTHS = {512, 768, 1024, 1539};
+
+  /** Batches of the full run. */
+  public static final int[] BATCHES = {128, 1024};
+
+  /** Patterns (k/n; 1 = complete) of the full run. */
+  public static final double[] PATTERNS = {0.125, 0.25, 0.5, 0.75, COMPLETE};
+
+  /** Width of the dense layers the matched stack is compared with. */
+  public static final int DENSE_WIDTH = 512;
+
+  /** Layers of the matched stack. */
+  public static final int STACK_LAYERS = 3;
+
+  /** Pattern (k/n) of the matched stack. */
+  public static final double MATCHED_PATTERN = 0.125;
+
+  /** The widest layer, ⌊√(2^31 − 9)⌋: {@code MAX_WIDTH²} weights still fit one tensor. */
+  public static final int MAX_WIDTH = 46340;
+
+  /** The CSV header. */
+  public static final String HEADER = "backend,op,batch,width,nodes,density,ms,gflops";
+
+  /** The backend column of the bare {@code cblas_sgemm} rows. */
+  public static final String BARE_SGEMM = "bare-sgemm";
+
+  /** What is timed. */
+  public enum Op {
+    /** {@code y = W·x}. */
+    FORWARD,
+    /** {@code dx = Wᵀ·dy}. */
+    BACKWARD_DATA,
+    /** {@code dW = dy·xᵀ}. */
+    BACKWARD_WEIGHT,
+    /** The three products of one layer, one after the other. */
+    STEP,
+    /** The three layers of the matched stack, forward then backward. */
+    MATCHED_STACK;
+
+    /** The CSV name: {@code forward}, {@code backward_data}, ... */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The op of a CSV name. */
+    public static Op parse(String label) {
+      for (Op o : values()) {
+        if (o.label().equals(label)) {
+          return o;
+        }
+      }
+      throw new IllegalArgumentException(
+          "op '"
+              + label
+              + "' is not forward, backward_data, backward_weight, step or matched_stack");
+    }
+
+    /** Products one call makes per layer. */
+    int products() {
+      return this == STEP || this == MATCHED_STACK ? 3 : 1;
+    }
+  }
+
+  /** The single-layer ops, in CSV order. */
+  public static final List<Op> LAYER_OPS =
+      List.of(Op.FORWARD, Op.BACKWARD_DATA, Op.BACKWARD_WEIGHT, Op.STEP);
+
+  /**
+   * How long to measure.
+   *
+   * @param warmupSeconds warm-up (at least two calls)
+   * @param targetSeconds measured time per row
+   * @param samples samples whose median is taken
+   * @param fmaSeconds length of the FMA-peak loop
+   * @param startupSeconds extra warm-up before the first row (thread pools, clock ramp-up)
+   */
+  public record Timing(
+      double warmupSeconds,
+      double targetSeconds,
+      int samples,
+      double fmaSeconds,
+      double startupSeconds) {
+    /** The full run: about 0.4 s per row. */
+    public static final Timing NORMAL = new Timing(0.1, 0.3, 7, 0.5, 1.0);
+
+    /** {@code --quick}: about 0.2 s per row. */
+    public static final Timing QUICK = new Timing(0.05, 0.15, 5, 0.2, 0.5);
+
+    /** Checks the values. */
+    public Timing {
+      if (!(warmupSeconds >= 0)
+          || !(targetSeconds > 0)
+          || samples < 1
+          || !(fmaSeconds > 0)
+          || !(startupSeconds >= 0)) {
+        throw new IllegalArgumentException("invalid timing " + this);
+      }
+    }
+  }
+
+  /**
+   * What to run.
+   *
+   * @param widths output widths (each layer is width → width)
+   * @param batches batch sizes
+   * @param patterns k/n of the WS-flex graphs, {@link #COMPLETE} for the complete graph
+   * @param threads threads of the backend
+   * @param timing how long to measure
+   * @param matchedStack whether to time the matched stack (one pair of rows per batch)
+   */
+  public record Config(
+      int[] widths,
+      int[] batches,
+      double[] patterns,
+      int threads,
+      Timing timing,
+      boolean matchedStack) {
+    /** Copies the arrays and checks every value before any work. */
+    public Config {
+      widths = widths.clone();
+      batches = batches.clone();
+      patterns = patterns.clone();
+      if (widths.length == 0 || batches.length == 0 || patterns.length == 0) {
+        throw new IllegalArgumentException("need at least one width, batch and pattern");
+      }
+      for (int w : widths) {
+        if (w < NODES) {
+          throw new IllegalArgumentException(
+              "width " + w + " below " + NODES + " (every node needs a channel)");
+        }
+        if ((long) w * w > MemoryLimits.MAX_TENSOR_VALUES) {
+          throw new IllegalArgumentException(
+              "width "
+                  + w
+                  + ": a "
+                  + w
+                  + " × "
+                  + w
+                  + " layer has more weights than a tensor holds (2^31 - 9); widths up to "
+                  + MAX_WIDTH);
+        }
+      }
+      for (int b : batches) {
+        if (b < 1) {
+          throw new IllegalArgumentException("batch " + b + " must be >= 1");
+        }
+        for (int w : widths) {
+          checkActivations(b, w, "width " + w);
+        }
+        if (matchedStack) {
+          checkActivations(
+              b, MatchedWidth.VALUE, "the matched stack's width " + MatchedWidth.VALUE);
+        }
+      }
+      for (double p : patterns) {
+        checkPattern(NODES, p);
+      }
+      if (threads < 1 || threads > 1024) {
+        throw new IllegalArgumentException("threads = " + threads + " outside [1, 1024]");
+      }
+    }
+
+    private static void checkActivations(int batch, int width, String what) {
+      if ((long) width * batch > MemoryLimits.MAX_TENSOR_VALUES) {
+        throw new IllegalArgumentException(
+            "batch "
+                + batch
+                + " with "
+                + what
+                + ": the activations ("
+                + width
+                + " × "
+                + batch
+                + ") would be more values than a tensor holds (2^31 - 9)");
+      }
+    }
+
+    /** Every configuration of the issue: {@link #WIDTHS} × {@link #BATCHES} × {@link #PATTERNS}. */
+    public static Config full(int threads) {
+      return new Config(WIDTHS, BATCHES, PATTERNS, threads, Timing.NORMAL, true);
+    }
+
+    /** {@code --quick}: widths 512 and 1539, batch 128, k/n = 0.125 and the complete graph. */
+    public static Config quick(int threads) {
+      return new Config(
+          new int[] {512, 1539},
+          new int[] {128},
+          new double[] {MATCHED_PATTERN, COMPLETE},
+          threads,
+          Timing.QUICK,
+          true);
+    }
+
+    @Override
+    public int[] widths() {
+      return widths.clone();
+    }
+
+    @Override
+    public int[] batches() {
+      return batches.clone();
+    }
+
+    @Override
+    public double[] patterns() {
+      return patterns.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Config c
+          && Arrays.equals(widths, c.widths)
+          && Arrays.equals(batches, c.batches)
+          && Arrays.equals(patterns, c.patterns)
+          && threads == c.threads
+          && timing.equals(c.timing)
+          && matchedStack == c.matchedStack;
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(widths) * 31 + Arrays.hashCode(batches) + Arrays.hashCode(patterns);
+    }
+
+    @Override
+    public String toString() {
+      return "Config(widths="
+          + Arrays.toString(widths)
+          + ", batches="
+          + Arrays.toString(batches)
+          + ", patterns="
+          + Arrays.toString(patterns)
+          + ", threads="
+          + threads
+          + ", "
+          + timing
+          + ", matchedStack="
+          + matchedStack
+          + ")";
+    }
+  }
+
+  /** One CSV row; {@code width} is the output width, {@code density} the fraction of blocks. */
+  public record Row(
+      String backend,
+      String op,
+      int batch,
+      int width,
+      int nodes,
+      double density,
+      double ms,
+      double gflops) {
+    /** The row as CSV, matching {@link #HEADER}. */
+    public String csv() {
+      return String.format(
+          Locale.ROOT,
+          "%s,%s,%d,%d,%d,%.6f,%.4f,%s",
+          CsvText.field(backend),
+          CsvText.field(op),
+          batch,
+          width,
+          nodes,
+          density,
+          ms,
+          gflopsText(gflops));
+    }
+
+    /**
+     * Two decimals, as always; below 1 GFLOP/s (a tiny layer on a busy machine) four significant
+     * digits, so that a measured rate never reads as 0.00.
+     */
+    static String gflopsText(double gflops) {
+      if (!(gflops > 0) || gflops >= 1 || !Double.isFinite(gflops)) {
+        return String.format(Locale.ROOT, "%.2f", gflops);
+      }
+      return new java.math.BigDecimal(gflops)
+          .round(new java.math.MathContext(4))
+          .stripTrailingZeros()
+          .toPlainString();
+    }
+  }
+
+  private final Config config;
+  private final CpuBackend backend;
+
+  /**
+   * A benchmark on the native CPU backend (best instruction set, {@code config.threads()}).
+   * OpenBLAS reads {@link CpuBackend#CORETYPE_PROPERTY} when this first touches the backend: set it
+   * before, as the CLI and the JMH fork do.
+   *
+   * @throws IllegalStateException when the native backend is unavailable
+   */
+  public LayerBench(Config config) {
+    this.config = config;
+    this.backend = CpuBackend.create(CpuBackend.bestIsa(), config.threads());
+  }
+
+  /** The backend timed. */
+  public CpuBackend backend() {
+    return backend;
+  }
+
+  /**
+   * The CSV's first line: the dense kernel and the FMA peak of the backend's threads (measured now,
+   * {@code timing.fmaSeconds()}), e.g. {@code # dense: OpenBLAS 0.3.31 core=Haswell threads=2;
+   * blocksparse: AVX2 threads=2; fma_peak_gflops=450}.
+   */
+  public String comment() {
+    double peak = CpuBackend.fmaPeakGflops(config.threads(), config.timing().fmaSeconds());
+    return String.format(
+        Locale.ROOT,
+        "# dense: %s threads=%d; blocksparse: %s threads=%d; fma_peak_gflops=%.0f",
+        CpuBackend.blasDescription(),
+        config.threads(),
+        backend.isa(),
+        config.threads(),
+        peak);
+  }
+
+  /**
+   * Runs every configuration, in order batch, width, pattern, mode (dense on the complete graph
+   * only, then masked, then block-sparse), op ({@link #LAYER_OPS}); then, if configured, the
+   * matched stack per batch (block-sparse, then dense). Each row goes to {@code each} as soon as it
+   * is measured.
+   */
+  public List<Row> run(Consumer<Row> each) {
+    List<Row> rows = new ArrayList<>();
+    Consumer<Row> sink =
+        r -> {
+          rows.add(r);
+          each.accept(r);
+        };
+    RelationalGraph[] graphs = new RelationalGraph[config.patterns().length];
+    double[] patterns = config.patterns();
+    for (int i = 0; i < patterns.length; i++) {
+      graphs[i] = graph(NODES, patterns[i]);
+    }
+    boolean first = true;
+    for (int batch : config.batches()) {
+      for (int width : config.widths()) {
+        for (int i = 0; i < patterns.length; i++) {
+          for (ExecutionMode mode : modes(patterns[i])) {
+            try (Layer layer =
+                Layer.create(backend, mode, graphs[i], width, width, batch, DATA_SEED)) {
+              if (first) {
+                first = false;
+                long end = System.nanoTime() + (long) (config.timing().startupSeconds() * 1e9);
+                do {
+                  layer.run(Op.STEP);
+                } while (System.nanoTime() < end);
+              }
+              for (Op op : LAYER_OPS) {
+                double s = medianSeconds(() -> layer.run(op), config.timing());
+                sink.accept(layer.row(op, s));
+              }
+            }
+            if (mode == ExecutionMode.DENSE) {
+              timeBareSgemm(width, batch, sink);
+            }
+          }
+        }
+      }
+    }
+    if (config.matchedStack()) {
+      int matched = matchedWidth();
+      for (int batch : config.batches()) {
+        for (ExecutionMode mode : List.of(ExecutionMode.BLOCKSPARSE, ExecutionMode.DENSE)) {
+          try (Stack stack = Stack.matched(backend, mode, matched, batch, DATA_SEED)) {
+            double s = medianSeconds(stack::step, config.timing());
+            sink.accept(stack.row(s));
+          }
+        }
+        timeBareStack(batch, sink);
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * The memory a run needs at its peak, for a check before it starts: the largest configuration's,
+   * since each layer (or stack) is freed before the next is built.
+   *
+   * @param heapBytes Java heap: the random weights staged before they are copied, a dense mask
+   * @param nativeBytes tensors: weights, weight gradient, activations and gradients, and in masked
+   *     mode the mask and a scratch matrix
+   * @param largest the configuration that needs it, in words
+   */
+  public record Memory(long heapBytes, long nativeBytes, String largest) {}
+
+  /** The peak memory of running {@code config} ({@link Memory}). */
+  public static Memory memory(Config config) {
+    Memory peak = new Memory(0, 0, "nothing");
+    double[] patterns = config.patterns();
+    for (int batch : config.batches()) {
+      for (int width : config.widths()) {
+        for (double pattern : patterns) {
+          RelationalGraph g = graph(NODES, pattern);
+          for (ExecutionMode mode : modes(pattern)) {
+            long[] m = layerMemory(mode, g, width, width, batch, true);
+            peak =
+                larger(
+                    peak,
+                    m,
+                    String.format(
+                        Locale.ROOT,
+                        "width %d, batch %d, %s, k/n %s",
+                        width,
+                        batch,
+                        mode.label(),
+                        pattern == COMPLETE ? "complete" : Double.toString(pattern)));
+          }
+        }
+      }
+    }
+    if (config.matchedStack()) {
+      int w = MatchedWidth.VALUE;
+      for (int batch : config.batches()) {
+        for (ExecutionMode mode : List.of(ExecutionMode.BLOCKSPARSE, ExecutionMode.DENSE)) {
+          int top = mode == ExecutionMode.DENSE ? DENSE_WIDTH : w;
+          RelationalGraph g =
+              mode == ExecutionMode.DENSE
+                  ? ClassicGenerators.complete(NODES)
+                  : graph(NODES, MATCHED_PATTERN);
+          long heap = 0;
+          long nat = 4L * 2 * (DENSE_WIDTH + (long) STACK_LAYERS * top) * batch;
+          for (int i = 0; i < STACK_LAYERS; i++) {
+            long[] m = layerMemory(mode, g, i == 0 ? DENSE_WIDTH : top, top, batch, false);
+            heap = Math.max(heap, m[0]);
+            nat += m[1];
+          }
+          peak = larger(peak, new long[] {heap, nat}, "matched stack, batch " + batch);
+        }
+      }
+    }
+    return peak;
+  }
+
+  /** {@link #matchedWidth()}, computed once. */
+  private static final class MatchedWidth {
+    static final int VALUE = matchedWidth();
+  }
+
+  private static Memory larger(Memory peak, long[] m, String what) {
+    return m[0] + m[1] > peak.heapBytes() + peak.nativeBytes()
+        ? new Memory(m[0], m[1], what)
+        : peak;
+  }
+
+  /** {heap, native} bytes of one layer; with {@code activations}, its own x, y, dy and dx. */
+  private static long[] layerMemory(
+      ExecutionMode mode, RelationalGraph graph, int in, int out, int batch, boolean activations) {
+    long dense = (long) in * out;
+    long weights =
+        mode == ExecutionMode.BLOCKSPARSE
+            ? Flops.relationalLayer(
+                graph,
+                ChannelPartition.of(out, graph.nodeCount(), SEED),
+                ChannelPartition.of(in, graph.nodeCount(), SEED))
+            : dense;
+    long staged = Math.max(weights, mode == ExecutionMode.MASKED ? dense : 0);
+    if (activations) {
+      staged = Math.max(staged, (long) Math.max(in, out) * batch);
+    }
+    long nat = 2 * weights + (mode == ExecutionMode.MASKED ? 2 * dense : 0);
+    if (activations) {
+      nat += 2L * (in + out) * batch;
+    }
+    return new long[] {4 * staged, 4 * nat};
+  }
+
+  /** Rows of the bare {@code cblas_sgemm} loop of a dense {@code width → width} layer. */
+  private void timeBareSgemm(int width, int batch, Consumer<Row> sink) {
+    try (BareSgemm bare = new BareSgemm(width, width, batch, config.threads(), DATA_SEED)) {
+      for (Op op : LAYER_OPS) {
+        Runnable call =
+            switch (op) {
+              case FORWARD -> bare::forward;
+              case BACKWARD_DATA -> bare::backwardData;
+              case BACKWARD_WEIGHT -> bare::backwardWeight;
+              default -> bare::step;
+            };
+        double s = medianSeconds(call, config.timing());
+        sink.accept(bareRow(op, batch, width, s, op.products() * (long) width * width * batch));
+      }
+    }
+  }
+
+  /** The row of three bare dense {@code 512 → 512} layers, forward then backward. */
+  private void timeBareStack(int batch, Consumer<Row> sink) {
+    List<BareSgemm> layers = new ArrayList<>();
+    try {
+      for (int l = 0; l < STACK_LAYERS; l++) {
+        layers.add(new BareSgemm(DENSE_WIDTH, DENSE_WIDTH, batch, config.threads(), DATA_SEED + l));
+      }
+      Runnable step =
+          () -> {
+            for (BareSgemm l : layers) {
+              l.forward();
+            }
+            for (int l = layers.size() - 1; l >= 0; l--) {
+              layers.get(l).backwardData();
+              layers.get(l).backwardWeight();
+            }
+          };
+      double s = medianSeconds(step, config.timing());
+      long multiplyAdds = (long) STACK_LAYERS * DENSE_WIDTH * DENSE_WIDTH * batch;
+      sink.accept(
+          bareRow(
+              Op.MATCHED_STACK, batch, DENSE_WIDTH, s, Op.MATCHED_STACK.products() * multiplyAdds));
+    } finally {
+      layers.forEach(BareSgemm::close);
+    }
+  }
+
+  private static Row bareRow(Op op, int batch, int width, double seconds, long multiplyAdds) {
+    return new Row(
+        BARE_SGEMM,
+        op.label(),
+        batch,
+        width,
+        NODES,
+        1,
+        seconds * 1e3,
+        gflops(multiplyAdds, seconds));
+  }
+
+  /**
+   * The dense rows against the bare {@code cblas_sgemm} rows of the same op, batch and width, in
+   * row order (see {@link BaselineCheck}).
+   */
+  public static List<BaselineCheck> baselineChecks(List<Row> rows) {
+    List<BaselineCheck> out = new ArrayList<>();
+    for (Row d : rows) {
+      if (!d.backend().equals(ExecutionMode.DENSE.label())) {
+        continue;
+      }
+      for (Row b : rows) {
+        if (b.backend().equals(BARE_SGEMM)
+            && b.op().equals(d.op())
+            && b.batch() == d.batch()
+            && b.width() == d.width()) {
+          out.add(
+              new BaselineCheck(
+                  String.format(
+                      Locale.ROOT, "batch %d, width %d, %s", d.batch(), d.width(), d.op()),
+                  d.ms(),
+                  b.ms()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The modes run on a pattern: dense only on the complete graph. */
+  public static List<ExecutionMode> modes(double kOverN) {
+    return kOverN == COMPLETE
+        ? List.of(ExecutionMode.DENSE, ExecutionMode.MASKED, ExecutionMode.BLOCKSPARSE)
+        : List.of(ExecutionMode.MASKED, ExecutionMode.BLOCKSPARSE);
+  }
+
+  /**
+   * The matched width: the smallest {@code w} at which {@code 512 → w, w → w, w → w} over the
+   * {@code k/n = 0.125} graph reach {@code 3 · 512²} multiply-adds per sample.
+   */
+  public static int matchedWidth() {
+    return StackMatching.matchedWidth(
+        graph(NODES, MATCHED_PATTERN),
+        DENSE_WIDTH,
+        STACK_LAYERS,
+        StackMatching.denseMultiplyAdds(DENSE_WIDTH, STACK_LAYERS),
+        SEED);
+  }
+
+  /**
+   * Lines that compare the matched stack with the dense layers, one per batch: {@code matched
+   * stack, batch 128: w = 1549, block-sparse 1.234 ms / dense 1.111 ms = 1.11x (target <= 1.15x)}.
+   */
+  public static List<String> stackSummary(List<Row> rows) {
+    List<String> out = new ArrayList<>();
+    for (Row bs : rows) {
+      if (!bs.op().equals(Op.MATCHED_STACK.label())
+          || !bs.backend().equals(ExecutionMode.BLOCKSPARSE.label())) {
+        continue;
+      }
+      for (Row d : rows) {
+        if (d.op().equals(bs.op())
+            && d.backend().equals(ExecutionMode.DENSE.label())
+            && d.batch() == bs.batch()) {
+          double ratio = bs.ms() / d.ms();
+          out.add(
+              String.format(
+                  Locale.ROOT,
+                  "matched stack, batch %d: w = %d, block-sparse %.3f ms / dense %.3f ms = %.2fx"
+                      + " (target <= 1.15x: %s)",
+                  bs.batch(),
+                  bs.width(),
+                  bs.ms(),
+                  d.ms(),
+                  ratio,
+                  ratio <= 1.15 ? "met" : "not met"));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The graph of a pattern: complete for {@code kOverN = 1}, else the WS-flex graph with {@code k =
+   * kOverN · nodes}, {@link #REWIRE}, {@link #SEED}.
+   *
+   * @throws IllegalArgumentException for a k outside {@code [2, nodes - 1]}
+   */
+  public static RelationalGraph graph(int nodes, double kOverN) {
+    checkPattern(nodes, kOverN);
+    if (kOverN == COMPLETE) {
+      return ClassicGenerators.complete(nodes);
+    }
+    return WsFlex.generate(nodes, kOverN * nodes, REWIRE, SEED);
+  }
+
+  private static void checkPattern(int nodes, double kOverN) {
+    if (kOverN == COMPLETE) {
+      return;
+    }
+    double k = kOverN * nodes;
+    if (!(k >= 2 && k <= nodes - 1)) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "pattern k/n = %s gives k = %s outside [2, %d] for %d nodes (1 = complete graph)",
+              kOverN,
+              k,
+              nodes - 1,
+              nodes));
+    }
+  }
+
+  /**
+   * The median time of one call of {@code op}, in seconds: warm-up of at least two calls and {@code
+   * warmupSeconds}; then samples of {@code n} back-to-back calls, {@code n} chosen from the warm-up
+   * so that all samples together take about {@code targetSeconds}, fewer samples (at least 3) when
+   * one call alone is longer than {@code targetSeconds / samples}.
+   */
+  public static double medianSeconds(Runnable op, Timing timing) {
+    long start = System.nanoTime();
+    long first = 0;
+    int calls = 0;
+    long now;
+    do {
+      op.run();
+      now = System.nanoTime();
+      if (calls == 0) {
+        first = now - start;
+      }
+      calls++;
+    } while (calls < 2 || (now - start) / 1e9 < timing.warmupSeconds());
+    // the first call is cold (JIT, page faults, thread start-up): leave it out of the estimate
+    double perCall = Math.max(1e-9, (now - start - first) / 1e9 / (calls - 1));
+    int samples = timing.samples();
+    if (perCall * samples > timing.targetSeconds()) {
+      samples = Math.max(Math.min(3, samples), (int) (timing.targetSeconds() / perCall));
+    }
+    long inner = Math.max(1, Math.round(timing.targetSeconds() / samples / perCall));
+    double[] s = new double[samples];
+    for (int i = 0; i < samples; i++) {
+      long t0 = System.nanoTime();
+      for (long j = 0; j < inner; j++) {
+        op.run();
+      }
+      s[i] = (System.nanoTime() - t0) / 1e9 / inner;
+    }
+    Arrays.sort(s);
+    return samples % 2 == 1 ? s[samples / 2] : (s[samples / 2 - 1] + s[samples / 2]) / 2;
+  }
+
+  private static double gflops(long multiplyAdds, double seconds) {
+    return 2.0 * multiplyAdds / seconds / 1e9;
+  }
+
+  /** Fills a new tensor with uniform values in {@code ±scale}. */
+  private static Tensor random(int rows, int cols, double scale, SplittableRandom rng) {
+    float[] v = new float[Math.multiplyExact(rows, cols)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+    }
+    return Tensor.of(rows, cols, v);
+  }
+
+  /**
+   * One relational layer {@code in → out} in one mode, with its tensors: weights, their gradient,
+   * activations {@code x} (in × batch) and {@code y} (out × batch), gradients {@code dy} and {@code
+   * dx}; masked layers add the mask and the scratch matrix. Closing it frees the tensors it
+   * allocated and the layout's native copy.
+   */
+  public static final class Layer implements AutoCloseable {
+    private final Backend backend;
+    private final ExecutionMode mode;
+    private final BlockSparseLayout layout;
+    private final int in;
+    private final int out;
+    private final int batch;
+    private final List<Tensor> owned = new ArrayList<>();
+    private Tensor w;
+    private Tensor dw;
+    private Tensor mask;
+    private Tensor scratch;
+    private Tensor x;
+    private Tensor y;
+    private Tensor dy;
+    private Tensor dx;
+
+    private Layer(
+        Backend backend, ExecutionMode mode, RelationalGraph graph, int in, int out, int batch) {
+      this.backend = backend;
+      this.mode = mode;
+      this.in = in;
+      this.out = out;
+      this.batch = batch;
+      if (batch < 1) {
+        throw new IllegalArgumentException("batch " + batch + " must be >= 1");
+      }
+      this.layout =
+          mode == ExecutionMode.DENSE
+              ? null
+              : BlockSparseLayout.of(
+                  graph,
+                  ChannelPartition.of(out, graph.nodeCount(), SEED),
+                  ChannelPartition.of(in, graph.nodeCount(), SEED));
+    }
+
+    /**
+     * A layer with random, seeded data. The dense mode ignores {@code graph} (it is the complete
+     * graph); the others partition {@code in} and {@code out} channels over its nodes.
+     */
+    public static Layer create(
+        Backend backend,
+        ExecutionMode mode,
+        RelationalGraph graph,
+        int in,
+        int out,
+        int batch,
+        long seed) {
+      return create(backend, mode, graph, in, out, batch, seed, null, null, null, null);
+    }
+
+    /** As {@link #create}, with activations and gradients given (null: allocated and owned). */
+    static Layer create(
+        Backend backend,
+        ExecutionMode mode,
+        RelationalGraph graph,
+        int in,
+        int out,
+        int batch,
+        long seed,
+        Tensor x,
+        Tensor y,
+        Tensor dy,
+        Tensor dx) {
+      Layer l = new Layer(backend, mode, graph, in, out, batch);
+      try {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double scale = 1 / Math.sqrt(in);
+        if (mode == ExecutionMode.BLOCKSPARSE) {
+          l.w = l.own(random(1, (int) l.layout.weightCount(), scale, rng));
+          l.dw = l.own(Tensor.zeros(1, (int) l.layout.weightCount()));
+        } else {
+          l.w = l.own(random(out, in, scale, rng));
+          l.dw = l.own(Tensor.zeros(out, in));
+        }
+        if (mode == ExecutionMode.MASKED) {
+          l.mask = l.own(Tensor.of(out, in, l.layout.denseMask()));
+          l.scratch = l.own(Tensor.zeros(out, in));
+        }
+        l.x = x != null ? x : l.own(random(in, batch, 1, rng));
+        l.y = y != null ? y : l.own(Tensor.zeros(out, batch));
+        l.dy = dy != null ? dy : l.own(random(out, batch, 1, rng));
+        l.dx = dx != null ? dx : l.own(Tensor.zeros(in, batch));
+        return l;
+      } catch (RuntimeException | Error e) {
+        l.close();
+        throw e;
+      }
+    }
+
+    private Tensor own(Tensor t) {
+      owned.add(t);
+      return t;
+    }
+
+    /** The mode. */
+    public ExecutionMode mode() {
+      return mode;
+    }
+
+    /** Input channels. */
+    public int in() {
+      return in;
+    }
+
+    /** Output channels. */
+    public int out() {
+      return out;
+    }
+
+    /** Batch. */
+    public int batch() {
+      return batch;
+    }
+
+    /** Fraction of existing blocks (1 for dense). */
+    public double density() {
+      return layout == null ? 1 : layout.blockDensity();
+    }
+
+    /** Useful multiply-adds of one product over the batch: existing blocks only. */
+    public long usefulMultiplyAdds() {
+      long perSample = layout == null ? (long) out * in : layout.multiplyAddsPerSample();
+      return perSample * batch;
+    }
+
+    /** {@code y = W·x}. */
+    public void forward() {
+      switch (mode) {
+        case DENSE -> backend.denseForward(w, x, y);
+        case MASKED -> backend.maskedForward(w, mask, x, y, scratch);
+        case BLOCKSPARSE -> backend.forward(layout, w, x, y);
+      }
+    }
+
+    /** {@code dx = Wᵀ·dy}. */
+    public void backwardData() {
+      switch (mode) {
+        case DENSE -> backend.denseBackwardData(w, dy, dx);
+        case MASKED -> backend.maskedBackwardData(w, mask, dy, dx, scratch);
+        case BLOCKSPARSE -> backend.backwardData(layout, w, dy, dx);
+      }
+    }
+
+    /** {@code dW = dy·xᵀ}. */
+    public void backwardWeight() {
+      switch (mode) {
+        case DENSE -> backend.denseBackwardWeight(dy, x, dw);
+        case MASKED -> backend.maskedBackwardWeight(mask, dy, x, dw);
+        case BLOCKSPARSE -> backend.backwardWeight(layout, dy, x, dw);
+      }
+    }
+
+    /**
+     * Runs one op.
+     *
+     * @throws IllegalArgumentException for {@link Op#MATCHED_STACK}, which is a {@link Stack}'s
+     */
+    public void run(Op op) {
+      switch (op) {
+        case FORWARD -> forward();
+        case BACKWARD_DATA -> backwardData();
+        case BACKWARD_WEIGHT -> backwardWeight();
+        case STEP -> {
+          forward();
+          backwardData();
+          backwardWeight();
+        }
+        case MATCHED_STACK -> throw new IllegalArgumentException("matched_stack is not a layer op");
+      }
+    }
+
+    /** The CSV row of {@code op} taking {@code seconds}. */
+    public Row row(Op op, double seconds) {
+      return new Row(
+          mode.label(),
+          op.label(),
+          batch,
+          out,
+          layout == null ? NODES : layout.out().nodes(),
+          density(),
+          seconds * 1e3,
+          gflops(op.products() * usefulMultiplyAdds(), seconds));
+    }
+
+    /** The output of the last forward (for checks). */
+    public float[] output() {
+      return y.toArray();
+    }
+
+    /** The weight gradient of the last backward (for checks). */
+    public float[] weightGradient() {
+      return dw.toArray();
+    }
+
+    @Override
+    public void close() {
+      for (Tensor t : owned) {
+        t.close();
+      }
+      if (layout != null) {
+        layout.close();
+      }
+    }
+  }
+
+  /**
+   * Layers chained over shared activations and gradients: layer {@code i} reads activation {@code
+   * i} and writes {@code i + 1} forward, and reads gradient {@code i + 1} and writes {@code i}
+   * backward.
+   */
+  public static final class Stack implements AutoCloseable {
+    private final List<Layer> layers = new ArrayList<>();
+    private final List<Tensor> owned = new ArrayList<>();
+    private final ExecutionMode mode;
+    private final int batch;
+
+    private Stack(ExecutionMode mode, int batch) {
+      this.mode = mode;
+      this.batch = batch;
+    }
+
+    /**
+     * Layers {@code widths[0] → widths[1] → ... → widths[L]} over {@code graph}, random seeded
+     * data.
+     */
+    public static Stack create(
+        Backend backend,
+        ExecutionMode mode,
+        RelationalGraph graph,
+        int[] widths,
+        int batch,
+        long seed) {
+      if (widths.length < 2) {
+        throw new IllegalArgumentException("a stack needs at least two widths");
+      }
+      Stack s = new Stack(mode, batch);
+      try {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Tensor[] act = new Tensor[widths.length];
+        Tensor[] grad = new Tensor[widths.length];
+        for (int i = 0; i < widths.length; i++) {
+          act[i] = s.own(random(widths[i], batch, 1, rng));
+          grad[i] = s.own(random(widths[i], batch, 1, rng));
+        }
+        for (int i = 0; i + 1 < widths.length; i++) {
+          s.layers.add(
+              Layer.create(
+                  backend,
+                  mode,
+                  graph,
+                  widths[i],
+                  widths[i + 1],
+                  batch,
+                  rng.nextLong(),
+                  act[i],
+                  act[i + 1],
+                  grad[i + 1],
+                  grad[i]));
+        }
+        return s;
+      } catch (RuntimeException | Error e) {
+        s.close();
+        throw e;
+      }
+    }
+
+    /**
+     * The stack of target b: dense, three dense {@code 512 → 512} layers; masked or block-sparse,
+     * {@code 512 → w → w → w} over the {@code k/n = 0.125} graph with {@code w = matchedWidth}.
+     */
+    public static Stack matched(
+        Backend backend, ExecutionMode mode, int matchedWidth, int batch, long seed) {
+      int[] widths = new int[STACK_LAYERS + 1];
+      Arrays.fill(widths, mode == ExecutionMode.DENSE ? DENSE_WIDTH : matchedWidth);
+      widths[0] = DENSE_WIDTH;
+      RelationalGraph g =
+          mode == ExecutionMode.DENSE
+              ? ClassicGenerators.complete(NODES)
+              : graph(NODES, MATCHED_PATTERN);
+      return create(backend, mode, g, widths, batch, seed);
+    }
+
+    private Tensor own(Tensor t) {
+      owned.add(t);
+      return t;
+    }
+
+    /** The layers, input first. */
+    public List<Layer> layers() {
+      return List.copyOf(layers);
+    }
+
+    /** Forward through every layer, then backward-data and weight gradient from the last. */
+    public void step() {
+      for (Layer l : layers) {
+        l.forward();
+      }
+      for (int i = layers.size() - 1; i >= 0; i--) {
+        layers.get(i).backwardData();
+        layers.get(i).backwardWeight();
+      }
+    }
+
+    /** Useful multiply-adds of one product of every layer, over the batch. */
+    public long usefulMultiplyAdds() {
+      long sum = 0;
+      for (Layer l : layers) {
+        sum += l.usefulMultiplyAdds();
+      }
+      return sum;
+    }
+
+    /**
+     * The CSV row of a step taking {@code seconds}: width is the last layer's output, density the
+     * last layer's.
+     */
+    public Row row(double seconds) {
+      Layer last = layers.get(layers.size() - 1);
+      return new Row(
+          mode.label(),
+          Op.MATCHED_STACK.label(),
+          batch,
+          last.out(),
+          NODES,
+          last.density(),
+          seconds * 1e3,
+          gflops(Op.MATCHED_STACK.products() * usefulMultiplyAdds(), seconds));
+    }
+
+    @Override
+    public void close() {
+      for (Layer l : layers) {
+        l.close();
+      }
+      for (Tensor t : owned) {
+        t.close();
+      }
+    }
+  }
+}
