@@ -5,19 +5,89 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 
 import java.util.SplittableRandom;
+import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas;
+import org.relgraph.nativecpu.RelgraphKernels;
 
 /**
- * The three products of one dense layer as bare {@code cblas_sgemm} calls on buffers of its own,
- * outside any backend: what the dense baseline costs with nothing around OpenBLAS. The benchmarks
- * time it beside {@link CpuBackend}'s dense products, which make the same calls (same shapes,
- * transposes and leading dimensions), so that a baseline slowed by its surroundings shows.
+ * The three products of one dense layer as bare sgemm calls on buffers of its own, outside any
+ * backend: what the dense baseline costs with nothing around the library. The benchmarks time it
+ * beside {@link CpuBackend}'s dense products, which make the same calls to OpenBLAS (same shapes,
+ * transposes and leading dimensions), so that a baseline slowed by its surroundings shows; and they
+ * time oneDNN's {@code dnnl_sgemm} on the same shapes, so that the baseline is the faster dense
+ * library of the machine.
  *
  * <p>OpenBLAS's thread count is set once, when this is made; run no backend with another thread
- * count between making it and timing it.
+ * count between making it and timing it. oneDNN's (OpenMP's) thread count is fixed when oneDNN is
+ * first loaded: {@link Library#DNNL} is loaded with the thread count of the first loop made with
+ * it, and a later loop asking for another count is refused.
  */
 public final class BareSgemm implements AutoCloseable {
+  /** The dense library a loop calls. */
+  public enum Library {
+    /** OpenBLAS's {@code cblas_sgemm}, the library {@link CpuBackend}'s dense products call. */
+    OPENBLAS("openblas"),
+    /** oneDNN's {@code dnnl_sgemm} (org.bytedeco:dnnl), row-major like the CBLAS calls. */
+    DNNL("onednn");
+
+    private final String label;
+
+    Library(String label) {
+      this.label = label;
+    }
+
+    /** The name the benchmarks print ({@code openblas}, {@code onednn}). */
+    public String label() {
+      return label;
+    }
+
+    /** Whether the library loads on this machine (oneDNN is loaded on the first call). */
+    public boolean isAvailable() {
+      return unavailabilityCause() == null;
+    }
+
+    /** Why the library does not load, or null when it does. */
+    public Throwable unavailabilityCause() {
+      if (this == OPENBLAS) {
+        return CpuBackend.isAvailable() ? null : CpuBackend.unavailabilityCause();
+      }
+      return Dnnl.cause(0);
+    }
+  }
+
+  /** Loads oneDNN once, with OpenMP's thread count set first; remembers that count. */
+  private static final class Dnnl {
+    private static int threads;
+    private static Throwable cause;
+    private static boolean tried;
+
+    /** Null when oneDNN is loaded (with {@code want} threads, or any when 0), else why not. */
+    static synchronized Throwable cause(int want) {
+      if (!tried) {
+        tried = true;
+        try {
+          if (!CpuBackend.isAvailable()) {
+            throw new IllegalStateException(
+                "native CPU backend unavailable: " + CpuBackend.unavailabilityCause());
+          }
+          threads = want > 0 ? want : Runtime.getRuntime().availableProcessors();
+          RelgraphKernels.set_env("OMP_NUM_THREADS", Integer.toString(threads));
+          Loader.load(dnnl.class);
+        } catch (Throwable t) {
+          cause = t;
+        }
+      }
+      if (cause == null && want > 0 && want != threads) {
+        return new IllegalStateException(
+            "oneDNN was loaded with " + threads + " threads; " + want + " cannot be set now");
+      }
+      return cause;
+    }
+  }
+
+  private final Library library;
   private final int out;
   private final int in;
   private final int batch;
@@ -38,6 +108,16 @@ public final class BareSgemm implements AutoCloseable {
    *     more than 2^31 - 9 values
    */
   public BareSgemm(int out, int in, int batch, int threads, long seed) {
+    this(Library.OPENBLAS, out, in, batch, threads, seed);
+  }
+
+  /**
+   * As {@link #BareSgemm(int, int, int, int, long)}, calling {@code library}.
+   *
+   * @throws IllegalStateException when the library does not load, or oneDNN was loaded with another
+   *     thread count
+   */
+  public BareSgemm(Library library, int out, int in, int batch, int threads, long seed) {
     if (!CpuBackend.isAvailable()) {
       throw new IllegalStateException(
           "native CPU backend unavailable: " + CpuBackend.unavailabilityCause());
@@ -55,6 +135,13 @@ public final class BareSgemm implements AutoCloseable {
             "dense layer " + in + " -> " + out + ", batch " + batch + ": matrix too large");
       }
     }
+    if (library == Library.DNNL) {
+      Throwable why = Dnnl.cause(threads);
+      if (why != null) {
+        throw new IllegalStateException("oneDNN unavailable: " + why.getMessage(), why);
+      }
+    }
+    this.library = library;
     this.out = out;
     this.in = in;
     this.batch = batch;
@@ -65,7 +152,68 @@ public final class BareSgemm implements AutoCloseable {
     dy = random(out * batch, 1, r);
     dx = random(in * batch, 0, r);
     dw = random(out * in, 0, r);
-    CpuBackend.useBlasThreads(threads);
+    if (library == Library.OPENBLAS) {
+      CpuBackend.useBlasThreads(threads);
+    }
+  }
+
+  /** The library this loop calls. */
+  public Library library() {
+    return library;
+  }
+
+  /**
+   * One row-major product {@code c = op(a)·op(b)}, {@code m × n} over {@code k}, through the loop's
+   * library; the arguments as CBLAS takes them.
+   */
+  private void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      FloatPointer a,
+      int lda,
+      FloatPointer b,
+      int ldb,
+      FloatPointer c,
+      int ldc) {
+    if (library == Library.DNNL) {
+      int status =
+          dnnl.dnnl_sgemm(
+              (byte) (transA ? 'T' : 'N'),
+              (byte) (transB ? 'T' : 'N'),
+              m,
+              n,
+              k,
+              1f,
+              a,
+              lda,
+              b,
+              ldb,
+              0f,
+              c,
+              ldc);
+      if (status != dnnl.dnnl_success) {
+        throw new IllegalStateException("dnnl_sgemm failed with status " + status);
+      }
+    } else {
+      openblas.cblas_sgemm(
+          CblasRowMajor,
+          transA ? CblasTrans : CblasNoTrans,
+          transB ? CblasTrans : CblasNoTrans,
+          m,
+          n,
+          k,
+          1f,
+          a,
+          lda,
+          b,
+          ldb,
+          0f,
+          c,
+          ldc);
+    }
   }
 
   private static FloatPointer random(int n, double scale, SplittableRandom r) {
@@ -78,59 +226,17 @@ public final class BareSgemm implements AutoCloseable {
 
   /** {@code y = W·x}, as {@link CpuBackend#denseForward}. */
   public void forward() {
-    openblas.cblas_sgemm(
-        CblasRowMajor,
-        CblasNoTrans,
-        CblasNoTrans,
-        out,
-        batch,
-        in,
-        1f,
-        w,
-        in,
-        x,
-        batch,
-        0f,
-        y,
-        batch);
+    gemm(false, false, out, batch, in, w, in, x, batch, y, batch);
   }
 
   /** {@code dx = Wᵀ·dy}, as {@link CpuBackend#denseBackwardData}. */
   public void backwardData() {
-    openblas.cblas_sgemm(
-        CblasRowMajor,
-        CblasTrans,
-        CblasNoTrans,
-        in,
-        batch,
-        out,
-        1f,
-        w,
-        in,
-        dy,
-        batch,
-        0f,
-        dx,
-        batch);
+    gemm(true, false, in, batch, out, w, in, dy, batch, dx, batch);
   }
 
   /** {@code dW = dy·xᵀ}, as {@link CpuBackend#denseBackwardWeight}. */
   public void backwardWeight() {
-    openblas.cblas_sgemm(
-        CblasRowMajor,
-        CblasNoTrans,
-        CblasTrans,
-        out,
-        in,
-        batch,
-        1f,
-        dy,
-        batch,
-        x,
-        batch,
-        0f,
-        dw,
-        in);
+    gemm(false, true, out, in, batch, dy, batch, x, batch, dw, in);
   }
 
   /** The three products, one after the other. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.presets.openblas_nolapack;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +85,34 @@ class DenseBaselineTest {
       CpuBackendTest.assertClose(
           dw.toArray(), values(bare.dw, out * in), batch, "bare weight gradient");
     }
+  }
+
+  @Test
+  void theOneDnnLoopComputesWhatTheOpenBlasLoopDoes() {
+    Assumptions.assumeTrue(
+        BareSgemm.Library.DNNL.isAvailable(),
+        () -> "oneDNN does not load: " + BareSgemm.Library.DNNL.unavailabilityCause());
+    int out = 37;
+    int in = 29;
+    int batch = 11;
+    int threads = Runtime.getRuntime().availableProcessors();
+    try (BareSgemm blas = new BareSgemm(BareSgemm.Library.OPENBLAS, out, in, batch, threads, 5);
+        BareSgemm dnnl = new BareSgemm(BareSgemm.Library.DNNL, out, in, batch, threads, 5)) {
+      assertEquals(BareSgemm.Library.DNNL, dnnl.library());
+      blas.step();
+      dnnl.step();
+      CpuBackendTest.assertClose(
+          values(blas.y, out * batch), values(dnnl.y, out * batch), in, "oneDNN forward");
+      CpuBackendTest.assertClose(
+          values(blas.dx, in * batch), values(dnnl.dx, in * batch), out, "oneDNN backward-data");
+      CpuBackendTest.assertClose(
+          values(blas.dw, out * in), values(dnnl.dw, out * in), batch, "oneDNN weight gradient");
+    }
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> new BareSgemm(BareSgemm.Library.DNNL, 4, 4, 4, threads + 1, 0));
+    assertTrue(e.getMessage().contains("threads"), e.getMessage());
   }
 
   @Test
