@@ -3,6 +3,7 @@ package org.relgraph.bench;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.Flops;
+import org.relgraph.model.WidthMatching;
 
 /**
  * FLOP matching of a stack of relational layers to dense ones (the layer benchmark's target b; the
@@ -17,7 +18,8 @@ import org.relgraph.model.Flops;
  *
  * <p>For a fixed seed the remainder channels go to nodes in one fixed order, so every node's
  * channel count, and hence the stack's multiply-adds, grows strictly with {@code w} (each node
- * keeps its own diagonal block): the smallest width reaching the budget is found by bisection.
+ * keeps its own diagonal block): the smallest width reaching the budget is found by {@link
+ * WidthMatching}, the search budget matching uses too.
  */
 public final class StackMatching {
   private StackMatching() {}
@@ -51,30 +53,13 @@ public final class StackMatching {
     if (budget < 1) {
       throw new IllegalArgumentException("budget = " + budget + " must be >= 1");
     }
-    int lo = graph.nodeCount();
-    if (stackMultiplyAdds(graph, in, lo, layers, seed) >= budget) {
-      return lo;
-    }
-    int hi = lo;
     int limit = 1 << 24;
-    while (stackMultiplyAdds(graph, in, hi, layers, seed) < budget) {
-      if (hi >= limit) {
-        throw new IllegalArgumentException(
-            "no width up to " + limit + " reaches " + budget + " multiply-adds");
-      }
-      lo = hi;
-      hi = Math.min(limit, hi * 2);
-    }
-    // stack(lo) < budget <= stack(hi)
-    while (hi - lo > 1) {
-      int mid = (lo + hi) >>> 1;
-      if (stackMultiplyAdds(graph, in, mid, layers, seed) >= budget) {
-        hi = mid;
-      } else {
-        lo = mid;
-      }
-    }
-    return hi;
+    return WidthMatching.smallest(
+            w -> stackMultiplyAdds(graph, in, w, layers, seed), graph.nodeCount(), limit, budget)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no width up to " + limit + " reaches " + budget + " multiply-adds"));
   }
 
   /**

@@ -15,8 +15,7 @@ import org.relgraph.sweep.SweepRunner;
 import org.relgraph.sweep.SweepSpec;
 import org.relgraph.sweep.SweepTrainers;
 import org.relgraph.train.Dataset;
-import org.relgraph.train.ExecutionMode;
-import org.relgraph.train.TrainConfig;
+import org.relgraph.train.RunConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -136,15 +135,15 @@ final class SweepCommand implements Callable<Integer> {
                   trainer, name, training.epochs, fakeEpochMillis, fakeFailSeed));
     } else {
       int perWorker = training.threadsPerWorker(workers);
-      ExecutionMode mode = training.mode();
-      int width = training.width();
-      int stemWidth = training.stemWidth();
-      TrainConfig recipe = training.config(0);
+      // Checked in this order before the data loads; runConfig() below reads them again.
+      training.mode();
+      training.width();
+      training.stemWidth();
+      training.config(0);
       training.backend(perWorker); // fail before the sweep starts if the backend is unavailable
       Dataset d = data.load();
-      configured =
-          SweepTrainers.real(
-              name, d, mode, width, stemWidth, recipe, () -> training.backend(perWorker));
+      RunConfig config = training.runConfig(d.name(), data.dir, name, null, 0, perWorker);
+      configured = SweepTrainers.real(config, d, () -> training.backend(perWorker));
     }
     Processors.warnIfOversubscribed(training.threads, err);
     SweepSpec sweep =

@@ -23,6 +23,7 @@ import org.relgraph.train.EpochResult;
 import org.relgraph.train.ExecutionMode;
 import org.relgraph.train.ModelFile;
 import org.relgraph.train.RelationalMlp;
+import org.relgraph.train.RunConfig;
 import org.relgraph.train.TrainConfig;
 import org.relgraph.train.Trainer;
 import org.relgraph.train.TrainingRun;
@@ -90,9 +91,10 @@ final class TrainCommand implements Runnable {
     GraphSpec g = GraphSpec.parse(graph);
     int stemWidth = training.stemWidth();
     MlpSpec.checkFits(stemWidth, g.graph().nodeCount());
-    TrainConfig config = training.config(seed);
-    ExecutionMode mode = training.mode();
-    int width = training.width();
+    // Checked here, before the data loads; runConfig() below reads them again.
+    training.config(seed);
+    training.mode();
+    training.width();
     if (save != null) {
       OutputFiles.checkFile(save, "--save");
       if (saveEvery != null) {
@@ -102,7 +104,9 @@ final class TrainCommand implements Runnable {
     Backend backend = training.backend();
     Processors.warnIfOversubscribed(training.threads, err);
     Dataset d = data.load();
-    TrainingRun run = new TrainingRun(g.graph(), d, mode, width, config, stemWidth);
+    RunConfig rc =
+        training.runConfig(d.name(), data.dir, "mlp-" + d.name(), graph, seed, training.threads());
+    TrainingRun run = rc.trainingRun(g.graph(), d);
     BudgetMatching.Match m = run.match();
     GraphMeasures.Measures measures = GraphMeasures.of(g.graph());
     log.printf(
@@ -137,7 +141,7 @@ final class TrainCommand implements Runnable {
           last.testError(),
           last.epoch(),
           wall);
-      JsonObject summary = summary(g, d, run, o, measures, backend, wall);
+      JsonObject summary = summary(g, d, rc, run, o, measures, backend, wall);
       if (save != null) {
         JsonObject info = summary.deepCopy();
         ModelFile.save(o.model(), save, info);
@@ -198,6 +202,7 @@ final class TrainCommand implements Runnable {
   private JsonObject summary(
       GraphSpec g,
       Dataset d,
+      RunConfig rc,
       TrainingRun run,
       TrainingRun.Outcome o,
       GraphMeasures.Measures measures,
@@ -240,7 +245,7 @@ final class TrainCommand implements Runnable {
     s.addProperty("dataset", d.name());
     s.addProperty("epochs", run.config().epochs());
     s.addProperty("seed", run.config().seed());
-    s.addProperty("config", run.config().key());
+    s.addProperty("config", rc.recipeKey());
     s.addProperty("backend", backend.toString());
     s.addProperty("wall_seconds", wall);
     return s;
@@ -402,6 +407,27 @@ final class TrainCommand implements Runnable {
       return new TrainConfig(epochs, batch, lr, momentum, weightDecay, !noNesterov, seed, 1000);
     }
 
+    /**
+     * The run these options describe (after their checks: {@link #config}, {@link #mode}, {@link
+     * #width}, {@link #stemWidth}), over {@code graph} ({@code null} for a sweep's) with training
+     * seed {@code seed}, on {@code threads} threads of the backend.
+     */
+    RunConfig runConfig(
+        String dataset, Path dataDir, String model, String graph, long seed, int threads) {
+      return new RunConfig(
+          null,
+          dataset,
+          dataDir == null ? null : dataDir.toString(),
+          model,
+          graph,
+          mode(),
+          backend,
+          threads,
+          width(),
+          stemWidth(),
+          config(seed));
+    }
+
     ExecutionMode mode() {
       return ExecutionMode.parse(mode);
     }
@@ -429,7 +455,12 @@ final class TrainCommand implements Runnable {
     }
 
     Backend backend() {
-      return backend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+      return backend(threads());
+    }
+
+    /** {@code --threads}, or all processors. */
+    int threads() {
+      return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     /**

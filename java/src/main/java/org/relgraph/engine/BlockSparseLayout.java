@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.ChannelPartition;
+import org.relgraph.model.Flops;
 
 /**
  * The weight structure of a relational layer: a node-partitioned block-sparse matrix.
@@ -32,10 +33,11 @@ public final class BlockSparseLayout implements AutoCloseable {
   private final int[] tBlock;
   private final int[] blockRow;
   private final long weightCount;
-  private final long blockFlops;
+  private final long multiplyAdds;
   private final AtomicReference<NativeCopy> nativeCopy = new AtomicReference<>();
 
-  private BlockSparseLayout(ChannelPartition out, ChannelPartition in, boolean[][] exists) {
+  private BlockSparseLayout(
+      ChannelPartition out, ChannelPartition in, boolean[][] exists, long multiplyAdds) {
     this.out = out;
     this.in = in;
     int nOut = out.nodes();
@@ -53,7 +55,6 @@ public final class BlockSparseLayout implements AutoCloseable {
     rowBase = new long[nOut];
     rowK = new int[nOut];
     long base = 0;
-    long flops = 0;
     int j = 0;
     for (int v = 0; v < nOut; v++) {
       rowPtr[v] = j;
@@ -70,15 +71,19 @@ public final class BlockSparseLayout implements AutoCloseable {
       }
       rowK[v] = k;
       base += (long) out.size(v) * k;
-      flops += (long) out.size(v) * k;
     }
     rowPtr[nOut] = j;
     if (base > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
           "layer has " + base + " weights, more than a tensor holds");
     }
+    if (base != multiplyAdds) {
+      // One weight per multiply-add of a sample: the layout and Flops count the same blocks.
+      throw new IllegalStateException(
+          "layout of " + base + " weights for " + multiplyAdds + " multiply-adds per sample");
+    }
     weightCount = base;
-    blockFlops = flops;
+    this.multiplyAdds = multiplyAdds;
     tPtr = new int[nIn + 1];
     for (int b = 0; b < nnz; b++) {
       tPtr[colIdx[b] + 1]++;
@@ -117,7 +122,7 @@ public final class BlockSparseLayout implements AutoCloseable {
         exists[v][u] = true;
       }
     }
-    return new BlockSparseLayout(out, in, exists);
+    return new BlockSparseLayout(out, in, exists, Flops.relationalLayer(graph, out, in));
   }
 
   /** Output channel partition. */
@@ -145,9 +150,12 @@ public final class BlockSparseLayout implements AutoCloseable {
     return weightCount;
   }
 
-  /** Multiply-adds per sample of each of the three products (equal to {@link #weightCount()}). */
+  /**
+   * Multiply-adds per sample of each of the three products, as {@link Flops#relationalLayer} counts
+   * them (the one FLOP count of relgraph; equal to {@link #weightCount()}).
+   */
   public long multiplyAddsPerSample() {
-    return blockFlops;
+    return multiplyAdds;
   }
 
   private int blockIndex(int v, int u) {

@@ -4,10 +4,10 @@ import org.relgraph.graph.RelationalGraph;
 
 /**
  * Budget matching: the relational width at which an MLP over a graph first reaches the FLOPs of the
- * complete-graph baseline ({@link Flops#baseline}), found as the paper does: coarse steps by {@code
- * √(baseline/current)}, then single channels. For a fixed partition seed, every node's channel
- * count grows with the width, so the network's FLOPs grow strictly and the width found is the
- * smallest one reaching the budget.
+ * complete-graph baseline ({@link Flops#baseline}), found by {@link WidthMatching} (steps by {@code
+ * √(baseline/current)} as the paper's code takes them, then bisection). For a fixed partition seed,
+ * every node's channel count grows with the width, so the network's FLOPs grow strictly and the
+ * width found is the smallest one reaching the budget.
  */
 public final class BudgetMatching {
   private BudgetMatching() {}
@@ -42,25 +42,17 @@ public final class BudgetMatching {
    */
   public static Match match(MlpSpec spec, RelationalGraph graph) {
     long budget = Flops.baseline(spec);
-    int n = graph.nodeCount();
-    int w = Math.max(n, spec.stemWidth());
-    long f = Flops.mlp(spec, graph, w);
-    // Coarse: FLOPs grow about quadratically with the width.
-    while (f < budget) {
-      int next = (int) Math.min(MAX_WIDTH, Math.floor(w * Math.sqrt((double) budget / f)));
-      next = Math.max(next, w + 1);
-      if (next > MAX_WIDTH) {
-        throw new IllegalArgumentException(
-            "no relational width up to " + MAX_WIDTH + " reaches " + budget + " multiply-adds");
-      }
-      w = next;
-      f = Flops.mlp(spec, graph, w);
-    }
-    // Fine: step down while the narrower network still reaches the budget.
-    while (w > n && Flops.mlp(spec, graph, w - 1) >= budget) {
-      w--;
-    }
-    return new Match(w, Flops.mlp(spec, graph, w), budget);
+    int width =
+        WidthMatching.smallest(w -> Flops.mlp(spec, graph, w), graph.nodeCount(), MAX_WIDTH, budget)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "no relational width up to "
+                            + MAX_WIDTH
+                            + " reaches "
+                            + budget
+                            + " multiply-adds"));
+    return new Match(width, Flops.mlp(spec, graph, width), budget);
   }
 
   private static void checkWidth(int width, RelationalGraph graph) {

@@ -139,6 +139,21 @@ public record SweepGraph(
     };
   }
 
+  /**
+   * The graph as {@link org.relgraph.graph.GraphSpec#parse} reads it, to name it in a {@link
+   * org.relgraph.train.RunConfig}: {@code ws-flex:n=64,k=..,p=..,seed=..} (k = k/n · n, written so
+   * that it reads back as the same double, so the same graph is generated), {@code complete:n=64},
+   * a brain network's name, or {@code file:PATH} for a file (which the reader must see at that
+   * path; its {@link #key()} tells whether it holds the same graph).
+   */
+  public String spec() {
+    return switch (kind) {
+      case WS_FLEX -> "ws-flex:n=" + n + ",k=" + (kOverN * n) + ",p=" + p + ",seed=" + graphSeed;
+      case COMPLETE -> "complete:n=" + n;
+      default -> graphFile.startsWith("brain:") ? graphFile : "file:" + graphFile;
+    };
+  }
+
   /** A short description for messages: the key, with the file name for a file graph. */
   public String describe() {
     return kind.equals(FILE) ? key() + " from " + graphFile : key();

@@ -3,24 +3,27 @@ package org.relgraph.sweep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.relgraph.engine.Backend;
-import org.relgraph.model.MlpSpec;
+import org.relgraph.engine.Backends;
+import org.relgraph.graph.GraphSpec;
+import org.relgraph.graph.RelationalGraph;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.EpochResult;
-import org.relgraph.train.ExecutionMode;
-import org.relgraph.train.TrainConfig;
+import org.relgraph.train.RunConfig;
 import org.relgraph.train.Trainer;
 import org.relgraph.train.TrainingRun;
 
 /**
- * Where sweeps get their trainer: {@link #forOptions(Options)} turns the training options of the
- * {@code sweep} command into a trainer, the canonical configuration key its runs are stored under,
- * and the model name.
- *
- * <p>The real trainer ({@link #real}) trains the paper's MLP natively through {@link TrainingRun};
- * the test trainer {@value #FAKE} sleeps instead, for tests of the sweep machinery. Every option
- * that changes the trained numbers is part of the configuration key.
+ * Where sweeps get their trainer. Both kinds of trainer, and the configuration key their runs are
+ * stored under, derive from one {@link RunConfig}: {@link #real} trains the paper's MLP natively
+ * through {@link TrainingRun}; the test trainer {@value #FAKE} ({@link #forOptions}) sleeps
+ * instead, for tests of the sweep machinery. A worker that gets one run's {@link RunConfig} (its
+ * {@link RunConfig#toJson() JSON form}, say, on another machine) trains it with {@link
+ * #train(RunConfig, Consumer)}.
  */
 public final class SweepTrainers {
   /** The test trainer's name: sleeps instead of training, returns a made-up error. */
@@ -29,9 +32,9 @@ public final class SweepTrainers {
   private SweepTrainers() {}
 
   /**
-   * Training options of a sweep.
+   * Options of the test trainer.
    *
-   * @param trainer {@value #FAKE} (null: none; the real trainer comes from {@link #real})
+   * @param trainer {@value #FAKE} (any case; {@link #forOptions} refuses other names)
    * @param model the model's name, e.g. {@code mlp-fashion-mnist}
    * @param epochs epochs per run
    * @param fakeEpochMillis the test trainer's milliseconds per epoch
@@ -40,7 +43,8 @@ public final class SweepTrainers {
   public record Options(
       String trainer, String model, int epochs, long fakeEpochMillis, Integer fakeFailSeed) {
     public Options {
-      checkModelName(model);
+      Objects.requireNonNull(trainer, "trainer");
+      RunConfig.checkModelName(model);
       if (epochs < 1) {
         throw new IllegalArgumentException("epochs = " + epochs + " must be >= 1");
       }
@@ -49,30 +53,17 @@ public final class SweepTrainers {
       }
     }
 
+    /** The run configuration: only the trainer, the model and the epochs count. */
+    public RunConfig runConfig() {
+      return RunConfig.testTrainer(trainer, model, epochs);
+    }
+
     /**
-     * The canonical configuration key: every option that changes the trained numbers, as {@code
-     * name=value} pairs joined by {@code ;} in a fixed order (for the test trainer also {@code
-     * trainer=fake}, so that its rows never pass for real ones). Options that change only speed or
-     * display (the test trainer's delays, workers) stay out: a sweep may resume with other values.
+     * The configuration key, {@code trainer=fake;model=M;epochs=E} ({@link RunConfig#configKey()}):
+     * the test trainer's delays change no number, so a sweep may resume with other values.
      */
     public String configKey() {
-      List<String> parts = new ArrayList<>();
-      if (trainer != null) {
-        parts.add("trainer=" + trainer);
-      }
-      parts.add("model=" + model);
-      parts.add("epochs=" + epochs);
-      return String.join(";", parts);
-    }
-  }
-
-  private static void checkModelName(String model) {
-    if (model == null || model.isBlank()) {
-      throw new IllegalArgumentException("no model named");
-    }
-    if (!model.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException(
-          "model name '" + model + "' may use only letters, digits, '.', '_' and '-'");
+      return runConfig().configKey();
     }
   }
 
@@ -80,99 +71,90 @@ public final class SweepTrainers {
   public record Configured(SweepTrainer trainer, String configKey, String model) {}
 
   /**
-   * The real trainer: the paper's MLP on {@code data}, FLOP-matched unless {@code width} says
-   * otherwise ({@link TrainingRun#MATCH}, {@link TrainingRun#NO_MATCH} or a width), with the recipe
-   * {@code recipe} whose seed each run replaces by its training seed. {@code backends} gives each
-   * worker thread its own backend (the native pool serialises calls that use more than one thread,
-   * so parallel workers should use one thread each).
+   * The real trainer of {@code config} (whose graph and seed each run replaces by its own, {@link
+   * RunConfig#forRun}), training on {@code data}, the data set {@code config} names, already
+   * loaded. {@code backends} gives each worker thread its own backend (the native pool serialises
+   * calls that use more than one thread, so parallel workers should use one thread each).
    *
-   * @param model the model name the runs are recorded under, e.g. {@code mlp-fashion-mnist}
+   * @throws IllegalArgumentException when {@code config} names a test trainer
    */
-  public static Configured real(
-      String model,
-      Dataset data,
-      ExecutionMode mode,
-      int width,
-      TrainConfig recipe,
-      java.util.function.Supplier<Backend> backends) {
-    return real(model, data, mode, width, MlpSpec.DEFAULT_STEM_WIDTH, recipe, backends);
+  public static Configured real(RunConfig config, Dataset data, Supplier<Backend> backends) {
+    if (config.trainer() != null) {
+      throw new IllegalArgumentException(
+          "trainer '" + config.trainer() + "' is not the real one: use forOptions()");
+    }
+    ThreadLocal<Backend> perThread = ThreadLocal.withInitial(backends);
+    SweepTrainer trainer =
+        (graph, trainSeed, onEpoch) ->
+            train(
+                config.forRun(graph.spec(), trainSeed),
+                graph.graph(),
+                data,
+                perThread.get(),
+                onEpoch);
+    return new Configured(trainer, config.configKey(), config.model());
   }
 
   /**
-   * As {@link #real(String, Dataset, ExecutionMode, int, TrainConfig,
-   * java.util.function.Supplier)}, with the stem width (and the complete-graph baseline's) {@code
-   * stemWidth}. The configuration key names it ({@code stem_width=W}) only when it is not the
-   * paper's {@value MlpSpec#DEFAULT_STEM_WIDTH}, so that databases written before the option
-   * existed resume under the same keys.
+   * Trains one run as a worker gets it: the graph from {@link RunConfig#graph()}, the data set
+   * loaded from where the configuration says, a backend of its name and threads.
+   *
+   * @throws IllegalArgumentException when the configuration names no graph, or a test trainer
    */
-  public static Configured real(
-      String model,
-      Dataset data,
-      ExecutionMode mode,
-      int width,
-      int stemWidth,
-      TrainConfig recipe,
-      java.util.function.Supplier<Backend> backends) {
-    checkModelName(model);
-    String widthKey =
-        width == TrainingRun.MATCH
-            ? "matched"
-            : width == TrainingRun.NO_MATCH ? "stem" : Integer.toString(width);
-    List<String> parts = new ArrayList<>();
-    parts.add("model=" + model);
-    parts.add("dataset=" + data.name());
-    parts.add("mode=" + mode.label());
-    parts.add("width=" + widthKey);
-    if (stemWidth != MlpSpec.DEFAULT_STEM_WIDTH) {
-      parts.add("stem_width=" + stemWidth);
+  public static RunResult train(RunConfig run, Consumer<EpochMetrics> onEpoch)
+      throws InterruptedException {
+    if (run.trainer() != null) {
+      throw new IllegalArgumentException("trainer '" + run.trainer() + "' is not the real one");
     }
-    parts.add(recipe.key().replace(',', ';'));
-    String key = String.join(";", parts);
-    ThreadLocal<Backend> perThread = ThreadLocal.withInitial(backends);
-    SweepTrainer trainer =
-        (graph, trainSeed, onEpoch) -> {
-          Backend backend = perThread.get();
-          TrainingRun run =
-              new TrainingRun(
-                  graph.graph(), data, mode, width, recipe.withSeed(trainSeed), stemWidth);
-          List<EpochMetrics> epochs = new ArrayList<>();
-          Trainer.Listener listener =
-              new Trainer.Listener() {
-                @Override
-                public void stepped(int epoch, int step, double loss, int correct, int batch) {
-                  if (Thread.currentThread().isInterrupted()) {
-                    throw new Stopped();
-                  }
-                }
+    if (run.graph() == null) {
+      throw new IllegalArgumentException("the run configuration names no graph");
+    }
+    RelationalGraph g = GraphSpec.parse(run.graph()).graph();
+    Backend backend = Backends.find(run.backend()).create(run.threads());
+    return train(run, g, run.loadData(), backend, onEpoch);
+  }
 
-                @Override
-                public void epochEnded(EpochResult r) {
-                  EpochMetrics m =
-                      new EpochMetrics(
-                          r.epoch(),
-                          r.trainLoss(),
-                          r.trainError(),
-                          r.testError(),
-                          r.trainSeconds());
-                  epochs.add(m);
-                  onEpoch.accept(m);
-                }
-              };
-          try (TrainingRun.Outcome o = run.run(backend, listener)) {
-            return new RunResult(
-                o.top1Error(),
-                o.match().width(),
-                o.match().flops(),
-                o.match().deviation(),
-                epochs,
-                backend.toString(),
-                mode.label(),
-                model);
-          } catch (Stopped e) {
-            throw new InterruptedException("sweep stopped");
+  /** Trains {@code run} over {@code g} on {@code backend}; stops when the thread is interrupted. */
+  private static RunResult train(
+      RunConfig run,
+      RelationalGraph g,
+      Dataset data,
+      Backend backend,
+      Consumer<EpochMetrics> onEpoch)
+      throws InterruptedException {
+    TrainingRun training = run.trainingRun(g, data);
+    List<EpochMetrics> epochs = new ArrayList<>();
+    Trainer.Listener listener =
+        new Trainer.Listener() {
+          @Override
+          public void stepped(int epoch, int step, double loss, int correct, int batch) {
+            if (Thread.currentThread().isInterrupted()) {
+              throw new Stopped();
+            }
+          }
+
+          @Override
+          public void epochEnded(EpochResult r) {
+            EpochMetrics m =
+                new EpochMetrics(
+                    r.epoch(), r.trainLoss(), r.trainError(), r.testError(), r.trainSeconds());
+            epochs.add(m);
+            onEpoch.accept(m);
           }
         };
-    return new Configured(trainer, key, model);
+    try (TrainingRun.Outcome o = training.run(backend, listener)) {
+      return new RunResult(
+          o.top1Error(),
+          o.match().width(),
+          o.match().flops(),
+          o.match().deviation(),
+          epochs,
+          backend.toString(),
+          run.mode().label(),
+          run.model());
+    } catch (Stopped e) {
+      throw new InterruptedException("sweep stopped");
+    }
   }
 
   /** Thrown from inside training when the worker is interrupted. */

@@ -68,17 +68,4 @@ public record TrainConfig(
     return new TrainConfig(
         epochs, batchSize, learningRate, momentum, weightDecay, nesterov, s, evalBatchSize);
   }
-
-  /** A canonical one-line description, used as part of a results key. */
-  public String key() {
-    return String.format(
-        java.util.Locale.ROOT,
-        "epochs=%d,batch=%d,lr=%s,momentum=%s,wd=%s,nesterov=%b,schedule=cosine",
-        epochs,
-        batchSize,
-        Float.toString(learningRate),
-        Float.toString(momentum),
-        Float.toString(weightDecay),
-        nesterov);
-  }
 }

@@ -4,11 +4,57 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 
 class StackMatchingTest {
+  /**
+   * The widths the stack matching chose before its search was shared with budget matching, pinned
+   * (resource {@code org/relgraph/model/stack-matched-widths.csv}): the benchmark's graphs of 16
+   * and 64 nodes at every pattern, matched to 1 and 3 dense layers of 512 to 1539 channels. The
+   * benchmark's own matched stack (64 nodes, k/n = 0.125, 3 layers of 512) is width 1550.
+   */
+  @Test
+  void matchedWidthsStayAsRecorded() throws IOException {
+    List<CSVRecord> rows;
+    try (Reader in =
+        new InputStreamReader(
+            StackMatchingTest.class.getResourceAsStream(
+                "/org/relgraph/model/stack-matched-widths.csv"),
+            StandardCharsets.UTF_8)) {
+      rows =
+          CSVFormat.DEFAULT
+              .builder()
+              .setHeader()
+              .setSkipHeaderRecord(true)
+              .build()
+              .parse(in)
+              .getRecords();
+    }
+    assertEquals(80, rows.size());
+    for (CSVRecord r : rows) {
+      RelationalGraph g =
+          LayerBench.graph(Integer.parseInt(r.get("nodes")), Double.parseDouble(r.get("k_over_n")));
+      int in = Integer.parseInt(r.get("in"));
+      int layers = Integer.parseInt(r.get("layers"));
+      long budget = Long.parseLong(r.get("budget"));
+      assertEquals(StackMatching.denseMultiplyAdds(in, layers), budget, r.toString());
+      assertEquals(
+          Integer.parseInt(r.get("width")),
+          StackMatching.matchedWidth(g, in, layers, budget, LayerBench.SEED),
+          r.toString());
+    }
+    assertEquals(1550, LayerBench.matchedWidth());
+  }
+
   @Test
   void completeGraphMatchesItsOwnWidth() {
     RelationalGraph g = ClassicGenerators.complete(64);
