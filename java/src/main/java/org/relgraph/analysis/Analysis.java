@@ -56,11 +56,19 @@ public final class Analysis {
    *     there are at most {@value #MAX_GRAPHS_FOR_GRAPH_MODE} graphs, else per bin
    * @param earlyEpoch the early epoch compared with the analysed one; default {@value
    *     #DEFAULT_EARLY_EPOCH} when the data has it (else that comparison is skipped)
+   * @param nodes analyse the graphs of this many nodes, the complete graph at this node count the
+   *     baseline; graphs of other node counts are compared one by one ({@link #others()}); default:
+   *     every run, whatever its graph's node count
    */
-  public record Options(String model, Integer epoch, Mode mode, Integer earlyEpoch) {
+  public record Options(String model, Integer epoch, Mode mode, Integer earlyEpoch, Integer nodes) {
+    /** Options for every run, whatever its graph's node count. */
+    public Options(String model, Integer epoch, Mode mode, Integer earlyEpoch) {
+      this(model, epoch, mode, earlyEpoch, null);
+    }
+
     /** Every field at its default. */
     public static Options defaults() {
-      return new Options(null, null, null, null);
+      return new Options(null, null, null, null, null);
     }
   }
 
@@ -133,6 +141,11 @@ public final class Analysis {
   private final Map<String, String> skipped = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
   private final int duplicateRuns;
+  private Integer nodes;
+  private Result alternative;
+  private String alternativeSkipped;
+  private GraphComparisons.BestVsBaseline bestVsBaseline;
+  private List<GraphComparisons.Other> others = List.of();
 
   private Analysis(
       List<String> models,
@@ -183,6 +196,27 @@ public final class Analysis {
     }
     String m = model;
     List<ResultRow> ofModel = rows.stream().filter(r -> r.model().equals(m)).toList();
+    List<ResultRow> otherNodes = List.of();
+    Integer nodes = options.nodes();
+    if (nodes != null) {
+      if (ofModel.stream().allMatch(r -> r.nodes() == null)) {
+        throw new IllegalArgumentException(
+            "the results record no node counts (a sweep database does): --nodes cannot choose");
+      }
+      List<ResultRow> of = ofModel.stream().filter(r -> nodes.equals(r.nodes())).toList();
+      if (of.isEmpty()) {
+        throw new IllegalArgumentException(
+            "model "
+                + model
+                + " has no runs on graphs of "
+                + nodes
+                + " nodes; node counts: "
+                + new TreeSet<>(
+                    ofModel.stream().map(ResultRow::nodes).filter(x -> x != null).toList()));
+      }
+      otherNodes = ofModel.stream().filter(r -> !nodes.equals(r.nodes())).toList();
+      ofModel = of;
+    }
     List<Integer> epochs =
         new ArrayList<>(new TreeSet<>(ofModel.stream().map(ResultRow::epoch).toList()));
     int epoch = options.epoch() != null ? options.epoch() : epochs.get(epochs.size() - 1);
@@ -230,6 +264,20 @@ public final class Analysis {
     }
     Result result = SweetSpot.analyze(atEpoch, mode);
     Analysis a = new Analysis(models, model, epochs, epoch, reason, result, duplicates);
+    a.nodes = nodes;
+    Mode other = mode == Mode.BIN ? Mode.GRAPH : Mode.BIN;
+    if (result.bins().isEmpty() && other == Mode.BIN) {
+      a.alternativeSkipped = "no run has C in [0, 1] and L in [1, 4.5]";
+    } else {
+      a.alternative = SweetSpot.analyze(atEpoch, other);
+    }
+    a.bestVsBaseline = GraphComparisons.bestVsBaseline(atEpoch, result);
+    a.others =
+        GraphComparisons.others(
+            select(otherNodes, epoch),
+            result,
+            a.bestVsBaseline == null ? result.bestGraph() : a.bestVsBaseline.best(),
+            atEpoch);
     a.fit("clustering", SweetSpot.Graph::clustering);
     a.fit("path_length", SweetSpot.Graph::pathLength);
     a.subsets(atEpoch);
@@ -573,6 +621,37 @@ public final class Analysis {
     return duplicateRuns;
   }
 
+  /** The node count analysed ({@link Options#nodes()}), or null for every run. */
+  public Integer nodes() {
+    return nodes;
+  }
+
+  /**
+   * The sweet spot in the other granularity (per graph when the analysis is per bin, and the other
+   * way round), or null when the data has no bins ({@link #alternativeSkipped()}).
+   */
+  public Result alternative() {
+    return alternative;
+  }
+
+  /** Why {@link #alternative()} is null, or null. */
+  public String alternativeSkipped() {
+    return alternativeSkipped;
+  }
+
+  /** The best graph against the complete graph, or null without either. */
+  public GraphComparisons.BestVsBaseline bestVsBaseline() {
+    return bestVsBaseline;
+  }
+
+  /**
+   * Graphs of other node counts than {@link #nodes()} (e.g. the brain networks), each against the
+   * complete graph at its node count and the best graph; empty without {@link Options#nodes()}.
+   */
+  public List<GraphComparisons.Other> others() {
+    return others;
+  }
+
   /**
    * The analysis as one JSON object: {@code sweet_spot} {{@code clustering}: [lo, hi], {@code
    * path_length}: [lo, hi]}, {@code best_bin} (per-bin mode) and {@code best_graph} {{@code
@@ -658,7 +737,73 @@ public final class Analysis {
     JsonObject skip = new JsonObject();
     skipped.forEach(skip::addProperty);
     o.add("skipped", skip);
+    if (nodes != null) {
+      o.addProperty("nodes", nodes);
+    }
+    JsonObject spots = new JsonObject();
+    for (Result x : new Result[] {result, alternative}) {
+      if (x != null) {
+        spots.add(x.mode() == Mode.BIN ? "bin" : "graph", spotJson(x));
+      }
+    }
+    o.add("sweet_spots", spots);
+    if (bestVsBaseline != null) {
+      GraphComparisons.BestVsBaseline v = bestVsBaseline;
+      JsonObject j = graphJson(v.best());
+      j.add("difference", num(v.difference()));
+      j.add("p_two_sided", num(v.pTwoSided()));
+      j.addProperty("graphs", v.graphs());
+      j.add("p_bonferroni", num(v.pBonferroni()));
+      j.addProperty("significant", v.significant());
+      j.add("pooled_std", num(v.pooledStd()));
+      j.add("detectable_difference", num(v.detectable()));
+      o.add("best_vs_baseline", j);
+    }
+    JsonArray othersJson = new JsonArray();
+    for (GraphComparisons.Other x : others) {
+      JsonObject j = new JsonObject();
+      j.addProperty("name", x.name());
+      j.addProperty("nodes", x.nodes());
+      j.add("clustering", num(x.clustering()));
+      j.add("path_length", num(x.pathLength()));
+      j.add("mean_error", num(x.errors().mean()));
+      j.add("std_error", num(x.errors().std()));
+      j.addProperty("runs", x.errors().n());
+      j.add(
+          "baseline_mean_error",
+          x.baseline() == null ? JsonNull.INSTANCE : num(x.baseline().mean()));
+      j.add(
+          "baseline_std_error", x.baseline() == null ? JsonNull.INSTANCE : num(x.baseline().std()));
+      j.addProperty("baseline_runs", x.baseline() == null ? 0 : x.baseline().n());
+      j.add("p_vs_baseline", num(x.pVsBaseline()));
+      j.add("p_worse_than_best", num(x.pWorseThanBest()));
+      j.addProperty("in_sweet_spot", x.inSweetSpot());
+      othersJson.add(j);
+    }
+    o.add("others", othersJson);
     return o;
+  }
+
+  private static JsonObject spotJson(Result x) {
+    JsonObject j = new JsonObject();
+    j.add("clustering", pair(x.clustering().lo(), x.clustering().hi()));
+    j.add("path_length", pair(x.pathLength().lo(), x.pathLength().hi()));
+    j.addProperty(
+        "kept", x.mode() == Mode.BIN ? x.sweetSpotBins().size() : x.sweetSpotGraphs().size());
+    j.addProperty("of", x.mode() == Mode.BIN ? x.bins().size() : x.graphs().size());
+    j.addProperty("untested", x.untested());
+    return j;
+  }
+
+  private static JsonObject graphJson(SweetSpot.Graph g) {
+    JsonObject j = new JsonObject();
+    j.addProperty("graph", g.key());
+    j.add("clustering", num(g.clustering()));
+    j.add("path_length", num(g.pathLength()));
+    j.add("mean_error", num(g.errors().mean()));
+    j.add("std_error", num(g.errors().std()));
+    j.addProperty("runs", g.errors().n());
+    return j;
   }
 
   private static JsonArray pair(double lo, double hi) {

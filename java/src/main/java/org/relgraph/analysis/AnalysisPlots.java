@@ -34,6 +34,9 @@ public final class AnalysisPlots {
   };
 
   private static final Color MARK = new Color(0xd6, 0x27, 0x28);
+  private static final BasicStroke DASHED =
+      new BasicStroke(
+          2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f);
   private static final Color KEPT = new Color(0xe0, 0xe0, 0xe0);
   private static final int LEVELS = 6;
 
@@ -72,6 +75,29 @@ public final class AnalysisPlots {
   /** {@link #heatMap(Path, String, Result)} with trails drawn over it. */
   public static void heatMap(Path base, String title, Result r, List<Trail> trails)
       throws IOException {
+    heatMap(base, title, r, trails, null);
+  }
+
+  /** A graph drawn on the (C, L) plane with its name beside it, e.g. a brain network. */
+  public record Named(String name, double clustering, double pathLength) {}
+
+  /**
+   * What a heat map shows besides its own data: named graphs (points with labels) and another
+   * analysis's sweet spot (a dashed rectangle).
+   *
+   * @param named graphs drawn with their names; those without an L are left out
+   * @param clustering the other sweet spot's C range, or null for none
+   * @param pathLength the other sweet spot's L range
+   * @param label the other sweet spot's legend label
+   */
+  public record Overlay(
+      List<Named> named, SweetSpot.Range clustering, SweetSpot.Range pathLength, String label) {}
+
+  private static final Color REFERENCE = new Color(0x1f, 0x77, 0xb4);
+
+  /** {@link #heatMap(Path, String, Result, List)} with an overlay (null for none). */
+  public static void heatMap(Path base, String title, Result r, List<Trail> trails, Overlay overlay)
+      throws IOException {
     List<Bin> bins = r.bins();
     double[] means = bins.stream().mapToDouble(b -> b.errors().mean()).sorted().toArray();
     double lo = means[0];
@@ -105,6 +131,20 @@ public final class AnalysisPlots {
     best.setMarker(SeriesMarkers.DIAMOND);
     best.setMarkerColor(MARK);
     addTrailLegends(chart, trails);
+    if (overlay != null && overlay.clustering() != null) {
+      XYSeries ref =
+          chart.addSeries(overlay.label(), new double[] {-10, -11}, new double[] {-10, -11});
+      ref.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      ref.setMarker(SeriesMarkers.NONE);
+      ref.setLineColor(REFERENCE);
+      ref.setLineStyle(DASHED);
+    }
+    if (overlay != null && !overlay.named().isEmpty()) {
+      XYSeries named = chart.addSeries("named graph", new double[] {-10}, new double[] {-10});
+      named.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      named.setMarker(SeriesMarkers.SQUARE);
+      named.setMarkerColor(Color.LIGHT_GRAY);
+    }
     if (r.mode() == Mode.GRAPH) {
       XYSeries kept = chart.addSeries("graph kept", new double[] {-10}, new double[] {-10});
       kept.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
@@ -158,6 +198,42 @@ public final class AnalysisPlots {
               }
             }
             paintTrails(g, this::getXAxisScreenValue, this::getYAxisScreenValue, trails);
+            if (overlay != null) {
+              paintOverlay(g);
+            }
+          }
+
+          private void paintOverlay(Graphics2D g) {
+            if (overlay.clustering() != null) {
+              g.setStroke(DASHED);
+              g.setColor(REFERENCE);
+              outline(
+                  g,
+                  overlay.clustering().lo(),
+                  overlay.pathLength().lo(),
+                  overlay.clustering().hi(),
+                  overlay.pathLength().hi());
+            }
+            int index = 0;
+            for (Named n : overlay.named()) {
+              if (!(Double.isFinite(n.clustering()) && Double.isFinite(n.pathLength()))) {
+                continue;
+              }
+              // alternate labels above and below their points, so near neighbours stay legible
+              int dy = index++ % 2 == 0 ? -7 : 19;
+              int a = getXAxisScreenValue(n.clustering());
+              int b = getYAxisScreenValue(n.pathLength());
+              g.setColor(Color.WHITE);
+              g.fillRect(a - 5, b - 5, 10, 10);
+              g.setColor(Color.BLACK);
+              g.setStroke(new BasicStroke(1.5f));
+              g.drawRect(a - 5, b - 5, 10, 10);
+              g.setFont(g.getFont().deriveFont(java.awt.Font.BOLD, 13f));
+              g.setColor(Color.WHITE);
+              g.drawString(n.name(), a + 9, b + dy + 1);
+              g.setColor(Color.BLACK);
+              g.drawString(n.name(), a + 8, b + dy);
+            }
           }
 
           private void fill(Graphics2D g, double x0, double y0, double x1, double y1) {
@@ -271,6 +347,73 @@ public final class AnalysisPlots {
       b.setLineColor(Color.BLACK);
       b.setLineStyle(SeriesLines.DASH_DASH);
     }
+    ChartFiles.save(chart, base);
+  }
+
+  /**
+   * Two results' per-graph mean errors against C or L on the same axes, each as its difference from
+   * its own complete-graph baseline, with each one's second-degree fit shifted the same way.
+   */
+  public static void compareFits(
+      Path base,
+      String title,
+      Analysis.Fit ours,
+      double oursBaseline,
+      String oursLabel,
+      Analysis.Fit theirs,
+      double theirsBaseline,
+      String theirsLabel)
+      throws IOException {
+    String xLabel =
+        ours.variable().equals("clustering") ? "clustering coefficient C" : "average path length L";
+    XYChart chart = chart(title, xLabel, "top-1 error minus the complete graph's (points)");
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    Color[] colours = {new Color(0xff, 0x7f, 0x0e), new Color(0x1f, 0x77, 0xb4)};
+    Analysis.Fit[] fits = {theirs, ours};
+    double[] bases = {theirsBaseline, oursBaseline};
+    String[] labels = {theirsLabel, oursLabel};
+    for (int k = 0; k < 2; k++) {
+      Analysis.Fit f = fits[k];
+      double b = bases[k];
+      double[] y = Arrays.stream(f.y()).map(v -> v - b).toArray();
+      XYSeries pts = chart.addSeries(labels[k] + " (" + f.x().length + " graphs)", f.x(), y);
+      pts.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      pts.setMarker(SeriesMarkers.CIRCLE);
+      Color c = colours[k];
+      pts.setMarkerColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), k == 0 ? 60 : 200));
+      double lo = Arrays.stream(f.x()).min().orElseThrow();
+      double hi = Arrays.stream(f.x()).max().orElseThrow();
+      int n = 200;
+      double[] fx = new double[n];
+      double[] fy = new double[n];
+      for (int i = 0; i < n; i++) {
+        fx[i] = lo + (hi - lo) * i / (n - 1);
+        fy[i] = f.value(fx[i]) - b;
+      }
+      XYSeries curve =
+          chart.addSeries(
+              String.format(Locale.ROOT, "%s fit (R² %.3f)", labels[k], f.rSquared()), fx, fy);
+      curve.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      curve.setMarker(SeriesMarkers.NONE);
+      curve.setLineColor(c.darker());
+      curve.setLineStyle(new BasicStroke(2.5f));
+    }
+    XYSeries zero =
+        chart.addSeries(
+            "complete graph (0)",
+            new double[] {
+              Math.min(
+                  Arrays.stream(ours.x()).min().orElseThrow(),
+                  Arrays.stream(theirs.x()).min().orElseThrow()),
+              Math.max(
+                  Arrays.stream(ours.x()).max().orElseThrow(),
+                  Arrays.stream(theirs.x()).max().orElseThrow())
+            },
+            new double[] {0, 0});
+    zero.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    zero.setMarker(SeriesMarkers.NONE);
+    zero.setLineColor(Color.BLACK);
+    zero.setLineStyle(SeriesLines.DASH_DASH);
     ChartFiles.save(chart, base);
   }
 

@@ -21,6 +21,7 @@ import java.util.Locale;
  * @param graph the graph's identity: runs with equal {@code graph} trained on the same graph
  * @param graphFile the file the graph was read from, as the sweep was given it; {@code null} when
  *     the graph came from no file or the source does not record it
+ * @param nodes the graph's node count, {@code null} when the source does not record it
  */
 public record ResultRow(
     String model,
@@ -35,10 +36,43 @@ public record ResultRow(
     double top1Error,
     Integer width,
     String graph,
-    String graphFile) {
+    String graphFile,
+    Integer nodes) {
 
   /** The kind of the dense baseline. */
   public static final String COMPLETE = "complete";
+
+  /** A row whose source records no node count. */
+  public ResultRow(
+      String model,
+      String kind,
+      double kOverN,
+      double p,
+      Long graphSeed,
+      double clustering,
+      double pathLength,
+      int trainSeed,
+      int epoch,
+      double top1Error,
+      Integer width,
+      String graph,
+      String graphFile) {
+    this(
+        model,
+        kind,
+        kOverN,
+        p,
+        graphSeed,
+        clustering,
+        pathLength,
+        trainSeed,
+        epoch,
+        top1Error,
+        width,
+        graph,
+        graphFile,
+        null);
+  }
 
   /** A row of a graph read from no (recorded) file. */
   public ResultRow(

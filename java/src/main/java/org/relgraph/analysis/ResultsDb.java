@@ -161,6 +161,7 @@ public final class ResultsDb {
     if (!complete) {
       graph += (n == null ? "" : " n=" + n) + (graphFile == null ? "" : " file=" + graphFile);
     }
+    Integer nodes = n == null ? null : n.intValue();
     String metrics = rs.getString("epoch_metrics");
     JsonArray array;
     try {
@@ -176,7 +177,7 @@ public final class ResultsDb {
     if (array.isEmpty()) {
       out.add(
           new ResultRow(
-              model, kind, k, p, seed, c, l, trainSeed, epochs, top1, w, graph, graphFile));
+              model, kind, k, p, seed, c, l, trainSeed, epochs, top1, w, graph, graphFile, nodes));
       return;
     }
     for (int i = 0; i < array.size(); i++) {
@@ -193,7 +194,7 @@ public final class ResultsDb {
       double error = number(o, "test_error", source, at);
       out.add(
           new ResultRow(
-              model, kind, k, p, seed, c, l, trainSeed, epoch, error, w, graph, graphFile));
+              model, kind, k, p, seed, c, l, trainSeed, epoch, error, w, graph, graphFile, nodes));
     }
   }
 

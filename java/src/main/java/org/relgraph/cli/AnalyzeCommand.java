@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.relgraph.analysis.Analysis;
 import org.relgraph.analysis.AnalysisReport;
+import org.relgraph.analysis.DatasetComparison;
 import org.relgraph.analysis.ResultRow;
 import org.relgraph.analysis.ResultsCsv;
 import org.relgraph.analysis.ResultsDb;
@@ -97,8 +98,59 @@ final class AnalyzeCommand implements Callable<Integer> {
       description = "Early epoch compared with the analysed one (default: 3 when the data has it).")
   Integer earlyEpoch;
 
+  @Option(
+      names = "--nodes",
+      paramLabel = "N",
+      description =
+          "Analyse the graphs of N nodes with the complete graph at N as the baseline; graphs of"
+              + " other node counts (e.g. the brain networks) are compared one by one with the"
+              + " complete graph at their node count and with the best graph (needs --db).")
+  Integer nodes;
+
+  @Option(
+      names = "--compare",
+      paramLabel = "FILE|paper:mlp-cifar10",
+      description =
+          "Other results (a results CSV, a sweep database, or paper:mlp-cifar10, the paper's MLP"
+              + " results on CIFAR-10 shipped with relgraph), analysed the same way and set beside"
+              + " these: sweet spots, fits and the graphs both trained.")
+  String compare;
+
   @Option(names = "--json", description = "End with one line of JSON holding the results.")
   boolean json;
+
+  /** The built-in comparison results. */
+  static final String PAPER_MLP = "paper:mlp-cifar10";
+
+  private static List<ResultRow> compareRows(String spec) throws IOException {
+    if (spec.equalsIgnoreCase(PAPER_MLP)) {
+      String name = "mlp_cifar10_results.csv.gz";
+      try (java.io.InputStream in =
+          AnalyzeCommand.class.getResourceAsStream("/org/relgraph/graph2nn/" + name)) {
+        if (in == null) {
+          throw new IllegalStateException("resource " + name + " missing from the jar");
+        }
+        return ResultsCsv.read(in, PAPER_MLP);
+      }
+    }
+    if (spec.startsWith("paper:")) {
+      throw new IllegalArgumentException(
+          "--compare: no bundled results '" + spec + "'; there is " + PAPER_MLP);
+    }
+    Path file = Path.of(spec);
+    return looksLikeSqlite(file) ? ResultsDb.read(file) : ResultsCsv.read(file);
+  }
+
+  private static boolean looksLikeSqlite(Path file) throws IOException {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return false;
+    }
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      byte[] head = in.readNBytes(16);
+      return new String(head, java.nio.charset.StandardCharsets.ISO_8859_1)
+          .startsWith("SQLite format 3");
+    }
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -116,11 +168,21 @@ final class AnalyzeCommand implements Callable<Integer> {
     if (epoch != null && epoch < 1) {
       throw new IllegalArgumentException("--epoch must be at least 1");
     }
+    if (nodes != null && nodes < 1) {
+      throw new IllegalArgumentException("--nodes must be at least 1");
+    }
     OutputFiles.checkDirectory(out, "--out", AnalysisReport.FILES.toArray(new String[0]));
     Path file = input.file();
     List<ResultRow> rows = input.rows();
-    Analysis a = Analysis.of(rows, new Analysis.Options(model, epoch, m, earlyEpoch));
-    List<Path> files = AnalysisReport.write(a, out, file.getFileName().toString());
+    Analysis a = Analysis.of(rows, new Analysis.Options(model, epoch, m, earlyEpoch, nodes));
+    DatasetComparison comparison = null;
+    if (compare != null) {
+      Analysis theirs = Analysis.of(compareRows(compare), Analysis.Options.defaults());
+      String name =
+          compare.startsWith("paper:") ? compare : Path.of(compare).getFileName().toString();
+      comparison = DatasetComparison.of(a, theirs, name);
+    }
+    List<Path> files = AnalysisReport.write(a, out, file.getFileName().toString(), comparison);
 
     PrintWriter stdout = spec.commandLine().getOut();
     SweetSpot.Result r = a.result();
@@ -151,7 +213,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         "wrote "
             + out.resolve(AnalysisReport.REPORT)
             + " and "
-            + (files.size() - 1)
+            + files.stream()
+                .filter(
+                    p ->
+                        !p.getFileName().toString().endsWith(".md")
+                            && !p.getFileName().toString().endsWith(".json"))
+                .count()
             + " figure files");
     if (json) {
       JsonObject o = a.toJson();

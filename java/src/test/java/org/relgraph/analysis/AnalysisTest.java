@@ -114,7 +114,8 @@ class AnalysisTest {
     assertTrue(a.skipped().containsKey("epoch_correlation"));
     assertTrue(a.skipped().containsKey("subset_correlation"));
     List<Path> files = AnalysisReport.write(a, dir, "x.csv");
-    assertEquals(7, files.size()); // heat map and two fits, PNG and SVG, and the report
+    // heat map and two fits, PNG and SVG, the headline numbers and the report
+    assertEquals(8, files.size());
     for (Path f : files) {
       assertTrue(Files.size(f) > 0, f.toString());
     }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's commands run through the launcher as a user runs them (output moved to a temporary
- * folder). Slow. The main job runs as written but on 4 of the 52 graphs for 1 epoch, which keeps
- * every step (build check, data, sweep, analysis, report) and fits the test budget.
+ * folder). Slow. The main job runs as written but on 4 of the 52 graphs for 1 epoch and 1 seed,
+ * which keeps every step (build check, data, sweep, analysis, report) and fits the test budget.
  */
 @Tag("slow")
 class ReadmeCommandsTest {
@@ -77,7 +77,10 @@ class ReadmeCommandsTest {
     }
     Path out = dir.resolve("quickstart");
     String command =
-        mainJob.replaceAll("--out\\s+\\S+", "--out " + out) + " --graphs " + graphs + " --epochs 1";
+        mainJob.replaceAll("--out\\s+\\S+", "--out " + out)
+            + " --graphs "
+            + graphs
+            + " --epochs 1 --seeds 1";
     String log = run(command);
     assertTrue(log.contains("report: " + out.resolve("report.md")), log);
     assertTrue(log.contains("complete graph (baseline):"), log);
