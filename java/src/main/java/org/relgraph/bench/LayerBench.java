@@ -751,12 +751,13 @@ public final class LayerBench {
   }
 
   /** Fills a new tensor with uniform values in {@code ±scale}. */
-  private static Tensor random(int rows, int cols, double scale, SplittableRandom rng) {
+  private static Tensor random(
+      Backend backend, int rows, int cols, double scale, SplittableRandom rng) {
     float[] v = new float[Math.multiplyExact(rows, cols)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
     }
-    return Tensor.of(rows, cols, v);
+    return backend.of(rows, cols, v);
   }
 
   /**
@@ -834,20 +835,20 @@ public final class LayerBench {
         SplittableRandom rng = new SplittableRandom(seed);
         double scale = 1 / Math.sqrt(in);
         if (mode == ExecutionMode.BLOCKSPARSE) {
-          l.w = l.own(random(1, (int) l.layout.weightCount(), scale, rng));
-          l.dw = l.own(Tensor.zeros(1, (int) l.layout.weightCount()));
+          l.w = l.own(random(backend, 1, (int) l.layout.weightCount(), scale, rng));
+          l.dw = l.own(backend.zeros(1, (int) l.layout.weightCount()));
         } else {
-          l.w = l.own(random(out, in, scale, rng));
-          l.dw = l.own(Tensor.zeros(out, in));
+          l.w = l.own(random(backend, out, in, scale, rng));
+          l.dw = l.own(backend.zeros(out, in));
         }
         if (mode == ExecutionMode.MASKED) {
-          l.mask = l.own(Tensor.of(out, in, l.layout.denseMask()));
-          l.scratch = l.own(Tensor.zeros(out, in));
+          l.mask = l.own(backend.of(out, in, l.layout.denseMask()));
+          l.scratch = l.own(backend.zeros(out, in));
         }
-        l.x = x != null ? x : l.own(random(in, batch, 1, rng));
-        l.y = y != null ? y : l.own(Tensor.zeros(out, batch));
-        l.dy = dy != null ? dy : l.own(random(out, batch, 1, rng));
-        l.dx = dx != null ? dx : l.own(Tensor.zeros(in, batch));
+        l.x = x != null ? x : l.own(random(backend, in, batch, 1, rng));
+        l.y = y != null ? y : l.own(backend.zeros(out, batch));
+        l.dy = dy != null ? dy : l.own(random(backend, out, batch, 1, rng));
+        l.dx = dx != null ? dx : l.own(backend.zeros(in, batch));
         return l;
       } catch (RuntimeException | Error e) {
         l.close();
@@ -1007,8 +1008,8 @@ public final class LayerBench {
         Tensor[] act = new Tensor[widths.length];
         Tensor[] grad = new Tensor[widths.length];
         for (int i = 0; i < widths.length; i++) {
-          act[i] = s.own(random(widths[i], batch, 1, rng));
-          grad[i] = s.own(random(widths[i], batch, 1, rng));
+          act[i] = s.own(random(backend, widths[i], batch, 1, rng));
+          grad[i] = s.own(random(backend, widths[i], batch, 1, rng));
         }
         for (int i = 0; i + 1 < widths.length; i++) {
           s.layers.add(

@@ -12,6 +12,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.Backends;
+import org.relgraph.engine.LossAccumulator;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
 import org.relgraph.io.OutputFiles;
@@ -173,8 +174,13 @@ final class TrainCommand implements Runnable {
       }
 
       @Override
-      public void stepped(int epoch, int step, double loss, int correct, int batch) {
-        inner.stepped(epoch, step, loss, correct, batch);
+      public int logInterval() {
+        return inner.logInterval();
+      }
+
+      @Override
+      public void logged(int epoch, int step, LossAccumulator.Totals interval) {
+        inner.logged(epoch, step, interval);
       }
 
       @Override
@@ -287,13 +293,13 @@ final class TrainCommand implements Runnable {
     }
 
     @Override
-    public void stepped(int epoch, int step, double loss, int right, int batch) {
-      samples += batch;
-      correct += right;
-      lossSum += loss;
-      steps++;
+    public void logged(int epoch, int step, LossAccumulator.Totals interval) {
+      samples += interval.samples();
+      correct += interval.correct();
+      lossSum += interval.batchLossSum();
+      steps += (int) interval.batches();
       if (bar != null) {
-        bar.step();
+        bar.stepTo(step);
         double secs = (System.nanoTime() - start) / 1e9;
         bar.setExtraMessage(
             String.format(

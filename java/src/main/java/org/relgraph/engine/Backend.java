@@ -1,7 +1,14 @@
 package org.relgraph.engine;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * The products of a relational layer, in three modes that run the same model:
+ * A device and the operations of a relational network on it: the products of a relational layer in
+ * three modes that run the same model, and the training operations.
  *
  * <ul>
  *   <li>block-sparse: weights in a {@link BlockSparseLayout}'s buffer ({@code 1 × weightCount});
@@ -10,74 +17,355 @@ package org.relgraph.engine;
  *   <li>masked: dense weights multiplied by a 0/1 mask before every product, the paper's method.
  * </ul>
  *
- * <p>Activations are feature-major: {@code channels × batch}. Forward {@code Y = X·Wᵀ},
- * backward-data {@code dX = dY·W}, weight gradient {@code dW = dYᵀ·X}; outputs are overwritten.
- * Every shape is checked before any work, and a mismatch throws {@link IllegalArgumentException},
- * as does one tensor passed in two arguments; a closed tensor throws {@link IllegalStateException}.
+ * <p><b>Tensors</b> belong to the backend that allocates them ({@link #zeros}, {@link #of}, or a
+ * {@link #newScope() scope}); values reach the host only through {@link Tensor#toArray()} and
+ * {@link Tensor#copyFrom(float[])}. Activations are feature-major: {@code channels × batch}.
+ * Forward {@code Y = X·Wᵀ}, backward-data {@code dX = dY·W}, weight gradient {@code dW = dYᵀ·X};
+ * outputs are overwritten.
+ *
+ * <p><b>One validation front.</b> Every public operation is final here: it checks that each tensor
+ * is this backend's (else {@link IllegalArgumentException}) and open (else {@link
+ * IllegalStateException}), then every shape, partition and alias ({@link IllegalArgumentException},
+ * naming the tensor), and only then calls the backend's {@code do…} method. A backend implements
+ * those alone, so it cannot skip a check, and its code only ever sees valid arguments.
+ *
+ * <p><b>Lifecycle.</b> Operations may run asynchronously: they are ordered, and {@link
+ * #synchronize()} (which every copy to the host implies) waits for them. Loss and correct count are
+ * added into a {@link LossAccumulator} on the device, read at most once per logging interval.
+ * {@link #close()} frees every tensor and accumulator the backend still holds; any operation after
+ * it throws {@link IllegalStateException}. Backends are not thread-safe: one per thread.
  */
-public interface Backend {
+public abstract class Backend implements TensorFactory, AutoCloseable {
+  private final Set<Tensor> live = ConcurrentHashMap.newKeySet();
+  private final Set<LossAccumulator> accumulators = ConcurrentHashMap.newKeySet();
+  private final AtomicLong reads = new AtomicLong();
+  private volatile boolean closed;
+
   /** A short name: {@code java}, {@code cpu}. */
-  String name();
+  public abstract String name();
+
+  @Override
+  public final Backend backend() {
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tensors and lifecycle
+
+  @Override
+  public final Tensor zeros(int... shape) {
+    checkBackendOpen();
+    Tensor.checkShape(shape);
+    Tensor t = allocate(shape.clone());
+    live.add(t);
+    return t;
+  }
+
+  /** A new scope: tensors made through it are closed together by its {@code close()}. */
+  public final TensorScope newScope() {
+    checkBackendOpen();
+    return new TensorScope(this);
+  }
+
+  /** A new, zero {@link LossAccumulator} for {@link #softmaxCrossEntropy}. */
+  public final LossAccumulator newLossAccumulator() {
+    checkBackendOpen();
+    LossAccumulator a = createLossAccumulator();
+    accumulators.add(a);
+    return a;
+  }
+
+  /** Waits until every operation issued so far has finished. */
+  public final void synchronize() {
+    checkBackendOpen();
+    doSynchronize();
+  }
+
+  /** Tensors allocated and not yet closed. */
+  public final int liveTensors() {
+    return live.size();
+  }
+
+  /**
+   * How many times a {@link LossAccumulator} of this backend has been read to the host (each read
+   * waits for the device): for tests and diagnostics of a training loop.
+   */
+  public final long accumulatorReads() {
+    return reads.get();
+  }
+
+  void countRead() {
+    reads.incrementAndGet();
+  }
+
+  void forget(Tensor t) {
+    live.remove(t);
+  }
+
+  void forget(LossAccumulator a) {
+    accumulators.remove(a);
+  }
+
+  /** Whether {@link #close()} has run. */
+  public final boolean isClosed() {
+    return closed;
+  }
+
+  /** Frees every tensor and accumulator still held; later calls do nothing. */
+  @Override
+  public final void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<Tensor> all = new ArrayList<>(live);
+    for (Tensor t : all) {
+      t.close();
+    }
+    for (LossAccumulator a : new ArrayList<>(accumulators)) {
+      a.close();
+    }
+    release();
+  }
+
+  private void checkBackendOpen() {
+    if (closed) {
+      throw new IllegalStateException("backend " + name() + " is closed");
+    }
+  }
+
+  /** The tensors are this backend's and open, and this backend is open. */
+  private void owned(Tensor... ts) {
+    checkBackendOpen();
+    for (Tensor t : ts) {
+      if (t == null) {
+        throw new IllegalArgumentException("a tensor argument is null");
+      }
+      if (t.backend() != this) {
+        throw new IllegalArgumentException(
+            "tensor "
+                + t.shapeText()
+                + " belongs to another backend ("
+                + t.backend()
+                + "), not to "
+                + this);
+      }
+      t.checkOpen();
+    }
+  }
+
+  private void owned(BatchNorm bn) {
+    if (bn == null) {
+      throw new IllegalArgumentException("batch norm missing");
+    }
+    owned(bn.tensors());
+  }
+
+  private void owned(LossAccumulator a) {
+    checkBackendOpen();
+    if (a == null) {
+      throw new IllegalArgumentException("loss accumulator missing");
+    }
+    if (a.backend() != this) {
+      throw new IllegalArgumentException(
+          "loss accumulator belongs to another backend (" + a.backend() + "), not to " + this);
+    }
+    a.checkOpen();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The products
 
   /** {@code y = W·x} on existing blocks. */
-  void forward(BlockSparseLayout layout, Tensor w, Tensor x, Tensor y);
+  public final void forward(BlockSparseLayout layout, Tensor w, Tensor x, Tensor y) {
+    owned(w, x, y);
+    Shapes.layerForward(layout, w, x, y);
+    doForward(layout, w, x, y);
+  }
 
   /** {@code dx = Wᵀ·dy} on existing blocks. */
-  void backwardData(BlockSparseLayout layout, Tensor w, Tensor dy, Tensor dx);
+  public final void backwardData(BlockSparseLayout layout, Tensor w, Tensor dy, Tensor dx) {
+    owned(w, dy, dx);
+    Shapes.layerBackwardData(layout, w, dy, dx);
+    doBackwardData(layout, w, dy, dx);
+  }
 
   /** {@code dw = dy·xᵀ} on existing blocks only. */
-  void backwardWeight(BlockSparseLayout layout, Tensor dy, Tensor x, Tensor dw);
+  public final void backwardWeight(BlockSparseLayout layout, Tensor dy, Tensor x, Tensor dw) {
+    owned(dy, x, dw);
+    Shapes.layerBackwardWeight(layout, dy, x, dw);
+    doBackwardWeight(layout, dy, x, dw);
+  }
 
   /** Dense {@code y = W·x}, W of {@code out × in}. */
-  void denseForward(Tensor w, Tensor x, Tensor y);
+  public final void denseForward(Tensor w, Tensor x, Tensor y) {
+    owned(w, x, y);
+    Shapes.dense(w, x, y);
+    doDenseForward(w, x, y);
+  }
 
   /** Dense {@code dx = Wᵀ·dy}. */
-  void denseBackwardData(Tensor w, Tensor dy, Tensor dx);
+  public final void denseBackwardData(Tensor w, Tensor dy, Tensor dx) {
+    owned(w, dy, dx);
+    Shapes.denseData(w, dy, dx);
+    doDenseBackwardData(w, dy, dx);
+  }
 
   /** Dense {@code dw = dy·xᵀ}. */
-  void denseBackwardWeight(Tensor dy, Tensor x, Tensor dw);
+  public final void denseBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+    owned(dy, x, dw);
+    Shapes.denseGradient(dy, x, dw);
+    doDenseBackwardWeight(dy, x, dw);
+  }
 
   /** Masked {@code y = (W ⊙ M)·x}; {@code scratch} ({@code out × in}) receives {@code W ⊙ M}. */
-  void maskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch);
+  public final void maskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
+    owned(w, mask, x, y, scratch);
+    Shapes.masked(w, mask, x, y, scratch);
+    doMaskedForward(w, mask, x, y, scratch);
+  }
 
   /** Masked {@code dx = (W ⊙ M)ᵀ·dy}; {@code scratch} receives {@code W ⊙ M}. */
-  void maskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch);
+  public final void maskedBackwardData(
+      Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
+    owned(w, mask, dy, dx, scratch);
+    Shapes.maskedData(w, mask, dy, dx, scratch);
+    doMaskedBackwardData(w, mask, dy, dx, scratch);
+  }
 
   /** Masked {@code dw = (dy·xᵀ) ⊙ M}. */
-  void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw);
+  public final void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
+    owned(mask, dy, x, dw);
+    Shapes.maskedGradient(mask, dy, x, dw);
+    doMaskedBackwardWeight(mask, dy, x, dw);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Training operations
 
   /**
    * Batch normalisation followed by ReLU, per channel (row) of {@code x}: {@code y = max(0, γ·(x −
    * μ)/√(σ² + ε) + β)}. In training, μ and σ² are the batch's (biased variance), saved in {@code
    * bn} for the backward pass, and the running statistics move towards them (unbiased variance); in
    * evaluation, the running statistics are used and nothing changes. {@code x} and {@code y} are
-   * {@code channels × batch}; training needs a batch of at least 2.
+   * {@code channels × batch} (or {@code × H × W}); training needs at least 2 values per channel.
    */
-  void batchNormReluForward(BatchNorm bn, Tensor x, Tensor y, boolean training);
+  public final void batchNormReluForward(BatchNorm bn, Tensor x, Tensor y, boolean training) {
+    owned(bn);
+    owned(x, y);
+    int batch = Shapes.batchNorm(bn, x, y, training);
+    doBatchNormReluForward(bn, x, y, training, batch);
+  }
 
   /**
    * Backward of {@link #batchNormReluForward} in training mode, from its input {@code x}, its
    * output {@code y} and the output gradient {@code dy}: writes {@code dx} and the gradients of γ
    * and β in {@code bn}.
    */
-  void batchNormReluBackward(BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx);
+  public final void batchNormReluBackward(BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+    owned(bn);
+    owned(x, y, dy, dx);
+    int batch = Shapes.batchNormBackward(bn, x, y, dy, dx);
+    doBatchNormReluBackward(bn, x, y, dy, dx, batch);
+  }
 
   /**
-   * Mean softmax cross-entropy of {@code logits} ({@code classes × batch}) against {@code labels}
-   * (one per column, each in {@code [0, classes)}), writing its gradient {@code (softmax − onehot)
-   * / batch} to {@code dLogits}.
+   * Softmax cross-entropy of {@code logits} ({@code classes × batch}) against {@code labels} (one
+   * per column, each in {@code [0, classes)}): writes its gradient {@code (softmax − onehot) /
+   * batch} to {@code dLogits} and adds the batch's mean loss and correct count (samples whose
+   * largest logit is their label) into {@code totals}, without a read to the host.
    */
-  CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dLogits);
+  public final void softmaxCrossEntropy(
+      Tensor logits, int[] labels, Tensor dLogits, LossAccumulator totals) {
+    owned(logits, dLogits);
+    owned(totals);
+    Shapes.crossEntropy(logits, labels, dLogits);
+    doSoftmaxCrossEntropy(logits, labels, dLogits, totals);
+  }
 
   /** {@code y[c][b] += bias[c]}, bias {@code channels × 1}. */
-  void addBias(Tensor y, Tensor bias);
+  public final void addBias(Tensor y, Tensor bias) {
+    owned(y, bias);
+    Shapes.bias(y, bias);
+    doAddBias(y, bias);
+  }
 
   /** {@code db[c] = Σ_b dy[c][b]}. */
-  void biasGradient(Tensor dy, Tensor db);
+  public final void biasGradient(Tensor dy, Tensor db) {
+    owned(dy, db);
+    Shapes.bias(dy, db);
+    doBiasGradient(dy, db);
+  }
 
   /**
    * One SGD step on {@code w} from its gradient, updating the momentum buffer {@code velocity} (the
    * same shape as {@code w}, zero before the first step).
    */
-  void sgdStep(Tensor w, Tensor grad, Tensor velocity, SgdSettings settings, float lr);
+  public final void sgdStep(
+      Tensor w, Tensor grad, Tensor velocity, SgdSettings settings, float lr) {
+    owned(w, grad, velocity);
+    Shapes.sgd(w, grad, velocity, settings, lr);
+    doSgdStep(w, grad, velocity, settings, lr);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // What a backend implements: called only with checked arguments.
+
+  /** A zero tensor of a checked shape on this backend's device. */
+  protected abstract Tensor allocate(int[] shape);
+
+  /** A zero accumulator; host backends keep it in Java fields. */
+  protected LossAccumulator createLossAccumulator() {
+    return new LossAccumulator.Host(this);
+  }
+
+  /** Waits for pending work; host backends compute synchronously and do nothing. */
+  protected void doSynchronize() {}
+
+  /** Frees the backend's own resources after its tensors are closed. */
+  protected void release() {}
+
+  protected abstract void doForward(BlockSparseLayout l, Tensor w, Tensor x, Tensor y);
+
+  protected abstract void doBackwardData(BlockSparseLayout l, Tensor w, Tensor dy, Tensor dx);
+
+  protected abstract void doBackwardWeight(BlockSparseLayout l, Tensor dy, Tensor x, Tensor dw);
+
+  protected abstract void doDenseForward(Tensor w, Tensor x, Tensor y);
+
+  protected abstract void doDenseBackwardData(Tensor w, Tensor dy, Tensor dx);
+
+  protected abstract void doDenseBackwardWeight(Tensor dy, Tensor x, Tensor dw);
+
+  protected abstract void doMaskedForward(
+      Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch);
+
+  protected abstract void doMaskedBackwardData(
+      Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch);
+
+  protected abstract void doMaskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw);
+
+  /** {@code batch} is the values per channel ({@code x.cols()}). */
+  protected abstract void doBatchNormReluForward(
+      BatchNorm bn, Tensor x, Tensor y, boolean training, int batch);
+
+  protected abstract void doBatchNormReluBackward(
+      BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx, int batch);
+
+  /** Adds the batch into {@code totals} through {@link LossAccumulator#add} (host backends). */
+  protected abstract void doSoftmaxCrossEntropy(
+      Tensor logits, int[] labels, Tensor dLogits, LossAccumulator totals);
+
+  /** Adds one batch into a host accumulator, for backends' {@link #doSoftmaxCrossEntropy}. */
+  protected static void accumulate(
+      LossAccumulator totals, double meanLoss, int correct, int batch) {
+    totals.add(meanLoss, correct, batch);
+  }
+
+  protected abstract void doAddBias(Tensor y, Tensor bias);
+
+  protected abstract void doBiasGradient(Tensor dy, Tensor db);
+
+  protected abstract void doSgdStep(
+      Tensor w, Tensor grad, Tensor velocity, SgdSettings settings, float lr);
 }

@@ -4,7 +4,8 @@ package org.relgraph.engine;
  * The state of one batch-normalisation layer over {@code channels} channels: learned scale (gamma,
  * 1 at start) and shift (beta, 0), their gradients, running statistics for evaluation (mean 0 and
  * variance 1 at start) and the batch statistics the training forward pass saves for the backward
- * one. Every tensor is {@code channels × 1}. PyTorch's defaults: momentum 0.1, eps 1e-5.
+ * one. Every tensor is {@code channels × 1}, on the backend of the factory that made the layer.
+ * PyTorch's defaults: momentum 0.1, eps 1e-5.
  */
 public final class BatchNorm implements AutoCloseable {
   /** PyTorch's default running-statistics momentum. */
@@ -25,9 +26,9 @@ public final class BatchNorm implements AutoCloseable {
   final Tensor savedMean;
   final Tensor savedInvStd;
 
-  /** A fresh layer with PyTorch's defaults. */
-  public BatchNorm(int channels) {
-    this(channels, DEFAULT_MOMENTUM, DEFAULT_EPS);
+  /** A fresh layer with PyTorch's defaults, its tensors made by {@code tensors}. */
+  public BatchNorm(TensorFactory tensors, int channels) {
+    this(tensors, channels, DEFAULT_MOMENTUM, DEFAULT_EPS);
   }
 
   /**
@@ -35,7 +36,7 @@ public final class BatchNorm implements AutoCloseable {
    *
    * @throws IllegalArgumentException for channels < 1, momentum outside [0, 1] or eps <= 0
    */
-  public BatchNorm(int channels, float momentum, float eps) {
+  public BatchNorm(TensorFactory tensors, int channels, float momentum, float eps) {
     Shapes.require(channels >= 1, "batch norm channels = " + channels + " must be >= 1");
     Shapes.require(
         momentum >= 0 && momentum <= 1, "batch norm momentum = " + momentum + " outside [0, 1]");
@@ -45,14 +46,21 @@ public final class BatchNorm implements AutoCloseable {
     this.eps = eps;
     float[] ones = new float[channels];
     java.util.Arrays.fill(ones, 1f);
-    gamma = Tensor.of(channels, 1, ones);
-    beta = Tensor.zeros(channels, 1);
-    gammaGrad = Tensor.zeros(channels, 1);
-    betaGrad = Tensor.zeros(channels, 1);
-    runningMean = Tensor.zeros(channels, 1);
-    runningVar = Tensor.of(channels, 1, ones);
-    savedMean = Tensor.zeros(channels, 1);
-    savedInvStd = Tensor.zeros(channels, 1);
+    gamma = tensors.of(channels, 1, ones);
+    beta = tensors.zeros(channels, 1);
+    gammaGrad = tensors.zeros(channels, 1);
+    betaGrad = tensors.zeros(channels, 1);
+    runningMean = tensors.zeros(channels, 1);
+    runningVar = tensors.of(channels, 1, ones);
+    savedMean = tensors.zeros(channels, 1);
+    savedInvStd = tensors.zeros(channels, 1);
+  }
+
+  /** Every tensor of the layer, for the backend's ownership checks. */
+  Tensor[] tensors() {
+    return new Tensor[] {
+      gamma, beta, gammaGrad, betaGrad, runningMean, runningVar, savedMean, savedInvStd
+    };
   }
 
   /** Channels. */
@@ -102,10 +110,7 @@ public final class BatchNorm implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Tensor t :
-        new Tensor[] {
-          gamma, beta, gammaGrad, betaGrad, runningMean, runningVar, savedMean, savedInvStd
-        }) {
+    for (Tensor t : tensors()) {
       t.close();
     }
   }

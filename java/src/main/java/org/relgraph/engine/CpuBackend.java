@@ -21,9 +21,12 @@ import org.relgraph.nativecpu.RelgraphKernels;
  * multithreaded on the kernels' own fork-join pool, and OpenBLAS sgemm for the dense and masked
  * modes.
  *
- * <p>Java checks every argument first; the C++ side checks every buffer's length and every offset
- * again, and any native failure, a rejected call or an exception in a pool task alike, surfaces as
- * {@link NativeException}.
+ * <p>Its tensors are host memory, off-heap and direct, handed to the kernels as JavaCPP pointers
+ * without a copy; operations run synchronously on the calling thread and its pool.
+ *
+ * <p>{@link Backend}'s front checks every argument first; the C++ side checks every buffer's length
+ * and every offset again, and any native failure, a rejected call or an exception in a pool task
+ * alike, surfaces as {@link NativeException}.
  *
  * <p><b>OpenBLAS threads.</b> OpenBLAS has one thread count for the whole process. A backend sets
  * it to its own {@link #threads()} before a dense product only when the count last set differs, so
@@ -37,7 +40,7 @@ import org.relgraph.nativecpu.RelgraphKernels;
  * #unavailabilityCause()} says why; {@link #create} then throws, and the {@link JavaBackend} still
  * works.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend extends Backend {
   /** Instruction sets the kernels are compiled for. */
   public enum Isa {
     PORTABLE,
@@ -167,6 +170,11 @@ public final class CpuBackend implements Backend {
     return "cpu";
   }
 
+  @Override
+  protected Tensor allocate(int[] shape) {
+    return new HostTensor(this, shape);
+  }
+
   /** OpenBLAS's version and the kernel (core) it runs, for benchmark reports. */
   public static String blasDescription() {
     requireAvailable();
@@ -193,20 +201,17 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public void forward(BlockSparseLayout l, Tensor w, Tensor x, Tensor y) {
-    Shapes.layerForward(l, w, x, y);
+  protected void doForward(BlockSparseLayout l, Tensor w, Tensor x, Tensor y) {
     blockSparse(RelgraphKernels::bs_forward, l, x.cols(), w, x, y);
   }
 
   @Override
-  public void backwardData(BlockSparseLayout l, Tensor w, Tensor dy, Tensor dx) {
-    Shapes.layerBackwardData(l, w, dy, dx);
+  protected void doBackwardData(BlockSparseLayout l, Tensor w, Tensor dy, Tensor dx) {
     blockSparse(RelgraphKernels::bs_backward_data, l, dy.cols(), w, dy, dx);
   }
 
   @Override
-  public void backwardWeight(BlockSparseLayout l, Tensor dy, Tensor x, Tensor dw) {
-    Shapes.layerBackwardWeight(l, dy, x, dw);
+  protected void doBackwardWeight(BlockSparseLayout l, Tensor dy, Tensor x, Tensor dw) {
     blockSparse(RelgraphKernels::bs_backward_weight, l, x.cols(), dy, x, dw);
   }
 
@@ -260,53 +265,47 @@ public final class CpuBackend implements Backend {
                 n.tPtr,
                 n.tBlock,
                 n.blockRow,
-                a.pointer(),
-                b.pointer(),
-                out.pointer()));
+                HostTensor.of(a),
+                HostTensor.of(b),
+                HostTensor.of(out)));
   }
 
   @Override
-  public void denseForward(Tensor w, Tensor x, Tensor y) {
-    Shapes.dense(w, x, y);
+  protected void doDenseForward(Tensor w, Tensor x, Tensor y) {
     sgemm(false, false, w.rows(), x.cols(), w.cols(), w, w.cols(), x, x.cols(), y);
   }
 
   @Override
-  public void denseBackwardData(Tensor w, Tensor dy, Tensor dx) {
-    Shapes.denseData(w, dy, dx);
+  protected void doDenseBackwardData(Tensor w, Tensor dy, Tensor dx) {
     sgemm(true, false, w.cols(), dy.cols(), w.rows(), w, w.cols(), dy, dy.cols(), dx);
   }
 
   @Override
-  public void denseBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
-    Shapes.denseGradient(dy, x, dw);
+  protected void doDenseBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
     sgemm(false, true, dw.rows(), dw.cols(), x.cols(), dy, dy.cols(), x, x.cols(), dw);
   }
 
   @Override
-  public void maskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
-    Shapes.masked(w, mask, x, y, scratch);
+  protected void doMaskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
     multiply(w, mask, scratch);
-    denseForward(scratch, x, y);
+    doDenseForward(scratch, x, y);
   }
 
   @Override
-  public void maskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
-    Shapes.maskedData(w, mask, dy, dx, scratch);
+  protected void doMaskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
     multiply(w, mask, scratch);
-    denseBackwardData(scratch, dy, dx);
+    doDenseBackwardData(scratch, dy, dx);
   }
 
   @Override
-  public void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
-    Shapes.maskedGradient(mask, dy, x, dw);
-    denseBackwardWeight(dy, x, dw);
+  protected void doMaskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
+    doDenseBackwardWeight(dy, x, dw);
     multiply(dw, mask, dw);
   }
 
   @Override
-  public void batchNormReluForward(BatchNorm bn, Tensor x, Tensor y, boolean training) {
-    int batch = Shapes.batchNorm(bn, x, y, training);
+  protected void doBatchNormReluForward(
+      BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
     run(
         () ->
             RelgraphKernels.bn_relu_forward(
@@ -314,22 +313,22 @@ public final class CpuBackend implements Backend {
                 threads,
                 bn.channels(),
                 batch,
-                x.pointer(),
-                bn.gamma.pointer(),
-                bn.beta.pointer(),
-                y.pointer(),
-                bn.savedMean.pointer(),
-                bn.savedInvStd.pointer(),
-                bn.runningMean.pointer(),
-                bn.runningVar.pointer(),
+                HostTensor.of(x),
+                HostTensor.of(bn.gamma),
+                HostTensor.of(bn.beta),
+                HostTensor.of(y),
+                HostTensor.of(bn.savedMean),
+                HostTensor.of(bn.savedInvStd),
+                HostTensor.of(bn.runningMean),
+                HostTensor.of(bn.runningVar),
                 bn.momentum(),
                 bn.eps(),
                 training ? 1 : 0));
   }
 
   @Override
-  public void batchNormReluBackward(BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-    int batch = Shapes.batchNormBackward(bn, x, y, dy, dx);
+  protected void doBatchNormReluBackward(
+      BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx, int batch) {
     run(
         () ->
             RelgraphKernels.bn_relu_backward(
@@ -337,20 +336,20 @@ public final class CpuBackend implements Backend {
                 threads,
                 bn.channels(),
                 batch,
-                x.pointer(),
-                y.pointer(),
-                dy.pointer(),
-                bn.gamma.pointer(),
-                bn.savedMean.pointer(),
-                bn.savedInvStd.pointer(),
-                dx.pointer(),
-                bn.gammaGrad.pointer(),
-                bn.betaGrad.pointer()));
+                HostTensor.of(x),
+                HostTensor.of(y),
+                HostTensor.of(dy),
+                HostTensor.of(bn.gamma),
+                HostTensor.of(bn.savedMean),
+                HostTensor.of(bn.savedInvStd),
+                HostTensor.of(dx),
+                HostTensor.of(bn.gammaGrad),
+                HostTensor.of(bn.betaGrad)));
   }
 
   @Override
-  public CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dLogits) {
-    Shapes.crossEntropy(logits, labels, dLogits);
+  protected void doSoftmaxCrossEntropy(
+      Tensor logits, int[] labels, Tensor dLogits, LossAccumulator totals) {
     try (IntPointer l = new IntPointer(labels);
         IntPointer correct = new IntPointer(1)) {
       double loss =
@@ -360,44 +359,46 @@ public final class CpuBackend implements Backend {
                       isa.ordinal(),
                       logits.rows(),
                       logits.cols(),
-                      logits.pointer(),
+                      HostTensor.of(logits),
                       l,
-                      dLogits.pointer(),
+                      HostTensor.of(dLogits),
                       correct));
-      return new CrossEntropy(loss, correct.get());
+      accumulate(totals, loss, correct.get(), logits.cols());
     }
   }
 
   @Override
-  public void addBias(Tensor y, Tensor bias) {
-    Shapes.bias(y, bias);
+  protected void doAddBias(Tensor y, Tensor bias) {
     run(
         () ->
             RelgraphKernels.add_bias(
-                isa.ordinal(), threads, y.rows(), y.cols(), y.pointer(), bias.pointer()));
+                isa.ordinal(), threads, y.rows(), y.cols(), HostTensor.of(y), HostTensor.of(bias)));
   }
 
   @Override
-  public void biasGradient(Tensor dy, Tensor db) {
-    Shapes.bias(dy, db);
+  protected void doBiasGradient(Tensor dy, Tensor db) {
     run(
         () ->
             RelgraphKernels.bias_gradient(
-                isa.ordinal(), threads, dy.rows(), dy.cols(), dy.pointer(), db.pointer()));
+                isa.ordinal(),
+                threads,
+                dy.rows(),
+                dy.cols(),
+                HostTensor.of(dy),
+                HostTensor.of(db)));
   }
 
   @Override
-  public void sgdStep(Tensor w, Tensor grad, Tensor velocity, SgdSettings s, float lr) {
-    Shapes.sgd(w, grad, velocity, s, lr);
+  protected void doSgdStep(Tensor w, Tensor grad, Tensor velocity, SgdSettings s, float lr) {
     run(
         () ->
             RelgraphKernels.sgd_step(
                 isa.ordinal(),
                 threads,
                 w.size(),
-                w.pointer(),
-                grad.pointer(),
-                velocity.pointer(),
+                HostTensor.of(w),
+                HostTensor.of(grad),
+                HostTensor.of(velocity),
                 lr,
                 s.momentum(),
                 s.weightDecay(),
@@ -408,7 +409,12 @@ public final class CpuBackend implements Backend {
     run(
         () ->
             RelgraphKernels.multiply(
-                isa.ordinal(), threads, a.size(), a.pointer(), b.pointer(), out.pointer()));
+                isa.ordinal(),
+                threads,
+                a.size(),
+                HostTensor.of(a),
+                HostTensor.of(b),
+                HostTensor.of(out)));
   }
 
   private void sgemm(
@@ -433,12 +439,12 @@ public final class CpuBackend implements Backend {
               n,
               k,
               1f,
-              a.pointer(),
+              HostTensor.of(a),
               lda,
-              b.pointer(),
+              HostTensor.of(b),
               ldb,
               0f,
-              c.pointer(),
+              HostTensor.of(c),
               n);
         });
   }

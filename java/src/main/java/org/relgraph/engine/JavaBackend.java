@@ -2,17 +2,21 @@ package org.relgraph.engine;
 
 /**
  * The plain-Java reference backend: straightforward loops with float64 accumulation. Slow, and the
- * oracle every fast path is tested against. Always available.
+ * oracle every fast path is tested against. Always available. Its tensors are host memory.
  */
-public final class JavaBackend implements Backend {
+public final class JavaBackend extends Backend {
   @Override
   public String name() {
     return "java";
   }
 
   @Override
-  public void forward(BlockSparseLayout l, Tensor w, Tensor x, Tensor y) {
-    Shapes.layerForward(l, w, x, y);
+  protected Tensor allocate(int[] shape) {
+    return new HostTensor(this, shape);
+  }
+
+  @Override
+  protected void doForward(BlockSparseLayout l, Tensor w, Tensor x, Tensor y) {
     float[] wv = w.toArray();
     float[] xv = x.toArray();
     int batch = x.cols();
@@ -24,12 +28,11 @@ public final class JavaBackend implements Backend {
             acc[o * batch + b] += wc * xv[c * batch + b];
           }
         });
-    y.set(toFloat(acc));
+    y.copyFrom(toFloat(acc));
   }
 
   @Override
-  public void backwardData(BlockSparseLayout l, Tensor w, Tensor dy, Tensor dx) {
-    Shapes.layerBackwardData(l, w, dy, dx);
+  protected void doBackwardData(BlockSparseLayout l, Tensor w, Tensor dy, Tensor dx) {
     float[] wv = w.toArray();
     float[] dyv = dy.toArray();
     int batch = dy.cols();
@@ -41,12 +44,11 @@ public final class JavaBackend implements Backend {
             acc[c * batch + b] += wc * dyv[o * batch + b];
           }
         });
-    dx.set(toFloat(acc));
+    dx.copyFrom(toFloat(acc));
   }
 
   @Override
-  public void backwardWeight(BlockSparseLayout l, Tensor dy, Tensor x, Tensor dw) {
-    Shapes.layerBackwardWeight(l, dy, x, dw);
+  protected void doBackwardWeight(BlockSparseLayout l, Tensor dy, Tensor x, Tensor dw) {
     float[] dyv = dy.toArray();
     float[] xv = x.toArray();
     int batch = x.cols();
@@ -59,51 +61,45 @@ public final class JavaBackend implements Backend {
           }
           out[(int) idx] = (float) s;
         });
-    dw.set(out);
+    dw.copyFrom(out);
   }
 
   @Override
-  public void denseForward(Tensor w, Tensor x, Tensor y) {
-    Shapes.dense(w, x, y);
-    y.set(matmul(w.toArray(), w.rows(), w.cols(), false, x.toArray(), x.cols()));
+  protected void doDenseForward(Tensor w, Tensor x, Tensor y) {
+    y.copyFrom(matmul(w.toArray(), w.rows(), w.cols(), false, x.toArray(), x.cols()));
   }
 
   @Override
-  public void denseBackwardData(Tensor w, Tensor dy, Tensor dx) {
-    Shapes.denseData(w, dy, dx);
-    dx.set(matmul(w.toArray(), w.rows(), w.cols(), true, dy.toArray(), dy.cols()));
+  protected void doDenseBackwardData(Tensor w, Tensor dy, Tensor dx) {
+    dx.copyFrom(matmul(w.toArray(), w.rows(), w.cols(), true, dy.toArray(), dy.cols()));
   }
 
   @Override
-  public void denseBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
-    Shapes.denseGradient(dy, x, dw);
-    dw.set(outer(dy.toArray(), x.toArray(), dw.rows(), dw.cols(), x.cols()));
+  protected void doDenseBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+    dw.copyFrom(outer(dy.toArray(), x.toArray(), dw.rows(), dw.cols(), x.cols()));
   }
 
   @Override
-  public void maskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
-    Shapes.masked(w, mask, x, y, scratch);
-    scratch.set(times(w.toArray(), mask.toArray()));
-    denseForward(scratch, x, y);
+  protected void doMaskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
+    scratch.copyFrom(times(w.toArray(), mask.toArray()));
+    doDenseForward(scratch, x, y);
   }
 
   @Override
-  public void maskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
-    Shapes.maskedData(w, mask, dy, dx, scratch);
-    scratch.set(times(w.toArray(), mask.toArray()));
-    denseBackwardData(scratch, dy, dx);
+  protected void doMaskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
+    scratch.copyFrom(times(w.toArray(), mask.toArray()));
+    doDenseBackwardData(scratch, dy, dx);
   }
 
   @Override
-  public void maskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
-    Shapes.maskedGradient(mask, dy, x, dw);
-    denseBackwardWeight(dy, x, dw);
-    dw.set(times(dw.toArray(), mask.toArray()));
+  protected void doMaskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
+    doDenseBackwardWeight(dy, x, dw);
+    dw.copyFrom(times(dw.toArray(), mask.toArray()));
   }
 
   @Override
-  public void batchNormReluForward(BatchNorm bn, Tensor x, Tensor y, boolean training) {
-    int batch = Shapes.batchNorm(bn, x, y, training);
+  protected void doBatchNormReluForward(
+      BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
     float[] xv = x.toArray();
     float[] gamma = bn.gamma.toArray();
     float[] beta = bn.beta.toArray();
@@ -142,18 +138,18 @@ public final class JavaBackend implements Backend {
         out[c * batch + b] = (float) Math.max(0, v);
       }
     }
-    y.set(out);
+    y.copyFrom(out);
     if (training) {
-      bn.savedMean.set(mean);
-      bn.savedInvStd.set(invStd);
-      bn.runningMean.set(runMean);
-      bn.runningVar.set(runVar);
+      bn.savedMean.copyFrom(mean);
+      bn.savedInvStd.copyFrom(invStd);
+      bn.runningMean.copyFrom(runMean);
+      bn.runningVar.copyFrom(runVar);
     }
   }
 
   @Override
-  public void batchNormReluBackward(BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-    int batch = Shapes.batchNormBackward(bn, x, y, dy, dx);
+  protected void doBatchNormReluBackward(
+      BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx, int batch) {
     float[] xv = x.toArray();
     float[] yv = y.toArray();
     float[] dyv = dy.toArray();
@@ -182,14 +178,14 @@ public final class JavaBackend implements Backend {
         out[i] = (float) (k * (batch * g - sg - xhat * sgx));
       }
     }
-    dx.set(out);
-    bn.gammaGrad.set(dGamma);
-    bn.betaGrad.set(dBeta);
+    dx.copyFrom(out);
+    bn.gammaGrad.copyFrom(dGamma);
+    bn.betaGrad.copyFrom(dBeta);
   }
 
   @Override
-  public CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dLogits) {
-    Shapes.crossEntropy(logits, labels, dLogits);
+  protected void doSoftmaxCrossEntropy(
+      Tensor logits, int[] labels, Tensor dLogits, LossAccumulator totals) {
     int classes = logits.rows();
     int batch = logits.cols();
     float[] z = logits.toArray();
@@ -218,35 +214,32 @@ public final class JavaBackend implements Backend {
         correct++;
       }
     }
-    dLogits.set(grad);
-    return new CrossEntropy(loss / batch, correct);
+    dLogits.copyFrom(grad);
+    accumulate(totals, loss / batch, correct, batch);
   }
 
   @Override
-  public void addBias(Tensor y, Tensor bias) {
-    Shapes.bias(y, bias);
+  protected void doAddBias(Tensor y, Tensor bias) {
     float[] v = y.toArray();
     float[] b = bias.toArray();
     for (int i = 0; i < v.length; i++) {
       v[i] += b[i / y.cols()];
     }
-    y.set(v);
+    y.copyFrom(v);
   }
 
   @Override
-  public void biasGradient(Tensor dy, Tensor db) {
-    Shapes.bias(dy, db);
+  protected void doBiasGradient(Tensor dy, Tensor db) {
     float[] v = dy.toArray();
     double[] s = new double[dy.rows()];
     for (int i = 0; i < v.length; i++) {
       s[i / dy.cols()] += v[i];
     }
-    db.set(toFloat(s));
+    db.copyFrom(toFloat(s));
   }
 
   @Override
-  public void sgdStep(Tensor w, Tensor grad, Tensor velocity, SgdSettings s, float lr) {
-    Shapes.sgd(w, grad, velocity, s, lr);
+  protected void doSgdStep(Tensor w, Tensor grad, Tensor velocity, SgdSettings s, float lr) {
     float[] wv = w.toArray();
     float[] g = grad.toArray();
     float[] v = velocity.toArray();
@@ -257,8 +250,8 @@ public final class JavaBackend implements Backend {
       d = s.nesterov() ? d + s.momentum() * vi : vi;
       wv[i] = (float) (wv[i] - lr * d);
     }
-    w.set(wv);
-    velocity.set(v);
+    w.copyFrom(wv);
+    velocity.copyFrom(v);
   }
 
   private static float[] times(float[] a, float[] b) {

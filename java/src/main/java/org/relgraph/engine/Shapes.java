@@ -1,6 +1,9 @@
 package org.relgraph.engine;
 
-/** Shape checks shared by every backend: run before any work, so native code sees valid sizes. */
+/**
+ * Shape checks of {@link Backend}'s validation front, run before any work (after the ownership and
+ * closed-tensor checks), so a backend's code sees valid sizes only.
+ */
 final class Shapes {
   private Shapes() {}
 
@@ -11,12 +14,26 @@ final class Shapes {
   }
 
   private static String shape(Tensor t) {
-    return t.rows() + " x " + t.cols();
+    return t.shapeText();
+  }
+
+  /** A matrix: the products take 2-D tensors. */
+  static void matrix(Tensor t, String name) {
+    require(
+        t.rank() == 2,
+        name + " is " + shape(t) + ", a product takes a 2-D tensor (channels x batch)");
+  }
+
+  /** W, mask and scratch of a masked product are matrices. */
+  private static void matrices(Tensor w, Tensor mask, Tensor scratch) {
+    matrix(w, "W");
+    matrix(mask, "mask");
+    matrix(scratch, "scratch");
   }
 
   /** Weights of a block-sparse layer: one row of weightCount values. */
   static void blockWeights(BlockSparseLayout l, Tensor w, String name) {
-    w.pointer();
+    matrix(w, name);
     require(
         w.size() == l.weightCount(),
         name + " has " + w.size() + " values, the layout has " + l.weightCount() + " weights");
@@ -28,7 +45,7 @@ final class Shapes {
   }
 
   private static int activations(Tensor t, int channels, String name, String side, String context) {
-    t.pointer();
+    matrix(t, name);
     require(
         t.rows() == channels,
         name
@@ -92,7 +109,7 @@ final class Shapes {
   }
 
   private static void dense(Tensor w, Tensor x, Tensor y, String xName, String yName) {
-    w.pointer();
+    matrix(w, "W");
     String context = ", for W of " + shape(w);
     activations(x, w.cols(), xName, "input", context);
     activations(y, w.rows(), yName, "output", context);
@@ -101,7 +118,7 @@ final class Shapes {
   }
 
   static void denseGradient(Tensor dy, Tensor x, Tensor dw) {
-    dw.pointer();
+    matrix(dw, "dW");
     String context = ", for dW of " + shape(dw);
     activations(dy, dw.rows(), "dY", "output", context);
     activations(x, dw.cols(), "X", "input", context);
@@ -110,11 +127,8 @@ final class Shapes {
   }
 
   static void sameShape(Tensor a, Tensor b, String what) {
-    a.pointer();
-    b.pointer();
     require(
-        a.rows() == b.rows() && a.cols() == b.cols(),
-        what + ": " + shape(a) + " and " + shape(b) + " must have the same shape");
+        a.sameShape(b), what + ": " + shape(a) + " and " + shape(b) + " must have the same shape");
   }
 
   /**
@@ -122,6 +136,7 @@ final class Shapes {
    * activations, five distinct tensors.
    */
   static void masked(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
+    matrices(w, mask, scratch);
     sameShape(w, mask, "W and mask");
     sameShape(w, scratch, "W and scratch");
     dense(scratch, x, y);
@@ -130,6 +145,7 @@ final class Shapes {
 
   /** Masked backward-data: as {@link #masked} with dY and dX. */
   static void maskedData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
+    matrices(w, mask, scratch);
     sameShape(w, mask, "W and mask");
     sameShape(w, scratch, "W and scratch");
     denseData(scratch, dy, dx);
@@ -138,17 +154,27 @@ final class Shapes {
 
   /** Masked weight gradient: mask of dW's shape, four distinct tensors. */
   static void maskedGradient(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
+    matrix(mask, "mask");
+    matrix(dw, "dW");
     sameShape(dw, mask, "dW and mask");
     denseGradient(dy, x, dw);
     distinct(mask, dy, x, dw);
   }
 
+  /** A tensor of {@code channels} rows, 2-D or 4-D; returns its values per channel. */
+  private static int channels(Tensor t, int channels, String name, String side) {
+    require(
+        t.rows() == channels,
+        name + " is " + shape(t) + ", expected " + channels + " " + side + " channels as rows");
+    return t.cols();
+  }
+
   /** Batch-norm forward: x and y of bn's channels as rows and one batch, distinct. */
   static int batchNorm(BatchNorm bn, Tensor x, Tensor y, boolean training) {
-    bn.gamma.pointer();
-    int batch = activations(x, bn.channels(), "X", "batch-norm");
-    activations(y, bn.channels(), "Y", "batch-norm");
+    int batch = channels(x, bn.channels(), "X", "batch-norm");
+    channels(y, bn.channels(), "Y", "batch-norm");
     sameBatch(x, y);
+    sameShape(x, y, "X and Y");
     distinct(x, y);
     require(
         !training || batch >= 2,
@@ -167,6 +193,8 @@ final class Shapes {
 
   /** Cross-entropy: logits and dLogits of one shape, one label per column, each in range. */
   static void crossEntropy(Tensor logits, int[] labels, Tensor dLogits) {
+    matrix(logits, "logits");
+    require(labels != null, "labels missing");
     sameShape(logits, dLogits, "logits and dLogits");
     distinct(logits, dLogits);
     require(
@@ -181,10 +209,8 @@ final class Shapes {
 
   /** A bias of y's rows: channels × 1. */
   static void bias(Tensor y, Tensor bias) {
-    y.pointer();
-    bias.pointer();
     require(
-        bias.rows() == y.rows() && bias.cols() == 1,
+        bias.rank() == 2 && bias.rows() == y.rows() && bias.cols() == 1,
         "bias is " + shape(bias) + ", expected " + y.rows() + " x 1");
     distinct(y, bias);
   }

@@ -127,7 +127,8 @@ public final class SweepTrainers {
     Trainer.Listener listener =
         new Trainer.Listener() {
           @Override
-          public void stepped(int epoch, int step, double loss, int correct, int batch) {
+          public void logged(
+              int epoch, int step, org.relgraph.engine.LossAccumulator.Totals interval) {
             if (Thread.currentThread().isInterrupted()) {
               throw new Stopped();
             }

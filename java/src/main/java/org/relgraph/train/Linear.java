@@ -3,6 +3,7 @@ package org.relgraph.train;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.BlockSparseLayout;
 import org.relgraph.engine.Tensor;
+import org.relgraph.engine.TensorFactory;
 
 /**
  * A bias-free linear layer {@code y = W·x} in one execution mode. Its weight is a {@link
@@ -40,8 +41,8 @@ abstract class Linear {
 
   /** Every weight stored and multiplied: the stem, the head, and the complete graph. */
   static final class Dense extends Linear {
-    Dense(String name, int out, int in) {
-      super(out, in, Parameter.zeros(name, out, in));
+    Dense(TensorFactory tensors, String name, int out, int in) {
+      super(out, in, Parameter.zeros(tensors, name, out, in));
     }
 
     @Override
@@ -64,7 +65,7 @@ abstract class Linear {
 
     @Override
     void setDenseWeights(float[] dense) {
-      weight.value().set(dense);
+      weight.value().copyFrom(dense);
     }
   }
 
@@ -72,11 +73,11 @@ abstract class Linear {
   static final class BlockSparse extends Linear {
     private final BlockSparseLayout layout;
 
-    BlockSparse(String name, BlockSparseLayout layout) {
+    BlockSparse(TensorFactory tensors, String name, BlockSparseLayout layout) {
       super(
           layout.out().channels(),
           layout.in().channels(),
-          Parameter.zeros(name, 1, Math.toIntExact(layout.weightCount())));
+          Parameter.zeros(tensors, name, 1, Math.toIntExact(layout.weightCount())));
       this.layout = layout;
     }
 
@@ -105,7 +106,7 @@ abstract class Linear {
 
     @Override
     void setDenseWeights(float[] dense) {
-      weight.value().set(layout.fromDense(dense));
+      weight.value().copyFrom(layout.fromDense(dense));
     }
 
     @Override
@@ -120,13 +121,13 @@ abstract class Linear {
     private final Tensor mask;
     private final Tensor scratch;
 
-    Masked(String name, BlockSparseLayout layout) {
+    Masked(TensorFactory tensors, String name, BlockSparseLayout layout) {
       super(
           layout.out().channels(),
           layout.in().channels(),
-          Parameter.zeros(name, layout.out().channels(), layout.in().channels()));
-      this.mask = Tensor.of(out, in, layout.denseMask());
-      this.scratch = Tensor.zeros(out, in);
+          Parameter.zeros(tensors, name, layout.out().channels(), layout.in().channels()));
+      this.mask = tensors.of(out, in, layout.denseMask());
+      this.scratch = tensors.zeros(out, in);
       layout.close();
     }
 
@@ -155,7 +156,7 @@ abstract class Linear {
 
     @Override
     void setDenseWeights(float[] dense) {
-      weight.value().set(dense);
+      weight.value().copyFrom(dense);
     }
 
     @Override

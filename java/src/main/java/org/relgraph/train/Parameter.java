@@ -1,6 +1,7 @@
 package org.relgraph.train;
 
 import org.relgraph.engine.Tensor;
+import org.relgraph.engine.TensorFactory;
 
 /**
  * A trainable tensor with its gradient and SGD momentum buffer, all of one shape.
@@ -12,13 +13,13 @@ import org.relgraph.engine.Tensor;
  */
 record Parameter(String name, Tensor value, Tensor grad, Tensor velocity) {
   /** A zero parameter of the given shape. */
-  static Parameter zeros(String name, int rows, int cols) {
-    return of(name, Tensor.zeros(rows, cols), Tensor.zeros(rows, cols));
+  static Parameter zeros(TensorFactory tensors, String name, int rows, int cols) {
+    return of(tensors, name, tensors.zeros(rows, cols), tensors.zeros(rows, cols));
   }
 
   /** A parameter over existing value and gradient tensors, with a fresh momentum buffer. */
-  static Parameter of(String name, Tensor value, Tensor grad) {
-    return new Parameter(name, value, grad, Tensor.zeros(value.rows(), value.cols()));
+  static Parameter of(TensorFactory tensors, String name, Tensor value, Tensor grad) {
+    return new Parameter(name, value, grad, tensors.zeros(value.shape()));
   }
 
   void close() {

@@ -11,8 +11,10 @@ import org.relgraph.engine.Backend;
 import org.relgraph.engine.BatchNorm;
 import org.relgraph.engine.BlockSparseLayout;
 import org.relgraph.engine.CrossEntropy;
+import org.relgraph.engine.LossAccumulator;
 import org.relgraph.engine.SgdSettings;
 import org.relgraph.engine.Tensor;
+import org.relgraph.engine.TensorScope;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.MlpSpec;
@@ -23,7 +25,8 @@ import org.relgraph.model.MlpSpec;
  * run in one {@link ExecutionMode}; every mode computes the same function of the same weights.
  *
  * <p>Activations are feature-major ({@code channels × batch}). The network keeps one set of
- * activation buffers per batch size it has seen. Not thread-safe. Close it to free native memory.
+ * activation buffers per batch size it has seen. Every tensor lives in one {@link TensorScope} of
+ * the backend. Not thread-safe. Close it to free native memory.
  */
 public final class RelationalMlp implements AutoCloseable {
   /** Standard deviation of the initial linear weights (the paper's code: N(0, 0.01)). */
@@ -34,6 +37,7 @@ public final class RelationalMlp implements AutoCloseable {
   private final int width;
   private final ExecutionMode mode;
   private final Backend backend;
+  private final TensorScope tensors;
   // Not final: the constructor closes what it has allocated when a later allocation fails.
   private Linear stem;
   private final Linear[] relational;
@@ -48,6 +52,7 @@ public final class RelationalMlp implements AutoCloseable {
   private RelationalMlp(
       Backend backend, MlpSpec spec, RelationalGraph graph, int width, ExecutionMode mode) {
     this.backend = backend;
+    this.tensors = backend.newScope();
     this.spec = spec;
     this.graph = graph;
     this.width = width;
@@ -83,8 +88,8 @@ public final class RelationalMlp implements AutoCloseable {
 
   private void allocate(int n) {
     int layers = relational.length;
-    stem = new Linear.Dense("stem.weight", spec.stemWidth(), spec.inputSize());
-    norms[0] = new BatchNorm(spec.stemWidth());
+    stem = new Linear.Dense(tensors, "stem.weight", spec.stemWidth(), spec.inputSize());
+    norms[0] = new BatchNorm(tensors, spec.stemWidth());
     ChannelPartition stemPart = ChannelPartition.of(spec.stemWidth(), n, spec.partitionSeed());
     ChannelPartition widePart = ChannelPartition.of(width, n, spec.partitionSeed());
     for (int i = 0; i < layers; i++) {
@@ -92,15 +97,16 @@ public final class RelationalMlp implements AutoCloseable {
       String name = "relational" + i + ".weight";
       relational[i] =
           switch (mode) {
-            case DENSE -> new Linear.Dense(name, width, in.channels());
+            case DENSE -> new Linear.Dense(tensors, name, width, in.channels());
             case BLOCKSPARSE ->
-                new Linear.BlockSparse(name, BlockSparseLayout.of(graph, widePart, in));
-            case MASKED -> new Linear.Masked(name, BlockSparseLayout.of(graph, widePart, in));
+                new Linear.BlockSparse(tensors, name, BlockSparseLayout.of(graph, widePart, in));
+            case MASKED ->
+                new Linear.Masked(tensors, name, BlockSparseLayout.of(graph, widePart, in));
           };
-      norms[i + 1] = new BatchNorm(width);
+      norms[i + 1] = new BatchNorm(tensors, width);
     }
-    head = new Linear.Dense("head.weight", spec.classes(), width);
-    headBias = Parameter.zeros("head.bias", spec.classes(), 1);
+    head = new Linear.Dense(tensors, "head.weight", spec.classes(), width);
+    headBias = Parameter.zeros(tensors, "head.bias", spec.classes(), 1);
     parameters.add(stem.weight);
     addNorm(normName(0), norms[0]);
     for (int i = 0; i < layers; i++) {
@@ -120,8 +126,8 @@ public final class RelationalMlp implements AutoCloseable {
   }
 
   private void addNorm(String name, BatchNorm bn) {
-    parameters.add(Parameter.of(name + ".gamma", bn.gamma(), bn.gammaGrad()));
-    parameters.add(Parameter.of(name + ".beta", bn.beta(), bn.betaGrad()));
+    parameters.add(Parameter.of(tensors, name + ".gamma", bn.gamma(), bn.gammaGrad()));
+    parameters.add(Parameter.of(tensors, name + ".beta", bn.beta(), bn.betaGrad()));
   }
 
   /**
@@ -193,29 +199,47 @@ public final class RelationalMlp implements AutoCloseable {
   }
 
   /**
-   * One training step on a batch: forward in training mode, cross-entropy, backward, then an SGD
-   * step on every parameter with learning rate {@code lr}.
+   * One training step on a batch: forward in training mode, cross-entropy (its loss and correct
+   * count added into {@code totals}, which stays on the backend), backward, then an SGD step on
+   * every parameter with learning rate {@code lr}. Nothing is read to the host.
    *
    * @param x features, feature-major: {@code x[f·batch + b]}
    * @param labels one per sample
    */
-  public CrossEntropy trainStep(float[] x, int[] labels, float lr, SgdSettings sgd) {
-    CrossEntropy loss = forwardBackward(x, labels);
+  public void trainStep(
+      float[] x, int[] labels, float lr, SgdSettings sgd, LossAccumulator totals) {
+    forwardBackward(x, labels, totals);
     for (Parameter p : parameters) {
       backend.sgdStep(p.value(), p.grad(), p.velocity(), sgd, lr);
     }
-    return loss;
   }
 
   /**
-   * Forward in training mode and backward: the loss of the batch, with every parameter's gradient
-   * written (see {@link #gradients()}). Running statistics move as in training.
+   * {@link #trainStep(float[], int[], float, SgdSettings, LossAccumulator)} that reads the batch's
+   * loss to the host: one read a step, for tests and single steps; training loops accumulate.
    */
-  public CrossEntropy forwardBackward(float[] x, int[] labels) {
+  public CrossEntropy trainStep(float[] x, int[] labels, float lr, SgdSettings sgd) {
+    try (LossAccumulator totals = backend.newLossAccumulator()) {
+      trainStep(x, labels, lr, sgd, totals);
+      return batch(totals);
+    }
+  }
+
+  private static CrossEntropy batch(LossAccumulator totals) {
+    LossAccumulator.Totals t = totals.read();
+    return new CrossEntropy(t.batchLossSum(), Math.toIntExact(t.correct()));
+  }
+
+  /**
+   * Forward in training mode and backward, the batch's loss added into {@code totals}, with every
+   * parameter's gradient written (see {@link #gradients()}). Running statistics move as in
+   * training.
+   */
+  public void forwardBackward(float[] x, int[] labels, LossAccumulator totals) {
     Workspace ws = workspace(labels.length, x.length);
     ws.allocateGradients();
     forward(ws, x, true);
-    CrossEntropy loss = backend.softmaxCrossEntropy(ws.logits, labels, ws.dLogits);
+    backend.softmaxCrossEntropy(ws.logits, labels, ws.dLogits, totals);
     int last = relational.length;
     head.backward(backend, ws.dLogits, ws.act[last], ws.dAct[last]);
     backend.biasGradient(ws.dLogits, headBias.grad());
@@ -227,14 +251,29 @@ public final class RelationalMlp implements AutoCloseable {
         relational[i - 1].backward(backend, ws.dPre[i], ws.act[i - 1], ws.dAct[i - 1]);
       }
     }
-    return loss;
+  }
+
+  /** {@link #forwardBackward(float[], int[], LossAccumulator)}, the loss read to the host. */
+  public CrossEntropy forwardBackward(float[] x, int[] labels) {
+    try (LossAccumulator totals = backend.newLossAccumulator()) {
+      forwardBackward(x, labels, totals);
+      return batch(totals);
+    }
+  }
+
+  /** Loss and correct count of a batch in evaluation mode added into {@code totals}. */
+  public void evaluate(float[] x, int[] labels, LossAccumulator totals) {
+    Workspace ws = workspace(labels.length, x.length);
+    forward(ws, x, false);
+    backend.softmaxCrossEntropy(ws.logits, labels, ws.dLogits, totals);
   }
 
   /** Loss and correct count of a batch in evaluation mode (running statistics, no update). */
   public CrossEntropy evaluate(float[] x, int[] labels) {
-    Workspace ws = workspace(labels.length, x.length);
-    forward(ws, x, false);
-    return backend.softmaxCrossEntropy(ws.logits, labels, ws.dLogits);
+    try (LossAccumulator totals = backend.newLossAccumulator()) {
+      evaluate(x, labels, totals);
+      return batch(totals);
+    }
   }
 
   /** The logits of a batch in evaluation mode, {@code classes × batch} row-major. */
@@ -245,7 +284,7 @@ public final class RelationalMlp implements AutoCloseable {
   }
 
   private void forward(Workspace ws, float[] x, boolean training) {
-    ws.input.set(x);
+    ws.input.copyFrom(x);
     stem.forward(backend, ws.input, ws.pre[0]);
     backend.batchNormReluForward(norms[0], ws.pre[0], ws.act[0], training);
     for (int i = 0; i < relational.length; i++) {
@@ -312,12 +351,12 @@ public final class RelationalMlp implements AutoCloseable {
       if (owner != null) {
         owner.setDenseWeights(state.get(p.name()));
       } else {
-        p.value().set(state.get(p.name()));
+        p.value().copyFrom(state.get(p.name()));
       }
     }
     for (int i = 0; i < norms.length; i++) {
-      norms[i].runningMean().set(state.get(normName(i) + ".running_mean"));
-      norms[i].runningVar().set(state.get(normName(i) + ".running_var"));
+      norms[i].runningMean().copyFrom(state.get(normName(i) + ".running_mean"));
+      norms[i].runningVar().copyFrom(state.get(normName(i) + ".running_var"));
     }
   }
 
@@ -398,6 +437,7 @@ public final class RelationalMlp implements AutoCloseable {
     for (Parameter p : parameters) {
       p.velocity().close();
     }
+    tensors.close();
   }
 
   /**
@@ -417,14 +457,14 @@ public final class RelationalMlp implements AutoCloseable {
     Workspace(int batch) {
       this.batch = batch;
       int layers = relational.length + 1;
-      input = Tensor.zeros(spec.inputSize(), batch);
+      input = tensors.zeros(spec.inputSize(), batch);
       pre = new Tensor[layers];
       act = new Tensor[layers];
-      logits = Tensor.zeros(spec.classes(), batch);
-      dLogits = Tensor.zeros(spec.classes(), batch);
+      logits = tensors.zeros(spec.classes(), batch);
+      dLogits = tensors.zeros(spec.classes(), batch);
       for (int i = 0; i < layers; i++) {
-        pre[i] = Tensor.zeros(channels(i), batch);
-        act[i] = Tensor.zeros(channels(i), batch);
+        pre[i] = tensors.zeros(channels(i), batch);
+        act[i] = tensors.zeros(channels(i), batch);
       }
     }
 
@@ -442,8 +482,8 @@ public final class RelationalMlp implements AutoCloseable {
       dAct = da;
       dPre = dp;
       for (int i = 0; i < layers; i++) {
-        da[i] = Tensor.zeros(channels(i), batch);
-        dp[i] = Tensor.zeros(channels(i), batch);
+        da[i] = tensors.zeros(channels(i), batch);
+        dp[i] = tensors.zeros(channels(i), batch);
       }
     }
 

@@ -3,23 +3,42 @@ package org.relgraph.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.relgraph.engine.CrossEntropy;
+import org.relgraph.engine.LossAccumulator;
 
 /**
  * Trains a {@link RelationalMlp} on a {@link Dataset} with a {@link TrainConfig}: every epoch
  * shuffles the training split with a generator seeded from the config (so a fixed seed and thread
  * count give the same steps), trains on whole batches only, then evaluates on the test split.
+ *
+ * <p>Losses and correct counts add up on the backend ({@link LossAccumulator}); the trainer reads
+ * them to the host once per logging interval ({@link Listener#logInterval()} steps, and at an
+ * epoch's last step), checks divergence there, and once after each evaluation. A backend that
+ * computes asynchronously never waits for the host between those reads.
  */
 public final class Trainer {
   private Trainer() {}
 
+  /** Steps between two reads of the loss, unless a listener asks otherwise. */
+  public static final int DEFAULT_LOG_INTERVAL = 50;
+
   /** Progress callbacks; all optional. */
   public interface Listener {
+    /**
+     * Steps per logging interval, at least 1: the loss is read to the host (and checked for
+     * divergence) after every this many steps and after an epoch's last step.
+     */
+    default int logInterval() {
+      return DEFAULT_LOG_INTERVAL;
+    }
+
     /** Before the first step of an epoch (1-based) of {@code steps} steps. */
     default void epochStarted(int epoch, int steps) {}
 
-    /** After each step: its loss and the samples it got right. */
-    default void stepped(int epoch, int step, double loss, int correct, int batch) {}
+    /**
+     * After each logging interval: {@code step} is its last step (1-based), {@code interval} the
+     * totals of its steps (batches, samples, summed batch losses, correct samples).
+     */
+    default void logged(int epoch, int step, LossAccumulator.Totals interval) {}
 
     /** After an epoch's evaluation. */
     default void epochEnded(EpochResult result) {}
@@ -62,41 +81,57 @@ public final class Trainer {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
+    int interval = listener.logInterval();
+    if (interval < 1) {
+      throw new IllegalArgumentException("log interval = " + interval + " must be >= 1");
+    }
     float[] x = new float[train.features() * batch];
     int[] labels = new int[batch];
     List<EpochResult> results = new ArrayList<>();
-    for (int e = 0; e < config.epochs(); e++) {
-      shuffle(order, shuffle);
-      float lr = config.learningRate(e);
-      listener.epochStarted(e + 1, steps);
-      double lossSum = 0;
-      long correct = 0;
-      long start = System.nanoTime();
-      for (int s = 0; s < steps; s++) {
-        train.fillBatch(order, s * batch, batch, x, labels, train.augments() ? augment : null);
-        CrossEntropy ce = net.trainStep(x, labels, lr, config.sgd());
-        if (!Double.isFinite(ce.loss())) {
-          throw new TrainingDivergedException(
-              "training diverged: loss " + ce.loss() + " at epoch " + (e + 1) + " step " + (s + 1));
+    try (LossAccumulator totals = net.backend().newLossAccumulator()) {
+      for (int e = 0; e < config.epochs(); e++) {
+        shuffle(order, shuffle);
+        float lr = config.learningRate(e);
+        listener.epochStarted(e + 1, steps);
+        totals.reset();
+        LossAccumulator.Totals read = LossAccumulator.Totals.ZERO;
+        long start = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+          train.fillBatch(order, s * batch, batch, x, labels, train.augments() ? augment : null);
+          net.trainStep(x, labels, lr, config.sgd(), totals);
+          if ((s + 1) % interval == 0 || s + 1 == steps) {
+            LossAccumulator.Totals now = totals.read();
+            LossAccumulator.Totals since = now.since(read);
+            if (!Double.isFinite(now.batchLossSum())) {
+              throw new TrainingDivergedException(
+                  "training diverged: mean loss "
+                      + since.meanBatchLoss()
+                      + " over steps "
+                      + (read.batches() + 1)
+                      + "-"
+                      + (s + 1)
+                      + " of epoch "
+                      + (e + 1));
+            }
+            read = now;
+            listener.logged(e + 1, s + 1, since);
+          }
         }
-        lossSum += ce.loss();
-        correct += ce.correct();
-        listener.stepped(e + 1, s + 1, ce.loss(), ce.correct(), batch);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Evaluation test = evaluate(net, data.test(), config.evalBatchSize());
+        EpochResult r =
+            new EpochResult(
+                e + 1,
+                lr,
+                read.batchLossSum() / steps,
+                100.0 * (1 - read.correct() / (double) (steps * batch)),
+                test.loss(),
+                test.errorPercent(),
+                seconds,
+                steps * batch / seconds);
+        results.add(r);
+        listener.epochEnded(r, net);
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      Evaluation test = evaluate(net, data.test(), config.evalBatchSize());
-      EpochResult r =
-          new EpochResult(
-              e + 1,
-              lr,
-              lossSum / steps,
-              100.0 * (1 - correct / (double) (steps * batch)),
-              test.loss(),
-              test.errorPercent(),
-              seconds,
-              steps * batch / seconds);
-      results.add(r);
-      listener.epochEnded(r, net);
     }
     return results;
   }
@@ -108,18 +143,17 @@ public final class Trainer {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    double loss = 0;
-    long correct = 0;
-    for (int start = 0; start < n; start += evalBatch) {
-      int b = Math.min(evalBatch, n - start);
-      float[] x = new float[split.features() * b];
-      int[] labels = new int[b];
-      split.fillBatch(order, start, b, x, labels, null);
-      CrossEntropy ce = net.evaluate(x, labels);
-      loss += ce.loss() * b;
-      correct += ce.correct();
+    try (LossAccumulator totals = net.backend().newLossAccumulator()) {
+      for (int start = 0; start < n; start += evalBatch) {
+        int b = Math.min(evalBatch, n - start);
+        float[] x = new float[split.features() * b];
+        int[] labels = new int[b];
+        split.fillBatch(order, start, b, x, labels, null);
+        net.evaluate(x, labels, totals);
+      }
+      LossAccumulator.Totals t = totals.read();
+      return new Evaluation(t.sampleLossSum() / n, 100.0 * (1 - t.correct() / (double) n), n);
     }
-    return new Evaluation(loss / n, 100.0 * (1 - correct / (double) n), n);
   }
 
   private static void checkFits(RelationalMlp net, Dataset data) {

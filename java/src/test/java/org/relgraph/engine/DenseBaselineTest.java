@@ -26,14 +26,18 @@ class DenseBaselineTest {
   }
 
   private static void denseProducts(CpuBackend cpu, int times, SplittableRandom r) {
-    try (Tensor w = Tensor.of(24, 20, CpuBackendTest.random(r, 480));
-        Tensor x = Tensor.of(20, 9, CpuBackendTest.random(r, 180));
-        Tensor y = Tensor.zeros(24, 9);
-        Tensor expected = Tensor.zeros(24, 9)) {
-      new JavaBackend().denseForward(w, x, expected);
+    float[] wv = BackendContractTest.random(r, 480);
+    float[] xv = BackendContractTest.random(r, 180);
+    try (JavaBackend ref = new JavaBackend();
+        Tensor w = cpu.of(24, 20, wv);
+        Tensor x = cpu.of(20, 9, xv);
+        Tensor y = cpu.zeros(24, 9);
+        Tensor expected = ref.zeros(24, 9)) {
+      ref.denseForward(ref.of(24, 20, wv), ref.of(20, 9, xv), expected);
       for (int i = 0; i < times; i++) {
         cpu.denseForward(w, x, y);
-        CpuBackendTest.assertClose(expected.toArray(), y.toArray(), 20, "dense forward " + cpu);
+        BackendContractTest.assertClose(
+            expected.toArray(), y.toArray(), 20, "dense forward " + cpu);
       }
     }
   }
@@ -67,22 +71,22 @@ class DenseBaselineTest {
     int out = 37;
     int in = 29;
     int batch = 11;
-    JavaBackend ref = new JavaBackend();
-    try (BareSgemm bare = new BareSgemm(out, in, batch, 2, 5);
-        Tensor w = Tensor.of(out, in, values(bare.w, out * in));
-        Tensor x = Tensor.of(in, batch, values(bare.x, in * batch));
-        Tensor dy = Tensor.of(out, batch, values(bare.dy, out * batch));
-        Tensor y = Tensor.zeros(out, batch);
-        Tensor dx = Tensor.zeros(in, batch);
-        Tensor dw = Tensor.zeros(out, in)) {
+    try (JavaBackend ref = new JavaBackend();
+        BareSgemm bare = new BareSgemm(out, in, batch, 2, 5);
+        Tensor w = ref.of(out, in, values(bare.w, out * in));
+        Tensor x = ref.of(in, batch, values(bare.x, in * batch));
+        Tensor dy = ref.of(out, batch, values(bare.dy, out * batch));
+        Tensor y = ref.zeros(out, batch);
+        Tensor dx = ref.zeros(in, batch);
+        Tensor dw = ref.zeros(out, in)) {
       bare.step();
       ref.denseForward(w, x, y);
       ref.denseBackwardData(w, dy, dx);
       ref.denseBackwardWeight(dy, x, dw);
-      CpuBackendTest.assertClose(y.toArray(), values(bare.y, out * batch), in, "bare forward");
-      CpuBackendTest.assertClose(
+      BackendContractTest.assertClose(y.toArray(), values(bare.y, out * batch), in, "bare forward");
+      BackendContractTest.assertClose(
           dx.toArray(), values(bare.dx, in * batch), out, "bare backward-data");
-      CpuBackendTest.assertClose(
+      BackendContractTest.assertClose(
           dw.toArray(), values(bare.dw, out * in), batch, "bare weight gradient");
     }
   }
@@ -101,11 +105,11 @@ class DenseBaselineTest {
       assertEquals(BareSgemm.Library.DNNL, dnnl.library());
       blas.step();
       dnnl.step();
-      CpuBackendTest.assertClose(
+      BackendContractTest.assertClose(
           values(blas.y, out * batch), values(dnnl.y, out * batch), in, "oneDNN forward");
-      CpuBackendTest.assertClose(
+      BackendContractTest.assertClose(
           values(blas.dx, in * batch), values(dnnl.dx, in * batch), out, "oneDNN backward-data");
-      CpuBackendTest.assertClose(
+      BackendContractTest.assertClose(
           values(blas.dw, out * in), values(dnnl.dw, out * in), batch, "oneDNN weight gradient");
     }
     IllegalStateException e =

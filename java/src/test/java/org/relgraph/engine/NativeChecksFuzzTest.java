@@ -171,7 +171,7 @@ class NativeChecksFuzzTest {
     float[][] randomData(SplittableRandom r) {
       float[][] d = new float[3][];
       for (int i = 0; i < 3; i++) {
-        d[i] = CpuBackendTest.random(r, (int) Math.max(0, bufferLength[i]));
+        d[i] = BackendContractTest.random(r, (int) Math.max(0, bufferLength[i]));
       }
       return d;
     }
@@ -437,7 +437,7 @@ class NativeChecksFuzzTest {
         if (kind == 0) { // unmutated: passes, and computes the reference's result
           float[][] data = c.randomData(r);
           float[] got = c.run(data);
-          CpuBackendTest.assertClose(
+          BackendContractTest.assertClose(
               reference(layouts.get(which), op, batch, data), got, 64, where + "valid call");
           valid++;
         } else if (kind == 1) {
@@ -466,7 +466,6 @@ class NativeChecksFuzzTest {
 
   /** The Java reference's output of op on the given buffers (W or dW, activations). */
   private static float[] reference(BlockSparseLayout l, int op, int batch, float[][] data) {
-    JavaBackend ref = new JavaBackend();
     int in = l.in().channels();
     int out = l.out().channels();
     int w = (int) l.weightCount();
@@ -476,9 +475,10 @@ class NativeChecksFuzzTest {
           case 1 -> new int[][] {{1, w}, {out, batch}, {in, batch}};
           default -> new int[][] {{out, batch}, {in, batch}, {1, w}};
         };
-    try (Tensor a = Tensor.of(shapes[0][0], shapes[0][1], data[0]);
-        Tensor b = Tensor.of(shapes[1][0], shapes[1][1], data[1]);
-        Tensor c = Tensor.zeros(shapes[2][0], shapes[2][1])) {
+    try (JavaBackend ref = new JavaBackend()) {
+      Tensor a = ref.of(shapes[0][0], shapes[0][1], data[0]);
+      Tensor b = ref.of(shapes[1][0], shapes[1][1], data[1]);
+      Tensor c = ref.zeros(shapes[2][0], shapes[2][1]);
       switch (op) {
         case 0 -> ref.forward(l, a, b, c);
         case 1 -> ref.backwardData(l, a, b, c);

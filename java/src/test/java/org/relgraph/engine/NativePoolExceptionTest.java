@@ -63,7 +63,10 @@ class NativePoolExceptionTest {
             ClassicGenerators.complete(8),
             ChannelPartition.of(40, 8, 1),
             ChannelPartition.of(36, 8, 2))) {
-      CpuBackendTest.checkLayer(CpuBackend.create(CpuBackend.bestIsa(), 2), l, 33, r.nextLong());
+      try (CpuBackend cpu = CpuBackend.create(CpuBackend.bestIsa(), 2)) {
+        BackendContractTest.checkLayer(
+            cpu, l, 33, r.nextLong(), (b, op) -> CpuBackendContractTest.assertRanOn(cpu, op));
+      }
     }
   }
 }

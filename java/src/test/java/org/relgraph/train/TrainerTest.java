@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.JavaBackend;
+import org.relgraph.engine.LossAccumulator;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
@@ -36,8 +37,14 @@ class TrainerTest {
             CpuBackend.create(CpuBackend.bestIsa(), threads),
             new Trainer.Listener() {
               @Override
-              public void stepped(int epoch, int step, double loss, int correct, int batch) {
-                losses.add(loss);
+              public int logInterval() {
+                return 1;
+              }
+
+              @Override
+              public void logged(int epoch, int step, LossAccumulator.Totals interval) {
+                assertEquals(1, interval.batches());
+                losses.add(interval.meanBatchLoss());
               }
             })) {
       assertEquals(2 * (1024 / 64), losses.size());
@@ -82,6 +89,83 @@ class TrainerTest {
     try (TrainingRun.Outcome o = run.run(CpuBackend.create(), new Trainer.Listener() {})) {
       assertTrue(o.top1Error() < 12.0, "test error " + o.top1Error());
       assertTrue(o.epochs().get(3).trainLoss() < o.epochs().get(0).trainLoss(), "loss goes down");
+    }
+  }
+
+  /**
+   * The loss reaches the host once per logging interval (and once per evaluation), not once per
+   * step: a backend that computes asynchronously never waits inside an interval.
+   */
+  @Test
+  void theLossIsReadOncePerLoggingInterval() {
+    int steps = 1024 / 64; // per epoch
+    int epochs = 2;
+    for (int interval : new int[] {1, 5, 16, Trainer.DEFAULT_LOG_INTERVAL}) {
+      List<int[]> logged = new ArrayList<>();
+      TrainingRun run =
+          new TrainingRun(GRAPH, DATA, ExecutionMode.BLOCKSPARSE, TrainingRun.MATCH, config(5));
+      try (var backend = CpuBackend.create(CpuBackend.bestIsa(), 2);
+          TrainingRun.Outcome o =
+              run.run(
+                  backend,
+                  new Trainer.Listener() {
+                    @Override
+                    public int logInterval() {
+                      return interval;
+                    }
+
+                    @Override
+                    public void logged(int epoch, int step, LossAccumulator.Totals t) {
+                      logged.add(new int[] {epoch, step, (int) t.batches(), (int) t.samples()});
+                    }
+                  })) {
+        int perEpoch = (steps + interval - 1) / interval;
+        long reads = backend.accumulatorReads();
+        // N steps at interval K: ceil(N/K) reads per epoch, plus one per epoch's evaluation
+        assertEquals(epochs * (perEpoch + 1), reads, "interval " + interval);
+        assertTrue(
+            reads <= (epochs * steps + interval - 1) / interval + 2L * epochs,
+            "interval " + interval + ": " + reads + " reads");
+        assertEquals(epochs * perEpoch, logged.size());
+        int[] last = logged.get(logged.size() - 1);
+        assertEquals(epochs, last[0]);
+        assertEquals(steps, last[1], "the epoch's last step is logged");
+        assertEquals(epochs * steps, logged.stream().mapToInt(l -> l[2]).sum());
+        assertEquals(epochs * steps * 64, logged.stream().mapToInt(l -> l[3]).sum());
+      }
+    }
+  }
+
+  @Test
+  void divergenceIsCaughtAtTheLoggingInterval() {
+    try (var backend = CpuBackend.create(CpuBackend.bestIsa(), 2);
+        RelationalMlp net =
+            RelationalMlp.create(
+                backend,
+                org.relgraph.model.MlpSpec.paper(32, 4),
+                GRAPH,
+                64,
+                ExecutionMode.BLOCKSPARSE,
+                1)) {
+      var state = net.state();
+      java.util.Arrays.fill(state.get("head.bias"), Float.NaN);
+      net.load(state);
+      var e =
+          assertThrows(
+              Trainer.TrainingDivergedException.class,
+              () ->
+                  Trainer.train(
+                      net,
+                      DATA,
+                      config(1),
+                      new Trainer.Listener() {
+                        @Override
+                        public int logInterval() {
+                          return 4;
+                        }
+                      }));
+      assertEquals("training diverged: mean loss NaN over steps 1-4 of epoch 1", e.getMessage());
+      assertEquals(1, backend.accumulatorReads());
     }
   }
 
