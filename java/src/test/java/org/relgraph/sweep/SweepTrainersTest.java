@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 import org.relgraph.engine.JavaBackend;
+import org.relgraph.nn.ExecutionMode;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.Datasets;
-import org.relgraph.train.ExecutionMode;
 import org.relgraph.train.TrainConfig;
 import org.relgraph.train.TrainingRun;
 

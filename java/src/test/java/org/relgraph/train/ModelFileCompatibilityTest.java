@@ -13,6 +13,7 @@ import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.JavaBackend;
 import org.relgraph.graph.WsFlex;
 import org.relgraph.model.MlpSpec;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * A model file written by an earlier relgraph still loads and computes what it computed then.

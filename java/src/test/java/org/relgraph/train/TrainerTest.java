@@ -19,6 +19,7 @@ import org.relgraph.engine.JavaBackend;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
+import org.relgraph.nn.ExecutionMode;
 
 class TrainerTest {
   private static final Dataset DATA = Datasets.synthetic(1024, 512, 32, 4, 7);
