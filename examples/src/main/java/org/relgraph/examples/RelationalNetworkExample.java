@@ -38,12 +38,6 @@ import org.relgraph.train.Trainer;
 public final class RelationalNetworkExample {
   private RelationalNetworkExample() {}
 
-  /** Features of the synthetic task. */
-  static final int FEATURES = 32;
-
-  /** Classes of the synthetic task. */
-  static final int CLASSES = 4;
-
   /** What a run did: the losses of the hand-built network and the saved model's test error. */
   public record Result(double firstLoss, double lastLoss, double testErrorPercent, Path model) {}
 
@@ -64,7 +58,11 @@ public final class RelationalNetworkExample {
   public static Result run(Path out, int steps) throws IOException {
     // The native backend when its library loads here, else the Java reference.
     Backend backend = CpuBackend.isAvailable() ? CpuBackend.create() : new JavaBackend();
-    Dataset data = Datasets.synthetic(1024, 256, FEATURES, CLASSES, 1);
+    // relgraph's synthetic task (64 features, 4 classes, 4096 training samples), as `relgraph
+    // train --dataset synthetic` loads it.
+    Dataset data = Datasets.load("synthetic", null);
+    int features = data.features();
+    int classes = data.classes();
 
     // 1. A relational graph: WS-flex with 16 nodes, average degree 4, rewiring 0.3, seed 7.
     RelationalGraph graph = WsFlex.generate(16, 4, 0.3, 7);
@@ -91,11 +89,11 @@ public final class RelationalNetworkExample {
     try (Network net =
         Network.of(
             backend,
-            Linear.dense("stem", 48, FEATURES),
+            Linear.dense("stem", 48, features),
             new BatchNormRelu("stem.bn", 48),
             relational,
             new BatchNormRelu("relational0.bn", 64),
-            Linear.denseWithBias("head", CLASSES, 64))) {
+            Linear.denseWithBias("head", classes, 64))) {
       SplittableRandom init = new SplittableRandom(3);
       for (var layer : net.layers()) {
         if (layer instanceof Linear l) {
@@ -113,7 +111,7 @@ public final class RelationalNetworkExample {
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
       }
-      float[] x = new float[FEATURES * batch];
+      float[] x = new float[features * batch];
       int[] labels = new int[batch];
       SgdSettings sgd = new SgdSettings(0.9f, 5e-4f, false);
       first = Double.NaN;
@@ -135,13 +133,12 @@ public final class RelationalNetworkExample {
     }
 
     // 5. The paper's MLP over the same graph, built by RelationalMlp from the same kinds of layers;
-    //    one epoch of the paper's recipe (8 steps of 128 here), then saved as a model file that
-    //    `relgraph evaluate --model` reads.
-    MlpSpec spec = new MlpSpec(FEATURES, 48, 2, CLASSES, 0);
+    //    one epoch of the paper's recipe (32 steps of 128), then saved as a model file:
+    //    `relgraph evaluate --model FILE` evaluates it.
+    MlpSpec spec = new MlpSpec(features, 48, 2, classes, 0);
     try (RelationalMlp mlp =
         RelationalMlp.create(backend, spec, graph, 64, ExecutionMode.BLOCKSPARSE, 1)) {
-      Trainer.train(
-          mlp, data, TrainConfig.paper(1, 1), new Trainer.Listener() {});
+      Trainer.train(mlp, data, TrainConfig.paper(1, 1), new Trainer.Listener() {});
       double error = Trainer.evaluate(mlp, data.test(), 256).errorPercent();
       JsonObject info = new JsonObject();
       info.addProperty("dataset", "synthetic");
