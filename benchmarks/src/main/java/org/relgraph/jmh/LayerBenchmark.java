@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.relgraph.bench.LayerBench;
 import org.relgraph.engine.CpuBackend;
-import org.relgraph.train.ExecutionMode;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * Time of one relational layer's products, and of the FLOP-matched stack, on the native CPU

@@ -23,7 +23,7 @@ import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
 import org.relgraph.model.BudgetMatching;
 import org.relgraph.model.MlpSpec;
-import org.relgraph.train.ExecutionMode;
+import org.relgraph.nn.ExecutionMode;
 import org.relgraph.train.RelationalMlp;
 
 /**

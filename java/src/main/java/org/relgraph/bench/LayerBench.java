@@ -18,7 +18,8 @@ import org.relgraph.graph.WsFlex;
 import org.relgraph.io.CsvText;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.Flops;
-import org.relgraph.train.ExecutionMode;
+import org.relgraph.nn.ExecutionMode;
+import org.relgraph.nn.Linear;
 
 /**
  * Time of one relational layer's products (forward, backward-data, weight gradient and the three
@@ -753,31 +754,31 @@ public final class LayerBench {
   /** Fills a new tensor with uniform values in {@code ±scale}. */
   private static Tensor random(
       Backend backend, int rows, int cols, double scale, SplittableRandom rng) {
+    return backend.of(rows, cols, randomValues(rows, cols, scale, rng));
+  }
+
+  /** {@code rows × cols} uniform values in {@code ±scale}. */
+  private static float[] randomValues(int rows, int cols, double scale, SplittableRandom rng) {
     float[] v = new float[Math.multiplyExact(rows, cols)];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
     }
-    return backend.of(rows, cols, v);
+    return v;
   }
 
   /**
-   * One relational layer {@code in → out} in one mode, with its tensors: weights, their gradient,
-   * activations {@code x} (in × batch) and {@code y} (out × batch), gradients {@code dy} and {@code
-   * dx}; masked layers add the mask and the scratch matrix. Closing it frees the tensors it
-   * allocated and the layout's native copy.
+   * One relational layer {@code in → out} in one mode, the {@link Linear} that training builds
+   * ({@link Linear#relational}), with the benchmark's tensors: activations {@code x} (in × batch)
+   * and {@code y} (out × batch), gradients {@code dy} and {@code dx}. Closing it frees the layer
+   * and the tensors it allocated.
    */
   public static final class Layer implements AutoCloseable {
     private final Backend backend;
     private final ExecutionMode mode;
-    private final BlockSparseLayout layout;
-    private final int in;
-    private final int out;
+    private final Linear linear;
+    private final int nodes;
     private final int batch;
     private final List<Tensor> owned = new ArrayList<>();
-    private Tensor w;
-    private Tensor dw;
-    private Tensor mask;
-    private Tensor scratch;
     private Tensor x;
     private Tensor y;
     private Tensor dy;
@@ -785,21 +786,23 @@ public final class LayerBench {
 
     private Layer(
         Backend backend, ExecutionMode mode, RelationalGraph graph, int in, int out, int batch) {
-      this.backend = backend;
-      this.mode = mode;
-      this.in = in;
-      this.out = out;
-      this.batch = batch;
       if (batch < 1) {
         throw new IllegalArgumentException("batch " + batch + " must be >= 1");
       }
-      this.layout =
-          mode == ExecutionMode.DENSE
-              ? null
-              : BlockSparseLayout.of(
-                  graph,
-                  ChannelPartition.of(out, graph.nodeCount(), SEED),
-                  ChannelPartition.of(in, graph.nodeCount(), SEED));
+      this.backend = backend;
+      this.mode = mode;
+      this.batch = batch;
+      int n = mode == ExecutionMode.DENSE ? NODES : graph.nodeCount();
+      this.nodes = n;
+      // the dense mode ignores the graph: it is the complete graph
+      this.linear =
+          Linear.relational(
+              backend,
+              "relational",
+              mode,
+              mode == ExecutionMode.DENSE ? ClassicGenerators.complete(n) : graph,
+              ChannelPartition.of(out, n, SEED),
+              ChannelPartition.of(in, n, SEED));
     }
 
     /**
@@ -833,18 +836,9 @@ public final class LayerBench {
       Layer l = new Layer(backend, mode, graph, in, out, batch);
       try {
         SplittableRandom rng = new SplittableRandom(seed);
-        double scale = 1 / Math.sqrt(in);
-        if (mode == ExecutionMode.BLOCKSPARSE) {
-          l.w = l.own(random(backend, 1, (int) l.layout.weightCount(), scale, rng));
-          l.dw = l.own(backend.zeros(1, (int) l.layout.weightCount()));
-        } else {
-          l.w = l.own(random(backend, out, in, scale, rng));
-          l.dw = l.own(backend.zeros(out, in));
-        }
-        if (mode == ExecutionMode.MASKED) {
-          l.mask = l.own(backend.of(out, in, l.layout.denseMask()));
-          l.scratch = l.own(backend.zeros(out, in));
-        }
+        // the weights as the mode stores them: the blocks' weights, or the dense out × in matrix
+        Tensor w = l.linear.weight().value();
+        w.copyFrom(randomValues(w.rows(), w.cols(), 1 / Math.sqrt(in), rng));
         l.x = x != null ? x : l.own(random(backend, in, batch, 1, rng));
         l.y = y != null ? y : l.own(backend.zeros(out, batch));
         l.dy = dy != null ? dy : l.own(random(backend, out, batch, 1, rng));
@@ -866,14 +860,19 @@ public final class LayerBench {
       return mode;
     }
 
+    /** The layer timed. */
+    public Linear linear() {
+      return linear;
+    }
+
     /** Input channels. */
     public int in() {
-      return in;
+      return linear.inputs();
     }
 
     /** Output channels. */
     public int out() {
-      return out;
+      return linear.outputs();
     }
 
     /** Batch. */
@@ -883,40 +882,27 @@ public final class LayerBench {
 
     /** Fraction of existing blocks (1 for dense). */
     public double density() {
-      return layout == null ? 1 : layout.blockDensity();
+      return linear.blockDensity();
     }
 
     /** Useful multiply-adds of one product over the batch: existing blocks only. */
     public long usefulMultiplyAdds() {
-      long perSample = layout == null ? (long) out * in : layout.multiplyAddsPerSample();
-      return perSample * batch;
+      return linear.multiplyAddsPerSample() * batch;
     }
 
     /** {@code y = W·x}. */
     public void forward() {
-      switch (mode) {
-        case DENSE -> backend.denseForward(w, x, y);
-        case MASKED -> backend.maskedForward(w, mask, x, y, scratch);
-        case BLOCKSPARSE -> backend.forward(layout, w, x, y);
-      }
+      linear.forward(backend, x, y);
     }
 
     /** {@code dx = Wᵀ·dy}. */
     public void backwardData() {
-      switch (mode) {
-        case DENSE -> backend.denseBackwardData(w, dy, dx);
-        case MASKED -> backend.maskedBackwardData(w, mask, dy, dx, scratch);
-        case BLOCKSPARSE -> backend.backwardData(layout, w, dy, dx);
-      }
+      linear.backwardData(backend, dy, dx);
     }
 
     /** {@code dW = dy·xᵀ}. */
     public void backwardWeight() {
-      switch (mode) {
-        case DENSE -> backend.denseBackwardWeight(dy, x, dw);
-        case MASKED -> backend.maskedBackwardWeight(mask, dy, x, dw);
-        case BLOCKSPARSE -> backend.backwardWeight(layout, dy, x, dw);
-      }
+      linear.backwardWeight(backend, dy, x);
     }
 
     /**
@@ -944,8 +930,8 @@ public final class LayerBench {
           mode.label(),
           op.label(),
           batch,
-          out,
-          layout == null ? NODES : layout.out().nodes(),
+          out(),
+          nodes,
           density(),
           seconds * 1e3,
           gflops(op.products() * usefulMultiplyAdds(), seconds));
@@ -956,9 +942,9 @@ public final class LayerBench {
       return y.toArray();
     }
 
-    /** The weight gradient of the last backward (for checks). */
+    /** The weight gradient of the last backward, as the mode stores it (for checks). */
     public float[] weightGradient() {
-      return dw.toArray();
+      return linear.weight().grad().toArray();
     }
 
     @Override
@@ -966,9 +952,7 @@ public final class LayerBench {
       for (Tensor t : owned) {
         t.close();
       }
-      if (layout != null) {
-        layout.close();
-      }
+      linear.close();
     }
   }
 

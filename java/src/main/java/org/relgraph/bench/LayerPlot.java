@@ -19,7 +19,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.relgraph.io.ChartFiles;
-import org.relgraph.train.ExecutionMode;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * The plot of {@code relgraph bench layers --plot DIR}: time of a layer's step (forward,

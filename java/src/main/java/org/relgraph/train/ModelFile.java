@@ -20,6 +20,7 @@ import org.relgraph.engine.BlockSparseLayout;
 import org.relgraph.io.OutputFiles;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.MlpSpec;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * The trained-model file (format 1, documented in docs/model-format.md):

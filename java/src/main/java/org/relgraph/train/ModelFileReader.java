@@ -39,6 +39,7 @@ import org.relgraph.io.Quoting;
 import org.relgraph.model.BudgetMatching;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.MlpSpec;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * Reads a model file for {@link ModelFile#load}, checking it in the order docs/model-format.md

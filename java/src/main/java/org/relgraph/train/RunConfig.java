@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.MlpSpec;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * Everything that describes one training run, in one value that travels: the data set and where it

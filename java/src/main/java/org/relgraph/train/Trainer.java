@@ -3,12 +3,15 @@ package org.relgraph.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.relgraph.engine.LossAccumulator;
+import org.relgraph.nn.Network;
 
 /**
- * Trains a {@link RelationalMlp} on a {@link Dataset} with a {@link TrainConfig}: every epoch
- * shuffles the training split with a generator seeded from the config (so a fixed seed and thread
- * count give the same steps), trains on whole batches only, then evaluates on the test split.
+ * Trains a {@link Network} (such as a {@link RelationalMlp}'s) on a {@link Dataset} with a {@link
+ * TrainConfig}: every epoch shuffles the training split with a generator seeded from the config (so
+ * a fixed seed and thread count give the same steps), trains on whole batches only, then evaluates
+ * on the test split.
  *
  * <p>Losses and correct counts add up on the backend ({@link LossAccumulator}); the trainer reads
  * them to the host once per logging interval ({@link Listener#logInterval()} steps, and at an
@@ -63,6 +66,27 @@ public final class Trainer {
    */
   public static List<EpochResult> train(
       RelationalMlp net, Dataset data, TrainConfig config, Listener listener) {
+    return train(net.network(), data, config, listener, r -> listener.epochEnded(r, net));
+  }
+
+  /**
+   * Trains {@code net} for {@code config.epochs()} epochs; the listener's {@link
+   * Listener#epochEnded(EpochResult)} is called after each.
+   *
+   * @return one result per epoch
+   * @throws IllegalArgumentException when the data and the network do not fit each other
+   */
+  public static List<EpochResult> train(
+      Network net, Dataset data, TrainConfig config, Listener listener) {
+    return train(net, data, config, listener, listener::epochEnded);
+  }
+
+  private static List<EpochResult> train(
+      Network net,
+      Dataset data,
+      TrainConfig config,
+      Listener listener,
+      Consumer<EpochResult> epochEnded) {
     DataSplit train = data.train();
     checkFits(net, data);
     int batch = config.batchSize();
@@ -130,7 +154,7 @@ public final class Trainer {
                 seconds,
                 steps * batch / seconds);
         results.add(r);
-        listener.epochEnded(r, net);
+        epochEnded.accept(r);
       }
     }
     return results;
@@ -138,6 +162,11 @@ public final class Trainer {
 
   /** Evaluation-mode loss and top-1 error of {@code net} on every sample of {@code split}. */
   public static Evaluation evaluate(RelationalMlp net, DataSplit split, int evalBatch) {
+    return evaluate(net.network(), split, evalBatch);
+  }
+
+  /** Evaluation-mode loss and top-1 error of {@code net} on every sample of {@code split}. */
+  public static Evaluation evaluate(Network net, DataSplit split, int evalBatch) {
     int n = split.size();
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
@@ -156,20 +185,20 @@ public final class Trainer {
     }
   }
 
-  private static void checkFits(RelationalMlp net, Dataset data) {
-    if (net.spec().inputSize() != data.features()) {
+  private static void checkFits(Network net, Dataset data) {
+    if (net.inputs() != data.features()) {
       throw new IllegalArgumentException(
           "the network takes "
-              + net.spec().inputSize()
+              + net.inputs()
               + " features, "
               + data.name()
               + " has "
               + data.features());
     }
-    if (net.spec().classes() != data.classes()) {
+    if (net.outputs() != data.classes()) {
       throw new IllegalArgumentException(
           "the network has "
-              + net.spec().classes()
+              + net.outputs()
               + " classes, "
               + data.name()
               + " has "

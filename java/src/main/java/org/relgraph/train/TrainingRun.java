@@ -5,6 +5,7 @@ import org.relgraph.engine.Backend;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.BudgetMatching;
 import org.relgraph.model.MlpSpec;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * One training run of the paper's MLP over a graph: budget matching (or a given width), network

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relgraph.train.ExecutionMode;
+import org.relgraph.nn.ExecutionMode;
 import org.relgraph.train.RunConfig;
 import org.relgraph.train.TrainConfig;
 import org.relgraph.train.TrainingRun;

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.relgraph.engine.JavaBackend;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.MlpSpec;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * Model files from careless or hostile hands: every malformed file is one line naming the file and

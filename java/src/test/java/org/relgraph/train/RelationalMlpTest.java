@@ -16,6 +16,7 @@ import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
 import org.relgraph.model.ChannelPartition;
 import org.relgraph.model.MlpSpec;
+import org.relgraph.nn.ExecutionMode;
 
 /**
  * A whole relational MLP: its analytic gradients against central finite differences of a float64

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.relgraph.nn.ExecutionMode;
 
 class RunConfigTest {
   /** The Fashion-MNIST study's configuration: the paper's recipe, 10 epochs. */

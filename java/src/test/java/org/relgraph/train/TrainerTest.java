@@ -20,6 +20,11 @@ import org.relgraph.engine.LossAccumulator;
 import org.relgraph.graph.ClassicGenerators;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
+import org.relgraph.model.ChannelPartition;
+import org.relgraph.nn.BatchNormRelu;
+import org.relgraph.nn.ExecutionMode;
+import org.relgraph.nn.Linear;
+import org.relgraph.nn.Network;
 
 class TrainerTest {
   private static final Dataset DATA = Datasets.synthetic(1024, 512, 32, 4, 7);
@@ -299,5 +304,60 @@ class TrainerTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> ModelFile.load(file, new JavaBackend(), ExecutionMode.DENSE));
+  }
+
+  /** Any network of layers trains, with the same recipe and listener as the relational MLP. */
+  @Test
+  void trainsANetworkBuiltFromLayers() {
+    int n = GRAPH.nodeCount();
+    JavaBackend java = new JavaBackend();
+    try (Network net =
+        Network.of(
+            java,
+            Linear.dense(java, "stem", 24, 32),
+            new BatchNormRelu(java, "stem.bn", 24),
+            Linear.relational(
+                java,
+                "relational0",
+                ExecutionMode.MASKED,
+                GRAPH,
+                ChannelPartition.of(32, n, 0),
+                ChannelPartition.of(24, n, 0)),
+            new BatchNormRelu(java, "relational0.bn", 32),
+            Linear.denseWithBias(java, "head", 4, 32))) {
+      java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+      for (var layer : net.layers()) {
+        if (layer instanceof Linear l) {
+          float[] w = new float[l.outputs() * l.inputs()];
+          for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (r.nextGaussian() * 0.1);
+          }
+          l.setDenseWeights(w);
+        }
+      }
+      List<EpochResult> ended = new ArrayList<>();
+      List<EpochResult> results =
+          Trainer.train(
+              net,
+              DATA,
+              config(1),
+              new Trainer.Listener() {
+                @Override
+                public void epochEnded(EpochResult result) {
+                  ended.add(result);
+                }
+              });
+      assertEquals(results, ended);
+      assertEquals(2, results.size());
+      assertTrue(results.get(1).testError() < 30, results.toString());
+      assertEquals(
+          results.get(1).testError(), Trainer.evaluate(net, DATA.test(), 100).errorPercent(), 1e-9);
+      Dataset wrong = Datasets.synthetic(256, 64, 31, 4, 7);
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> Trainer.train(net, wrong, config(1), new Trainer.Listener() {}));
+      assertTrue(e.getMessage().startsWith("the network takes 32 features"), e.getMessage());
+    }
   }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.relgraph.engine.JavaBackend;
 import org.relgraph.graph.WsFlex;
 import org.relgraph.model.MlpSpec;
-import org.relgraph.train.ExecutionMode;
+import org.relgraph.nn.ExecutionMode;
 import org.relgraph.train.ModelFile;
 import org.relgraph.train.RelationalMlp;
 

@@ -1,4 +1,4 @@
-package org.relgraph.train;
+package org.relgraph.nn;
 
 import java.util.Locale;
 
