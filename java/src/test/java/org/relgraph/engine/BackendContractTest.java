@@ -341,7 +341,8 @@ public abstract class BackendContractTest {
 
   private static final int[][] SHAPES = {{1, 2}, {3, 5}, {17, 128}, {64, 257}, {1539, 128}};
 
-  private static void randomize(BatchNorm bn, SplittableRandom r) {
+  /** Fills gamma, beta and running statistics with non-trivial values. */
+  static void randomize(BatchNorm bn, SplittableRandom r) {
     int c = bn.channels();
     float[] g = random(r, c);
     for (int i = 0; i < c; i++) {

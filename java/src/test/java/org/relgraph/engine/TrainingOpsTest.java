@@ -16,23 +16,6 @@ import org.junit.jupiter.api.Test;
 class TrainingOpsTest {
   private static final JavaBackend REF = new JavaBackend();
 
-  /** Fills gamma, beta and running statistics with non-trivial values. */
-  private static void randomize(BatchNorm bn, SplittableRandom r) {
-    int c = bn.channels();
-    float[] g = random(r, c);
-    for (int i = 0; i < c; i++) {
-      g[i] += 1.5f;
-    }
-    bn.gamma().copyFrom(g);
-    bn.beta().copyFrom(random(r, c));
-    bn.runningMean().copyFrom(random(r, c));
-    float[] v = random(r, c);
-    for (int i = 0; i < c; i++) {
-      v[i] = 0.5f + Math.abs(v[i]);
-    }
-    bn.runningVar().copyFrom(v);
-  }
-
   /** Float64 batch norm + ReLU in training mode, loss Σ r ⊙ y: the finite-difference oracle. */
   private static double bnLoss(
       double[] x, double[] gamma, double[] beta, double[] r, int c, int b) {
@@ -93,7 +76,7 @@ class TrainingOpsTest {
         Tensor y = REF.zeros(c, b);
         Tensor dy = REF.of(c, b, rf);
         Tensor dx = REF.zeros(c, b)) {
-      randomize(bn, r);
+      BackendContractTest.randomize(bn, r);
       double[] gamma = toDouble(bn.gamma().toArray());
       double[] beta = toDouble(bn.beta().toArray());
       double[] xd = toDouble(xf);

@@ -18,10 +18,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relgraph.nn.ExecutionMode;
 import org.relgraph.train.RunConfig;
-import org.relgraph.train.TrainConfig;
-import org.relgraph.train.TrainingRun;
+import org.relgraph.train.RunConfigTest;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -32,19 +30,7 @@ import org.sqlite.SQLiteConfig;
  */
 class StudyKeysTest {
   /** What {@code relgraph sweep --dataset fashion-mnist --epochs 10 ...} runs: the paper's MLP. */
-  private static final RunConfig STUDY =
-      new RunConfig(
-          null,
-          "fashion-mnist",
-          null,
-          "mlp-fashion-mnist",
-          null,
-          ExecutionMode.BLOCKSPARSE,
-          "cpu",
-          1,
-          TrainingRun.MATCH,
-          512,
-          TrainConfig.paper(10, 0));
+  private static final RunConfig STUDY = RunConfigTest.paper();
 
   private record Row(String runKey, String configKey, String model, String graphFile, int seed) {}
 

@@ -12,9 +12,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.relgraph.nn.ExecutionMode;
 
-class RunConfigTest {
+public class RunConfigTest {
   /** The Fashion-MNIST study's configuration: the paper's recipe, 10 epochs. */
-  static RunConfig paper() {
+  public static RunConfig paper() {
     return new RunConfig(
         null,
         "fashion-mnist",
