@@ -72,7 +72,7 @@ public final class SparkSweep implements ClusterSweep {
     quietLogging(); // before Spark's first class starts log4j
     SparkConf conf = conf(job);
     checkReachable(conf.get("spark.master", null));
-    Driving d = new Driving(store, listener, pending, job.config().dataset());
+    Driving d = new Driving(store, listener, pending, job.config().dataset(), all.size(), skipped);
     try (JavaSparkContext sc = new JavaSparkContext(SparkContext.getOrCreate(conf))) {
       if (job.shipData()) {
         ship(sc, job.config());
@@ -124,14 +124,25 @@ public final class SparkSweep implements ClusterSweep {
     final Set<Integer> seen = new HashSet<>();
     final List<SweepRunner.Failure> failures = new ArrayList<>();
     final String dataset;
+    final int total;
+    final int skipped;
+    final long start = System.nanoTime();
+
+    /** Runs in flight at most: one per task slot. */
+    int slots = 1;
+
     int finished;
 
     Driving(
         ResultsStore store,
         SweepRunner.Listener listener,
         List<SweepSpec.Run> pending,
-        String dataset) {
+        String dataset,
+        int total,
+        int skipped) {
       this.dataset = dataset;
+      this.total = total;
+      this.skipped = skipped;
       this.store = store;
       this.listener = listener;
       this.pending = pending;
@@ -153,22 +164,24 @@ public final class SparkSweep implements ClusterSweep {
         }
       } catch (InterruptedException e) {
         future.cancel();
-        throw new SweepRunner.StoppedException(
-            new SweepRunner.Summary(
-                pending.size(), finished, 0, failures.size(), List.copyOf(failures), 0),
-            pending.size() - seen.size());
+        throw stopped();
       }
       scala.util.Try<BoxedUnit> t = future.value().get();
       if (t.isFailure()) {
         Throwable e = t.failed().get();
         if (sc.sc().isStopped() || Thread.currentThread().isInterrupted()) {
-          throw new SweepRunner.StoppedException(
-              new SweepRunner.Summary(
-                  pending.size(), finished, 0, failures.size(), List.copyOf(failures), 0),
-              pending.size() - seen.size());
+          throw stopped();
         }
         throw new IllegalStateException("the Spark job failed: " + SweepRunner.message(e), e);
       }
+    }
+
+    /** The sweep stopped: the runs not yet back are dropped. */
+    private SweepRunner.StoppedException stopped() {
+      return new SweepRunner.StoppedException(
+          new SweepRunner.Summary(
+              total, finished, skipped, failures.size(), List.copyOf(failures), seconds(start)),
+          Math.min(pending.size() - seen.size(), slots));
     }
 
     private void take(RunOutcome o, SimpleFutureAction<BoxedUnit> future) {

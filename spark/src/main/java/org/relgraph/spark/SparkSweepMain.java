@@ -12,6 +12,11 @@ public final class SparkSweepMain {
   private SparkSweepMain() {}
 
   public static void main(String[] args) {
+    Main.main(command(args));
+  }
+
+  /** The CLI's arguments for spark-submit's application arguments {@code args}. */
+  static String[] command(String[] args) {
     List<String> command = new ArrayList<>(List.of("sweep"));
     List<String> given = List.of(args);
     if (!given.isEmpty() && given.get(0).equals("sweep")) {
@@ -22,6 +27,6 @@ public final class SparkSweepMain {
       command.add("--spark");
       command.add("submit");
     }
-    Main.main(command.toArray(String[]::new));
+    return command.toArray(String[]::new);
   }
 }
