@@ -81,6 +81,7 @@ public final class SparkSweep implements ClusterSweep {
         checkData(sc, job);
       }
       int slots = Math.max(1, sc.defaultParallelism() / Math.max(1, job.taskCpus()));
+      d.slots = slots;
       listener.started(new SweepRunner.Plan(all.size(), skipped, List.copyOf(pending), slots));
       List<RunTask> tasks = new ArrayList<>(pending.size());
       for (int i = 0; i < pending.size(); i++) {
