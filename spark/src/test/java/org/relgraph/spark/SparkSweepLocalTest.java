@@ -29,9 +29,27 @@ class SparkSweepLocalTest {
     return out;
   }
 
+  /** {@code args} with its {@code --graphs} option replaced by {@code graphs}. */
+  private static List<String> with(List<String> args, List<String> graphs) {
+    List<String> out = new ArrayList<>(args);
+    int i = out.indexOf("--graphs");
+    out.remove(i);
+    out.remove(i);
+    out.addAll(i, graphs);
+    return out;
+  }
+
   @Test
   void theTestTrainersRowsEqualTheLocalRunners(@TempDir Path dir) throws Exception {
     Path set = SparkTesting.graphSet(dir, 5);
+    // A graph file too: its edges travel with the run (the executor does not read the file)
+    StringBuilder ring = new StringBuilder("# relgraph nodes=16 directed=false\n");
+    for (int i = 0; i < 16; i++) {
+      ring.append(i).append(' ').append((i + 1) % 16).append('\n');
+      ring.append(i).append(' ').append((i + 5) % 16).append('\n');
+    }
+    Path file = dir.resolve("ring.edges");
+    java.nio.file.Files.writeString(file, ring);
     String[] plan = {
       "--seeds",
       "2",
@@ -44,15 +62,19 @@ class SparkSweepLocalTest {
       "--fake-fail-seed",
       "1"
     };
-    SparkTesting.Cli local = SparkTesting.run(sweep(set, dir.resolve("local.db"), plan));
-    SparkTesting.Cli spark = SparkTesting.run(onSpark(sweep(set, dir.resolve("spark.db"), plan)));
-    // Seed 1 fails by design: 6 runs recorded, 6 failed, status 1 both times
+    List<String> graphs = List.of("--graphs", set.toString(), file.toString());
+    SparkTesting.Cli local =
+        SparkTesting.run(with(sweep(set, dir.resolve("local.db"), plan), graphs));
+    SparkTesting.Cli spark =
+        SparkTesting.run(onSpark(with(sweep(set, dir.resolve("spark.db"), plan), graphs)));
+    // 5 graphs, the file, 2 baselines (n = 64 and 16); seed 1 fails by design: 8 runs recorded,
+    // 8 failed, status 1 both times
     assertEquals(1, local.status(), local.err());
     assertEquals(1, spark.status(), spark.err());
     assertTrue(
         spark
             .out()
-            .startsWith("6 finished, 0 skipped (already in the database), 6 failed, of 12 runs"),
+            .startsWith("8 finished, 0 skipped (already in the database), 8 failed, of 16 runs"),
         spark.out());
     assertTrue(
         spark
@@ -60,13 +82,16 @@ class SparkSweepLocalTest {
             .contains(" failed: executor driver on 127.0.0.1: fake failure of training seed 1"),
         spark.err());
     Map<String, Map<String, Object>> expected = SparkTesting.rows(dir.resolve("local.db"));
-    assertEquals(6, expected.size());
+    assertEquals(8, expected.size());
+    assertTrue(
+        expected.keySet().stream().anyMatch(k -> k.startsWith("file(n=16,")),
+        "" + expected.keySet());
     assertEquals(expected, SparkTesting.rows(dir.resolve("spark.db")));
 
     // Resuming on Spark: nothing recorded twice, the failed runs retried (and failing again)
-    spark = SparkTesting.run(onSpark(sweep(set, dir.resolve("spark.db"), plan)));
+    spark = SparkTesting.run(onSpark(with(sweep(set, dir.resolve("spark.db"), plan), graphs)));
     assertTrue(
-        spark.out().startsWith("0 finished, 6 skipped (already in the database), 6 failed"),
+        spark.out().startsWith("0 finished, 8 skipped (already in the database), 8 failed"),
         spark.out());
     assertEquals(expected, SparkTesting.rows(dir.resolve("spark.db")));
   }
