@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.relgraph.io.OutputFiles;
 import org.relgraph.model.MlpSpec;
+import org.relgraph.sweep.ClusterSweep;
+import org.relgraph.sweep.ClusterSweeps;
 import org.relgraph.sweep.ResultsStore;
 import org.relgraph.sweep.SweepGraph;
 import org.relgraph.sweep.SweepGraphs;
@@ -103,6 +105,46 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--fake-fail-seed", hidden = true)
   Integer fakeFailSeed;
 
+  @picocli.CommandLine.ArgGroup(exclusive = false, heading = "On a cluster (docs/sweeps.md):%n")
+  ClusterOptions cluster;
+
+  /** Options of a sweep on an Apache Spark cluster. */
+  static final class ClusterOptions {
+    @Option(
+        names = "--spark",
+        required = true,
+        paramLabel = "MASTER_URL",
+        description =
+            "Train the runs as tasks on this Spark master (local[N], spark://HOST:PORT, yarn,"
+                + " ...; 'submit': spark-submit's --master); this process records them.")
+    String master;
+
+    @Option(
+        names = "--ship-data",
+        description =
+            "Ship the data set's files to each executor once, instead of reading --data there.")
+    boolean shipData;
+
+    @Option(
+        names = "--task-cpus",
+        paramLabel = "N",
+        description = "Processors each run holds on its executor (default: --threads, or 1).")
+    Integer taskCpus;
+
+    @Option(
+        names = "--task-gpus",
+        paramLabel = "G",
+        defaultValue = "0",
+        description = "GPUs each run holds (Spark's GPU scheduling; default: 0).")
+    double taskGpus;
+
+    @Option(
+        names = "--spark-conf",
+        paramLabel = "NAME=VALUE",
+        description = "A Spark setting, e.g. spark.executor.memory=4g (repeatable).")
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     return sweep(spec.commandLine().getOut(), spec.commandLine().getErr());
@@ -110,6 +152,9 @@ final class SweepCommand implements Callable<Integer> {
 
   /** Runs the sweep the fields describe; returns the exit status. */
   int sweep(PrintWriter out, PrintWriter err) throws InterruptedException {
+    if (cluster != null) {
+      return sweepOnCluster(out, err);
+    }
     int workers = this.workers != null ? this.workers : SweepRunner.defaultWorkers();
     if (workers < 1) {
       throw new IllegalArgumentException("--workers " + workers + " must be >= 1");
@@ -148,26 +193,96 @@ final class SweepCommand implements Callable<Integer> {
     Processors.warnIfOversubscribed(training.threads, err);
     SweepSpec sweep =
         new SweepSpec(set, trainSeeds, configured.configKey(), configured.model(), !noBaseline);
-    int baselines = sweep.allGraphs().size() - set.size();
-    String what =
-        "("
-            + set.size()
-            + (set.size() == 1 ? " graph" : " graphs")
-            + (baselines == 0
-                ? ""
-                : " + " + baselines + (baselines == 1 ? " baseline" : " baselines"))
-            + ") × "
-            + trainSeeds.size()
-            + (trainSeeds.size() == 1 ? " seed" : " seeds")
-            + ", into "
-            + db;
+    return runAndReport(
+        out,
+        err,
+        what(set, sweep, trainSeeds),
+        (store, progress) ->
+            new SweepRunner(store, configured.trainer(), workers, progress).run(sweep));
+  }
 
+  /** Runs the sweep on a cluster: this process plans and records, the cluster trains. */
+  private int sweepOnCluster(PrintWriter out, PrintWriter err) throws InterruptedException {
+    if (workers != null) {
+      throw new IllegalArgumentException(
+          "--workers with --spark: the cluster's executors run the runs (see --task-cpus)");
+    }
+    OutputFiles.checkFile(db, "--db");
+    List<Integer> trainSeeds = trainSeeds();
+    String name = model != null ? model : "mlp-" + data.dataset;
+    int threads = training.threads != null ? training.threads : 1;
+    if (threads < 1 || threads > 1024) {
+      throw new IllegalArgumentException("--threads = " + threads + " outside [1, 1024]");
+    }
+    int taskCpus = cluster.taskCpus != null ? cluster.taskCpus : threads;
+    RunConfig config;
+    if (trainer != null) {
+      SweepTrainers.Options o =
+          new SweepTrainers.Options(trainer, name, training.epochs, fakeEpochMillis, fakeFailSeed);
+      SweepTrainers.forOptions(o); // refuses unknown trainers
+      config = o.runConfig();
+    } else {
+      String dataset = data.dataset.toLowerCase(Locale.ROOT);
+      if (!org.relgraph.train.Datasets.names().contains(dataset)) {
+        data.load(); // says which names are known
+      }
+      config = training.runConfig(dataset, data.dir, name, null, 0, threads); // checks the options
+    }
+    String master = "submit".equals(cluster.master) ? null : cluster.master;
+    ClusterSweep.Job job =
+        new ClusterSweep.Job(
+            master,
+            config,
+            fakeEpochMillis,
+            fakeFailSeed,
+            cluster.shipData,
+            taskCpus,
+            cluster.taskGpus,
+            cluster.conf);
+    ClusterSweeps.Found found = ClusterSweeps.find("spark");
+    List<SweepGraph> set = SweepGraphs.load(graphs, nodeLimit());
+    SweepSpec sweep = new SweepSpec(set, trainSeeds, config.configKey(), name, !noBaseline);
+    Thread self = Thread.currentThread();
+    ClassLoader before = self.getContextClassLoader();
+    self.setContextClassLoader(found.loader());
+    try {
+      return runAndReport(
+          out,
+          err,
+          what(set, sweep, trainSeeds) + ", on Spark " + cluster.master,
+          (store, progress) -> found.sweep().run(store, sweep, job, progress));
+    } finally {
+      self.setContextClassLoader(before);
+    }
+  }
+
+  /** A sweep over an open store, reporting to a progress display. */
+  private interface Sweeping {
+    SweepRunner.Summary run(ResultsStore store, SweepProgress progress) throws InterruptedException;
+  }
+
+  private String what(List<SweepGraph> set, SweepSpec sweep, List<Integer> trainSeeds) {
+    int baselines = sweep.allGraphs().size() - set.size();
+    return "("
+        + set.size()
+        + (set.size() == 1 ? " graph" : " graphs")
+        + (baselines == 0 ? "" : " + " + baselines + (baselines == 1 ? " baseline" : " baselines"))
+        + ") × "
+        + trainSeeds.size()
+        + (trainSeeds.size() == 1 ? " seed" : " seeds")
+        + ", into "
+        + db;
+  }
+
+  /** Opens the database exclusively, runs, and reports as a sweep does; returns the status. */
+  private int runAndReport(PrintWriter out, PrintWriter err, String what, Sweeping sweeping)
+      throws InterruptedException {
     SweepRunner.Summary s;
     StopOnSignal stop = new StopOnSignal(err);
     try {
       try (ResultsStore store = ResultsStore.openExclusive(db);
           SweepProgress progress = new SweepProgress(err, what, System.console() != null)) {
-        s = new SweepRunner(store, configured.trainer(), workers, progress).run(sweep);
+        s = sweeping.run(store, progress);
       }
     } catch (SweepRunner.StoppedException e) {
       if (!stop.signalled()) {

@@ -93,7 +93,11 @@ public final class SweepRunner {
     private final transient Summary summary;
     private final int dropped;
 
-    StoppedException(Summary summary, int dropped) {
+    /**
+     * @param summary what the sweep did before it stopped
+     * @param dropped runs in progress when it stopped (not recorded)
+     */
+    public StoppedException(Summary summary, int dropped) {
       super("sweep stopped");
       this.summary = summary;
       this.dropped = dropped;
@@ -262,7 +266,7 @@ public final class SweepRunner {
   }
 
   /** Why a trainer's result cannot be recorded, or null. */
-  static String invalid(SweepSpec.Run run, RunResult r) {
+  public static String invalid(SweepSpec.Run run, RunResult r) {
     if (r == null) {
       return "the trainer returned no result";
     }
@@ -276,7 +280,7 @@ public final class SweepRunner {
   }
 
   /** A one-line message for a failure. */
-  static String message(Throwable e) {
+  public static String message(Throwable e) {
     String m = e.getMessage();
     String text = m == null || m.isBlank() ? e.getClass().getName() : m;
     int newline = text.indexOf('\n');
