@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Anything else (a character device such as {@code /dev/null}, a FIFO, a socket) and every
  *       path under {@code /dev} or {@code /proc} (such as {@code /dev/stdout}) is written in place,
  *       as a shell's {@code >} does: it is never replaced, and no temporary file is created next to
- *       it.
+ *       it. A descriptor's link ({@code /dev/stdout}, {@code /dev/fd/N}) is appended to, so that
+ *       {@code -o /dev/stdout >> log} keeps what the log held, as writing to the descriptor would.
  * </ul>
  *
  * <p>Permissions follow one policy: a new file gets the user's default mode for new files ({@code
@@ -71,13 +72,14 @@ public final class OutputFiles {
   public static void write(Path file, Body body) throws IOException {
     Target t = target(file);
     if (t.inPlace()) {
+      // An open descriptor's link (/dev/stdout when the shell appends to a file) is appended to,
+      // as writing to the descriptor itself would; anything else in place is truncated.
+      StandardOpenOption end =
+          t.descriptor() ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
       try (OutputStream out =
           new BufferedOutputStream(
               Files.newOutputStream(
-                  t.path(),
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.TRUNCATE_EXISTING,
-                  StandardOpenOption.WRITE),
+                  t.path(), StandardOpenOption.CREATE, end, StandardOpenOption.WRITE),
               1 << 16)) {
         body.write(out);
       }
@@ -205,7 +207,11 @@ public final class OutputFiles {
   }
 
   /** Where and how a write goes. */
-  private record Target(Path path, boolean inPlace, boolean existing) {}
+  private record Target(Path path, boolean inPlace, boolean existing, boolean descriptor) {
+    Target(Path path, boolean inPlace, boolean existing) {
+      this(path, inPlace, existing, false);
+    }
+  }
 
   private static Target target(Path file) throws IOException {
     BasicFileAttributes a;
@@ -225,10 +231,22 @@ public final class OutputFiles {
     if (!a.isRegularFile() || special(file)) {
       // Devices, FIFOs, sockets and /dev/stdout: open the path itself (which follows every link,
       // including /proc's links to pipes), never a temporary file beside it.
-      return new Target(file, true, true);
+      return new Target(file, true, true, a.isRegularFile() && descriptor(file));
     }
     Path real = file.toRealPath();
     return new Target(real, special(real), true);
+  }
+
+  /**
+   * Whether {@code p} names an open file descriptor: /dev/stdout, /dev/stderr, /dev/fd/N or
+   * /proc/PID/fd/N.
+   */
+  private static boolean descriptor(Path p) {
+    String abs = p.toAbsolutePath().normalize().toString();
+    return abs.equals("/dev/stdout")
+        || abs.equals("/dev/stderr")
+        || abs.startsWith("/dev/fd/")
+        || abs.matches("/proc/[^/]+/fd/[0-9]+");
   }
 
   /**

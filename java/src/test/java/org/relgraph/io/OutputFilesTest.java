@@ -222,6 +222,30 @@ class OutputFilesTest {
     }
   }
 
+  /**
+   * Root is not stopped by permissions, but is by an immutable directory ({@code chattr +i}), which
+   * {@code access(2)} reports as not writable to root too.
+   */
+  @Test
+  void checkFileRefusesAnImmutableDirectoryEvenForRoot(@TempDir Path dir) throws Exception {
+    assumeTrue(root(), "only root can make a directory immutable");
+    Path ro = Files.createDirectories(dir.resolve("ro"));
+    Process chattr = new ProcessBuilder("chattr", "+i", ro.toString()).start();
+    assumeTrue(
+        chattr.waitFor() == 0,
+        "chattr +i failed here (no chattr, no CAP_LINUX_IMMUTABLE, or a file system without the"
+            + " immutable flag)");
+    try {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> OutputFiles.checkFile(ro.resolve("x"), "--out"));
+      assertTrue(e.getMessage().endsWith("is not writable"), e.getMessage());
+    } finally {
+      run("chattr", "-i", ro.toString());
+    }
+  }
+
   @Test
   void checkDirectoryAcceptsNewDirectoriesAndChecksTheFilesInside(@TempDir Path dir)
       throws Exception {

@@ -108,6 +108,78 @@ class OutputPathsCliTest {
     assertEquals(List.of("pipe"), names(dir));
   }
 
+  /**
+   * {@code -o /dev/stdout} (a link into /proc) is written through, never replaced: in a separate
+   * JVM whose standard output appends to a file that already holds a line, as {@code >> log} does,
+   * the line is kept and the graph follows it. Nothing is created in /dev, and the link is kept.
+   */
+  @Test
+  void generateOntoDevStdoutWritesThroughItAndCreatesNothingInDev(@TempDir Path dir)
+      throws Exception {
+    Path stdout = Path.of("/dev/stdout");
+    assumeTrue(Files.isSymbolicLink(stdout), "/dev/stdout is not a link here");
+    List<String> before = names(Path.of("/dev"));
+    Path log = Files.writeString(dir.resolve("log.txt"), "earlier line\n");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.relgraph.cli.Main",
+                "generate",
+                "ring",
+                "-n",
+                "6",
+                "-k",
+                "2",
+                "-o",
+                stdout.toString())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectError(dir.resolve("stderr.txt").toFile())
+            .start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "generate finished");
+    assertEquals(0, p.exitValue(), Files.readString(dir.resolve("stderr.txt")));
+    String text = Files.readString(log);
+    assertTrue(text.startsWith("earlier line\n# relgraph nodes=6"), text);
+    assertTrue(Files.isSymbolicLink(stdout), "/dev/stdout is still a link");
+    assertEquals(before, names(Path.of("/dev")), "nothing created or removed in /dev");
+  }
+
+  /** The outputs of extract, bench's plots and train's snapshots, checked before any work. */
+  @Test
+  void extractPlotsAndSnapshotsAreCheckedBeforeTheWork(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    // The model does not exist: reading it first would give another message, with status 1.
+    Path model = dir.resolve("missing.rgm");
+    Cli r = Cli.run("extract", "--model", model.toString(), "--out", file.toString());
+    assertOneLineError(r, 2, "--out " + file, "is not a directory");
+
+    r = Cli.run("bench", "layers", "--quick", "--plot", file.toString());
+    assertOneLineError(r, 2, "--plot " + file, "is not a directory");
+    assertEquals("", r.out(), "no benchmark ran");
+
+    // The first snapshot's path is a directory; the data directory is empty, so loading it first
+    // would fail with another message and status 1.
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    Path save = dir.resolve("model.rgm");
+    Path snapshot = Files.createDirectories(dir.resolve("model-epoch2.rgm"));
+    r =
+        Cli.run(
+            "train",
+            "--graph",
+            "complete",
+            "--dataset",
+            "mnist",
+            "--data",
+            empty.toString(),
+            "--save",
+            save.toString(),
+            "--save-every",
+            "2");
+    assertOneLineError(r, 2, "--save-every " + snapshot, "is a directory");
+  }
+
   @Test
   void trainChecksSaveBeforeLoadingData(@TempDir Path dir) throws Exception {
     // The data directory is empty: loading it would fail with another message and status 1.
