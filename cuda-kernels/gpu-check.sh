@@ -15,7 +15,8 @@
 #      beside it): a 1-epoch `train --backend cuda --dataset synthetic` and
 #      `bench layers --backend cuda --quick`.
 # Every step's log is in OUTDIR; the last lines say which steps passed. Exit status 1 when a
-# check failed. QUICK=1 runs a smaller timing grid.
+# check failed. QUICK=1 runs a smaller timing grid; the steps share a budget of BUDGET_S = 465 s
+# (a step that would start past it is skipped and said so).
 set -uo pipefail
 if [ $# -ne 1 ]; then
   echo "usage: cuda-kernels/gpu-check.sh OUTDIR" >&2
@@ -28,10 +29,19 @@ start=$(date +%s)
 status=()
 failed=0
 
+budget=${BUDGET_S:-465}  # the whole check stays under 8 minutes: later steps get what is left
 step() { # NAME TIMEOUT_S COMMAND...: runs a step into OUTDIR/NAME.log, records PASS/FAIL
   local name=$1 limit=$2
   shift 2
-  echo "== $name ($(($(date +%s) - start)) s)"
+  local elapsed=$(($(date +%s) - start))
+  local left=$((budget - elapsed))
+  if [ "$left" -lt 15 ]; then
+    echo "== $name: skipped, the time budget (${budget} s) is spent"
+    status+=("SKIP $name (time budget)")
+    return 1
+  fi
+  [ "$limit" -gt "$left" ] && limit=$left
+  echo "== $name (${elapsed} s)"
   timeout "$limit" "$@" >"$out/$name.log" 2>&1
   local rc=$?
   tail -n 5 "$out/$name.log"

@@ -4,6 +4,7 @@
 // Usage: emu_kernels_test [--full] [--seed N]
 #include "relgraph_emu.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -142,7 +143,8 @@ void check_api() {
     const std::string e = emu_last_error();
     expect(rc != 0 && e.find(needle) != std::string::npos, std::string(what) + ": '" + e + "'");
   };
-  fails(emu_launch("rg_nothing", 1, 1, 1, 256, 1, 1, 0, args, 4), "unknown kernel", "unknown kernel");
+  fails(emu_launch("rg_nothing", 1, 1, 1, 256, 1, 1, 0, args, 4), "unknown kernel",
+        "unknown kernel");
   fails(emu_launch(nullptr, 1, 1, 1, 256, 1, 1, 0, args, 4), "no kernel name", "null name");
   fails(emu_launch("rg_multiply", 1, 1, 1, 256, 1, 1, 0, args, 3), "3 arguments given", "nargs");
   fails(emu_launch("rg_multiply", 0, 1, 1, 256, 1, 1, 0, args, 4), "grid", "empty grid");
@@ -154,7 +156,8 @@ void check_api() {
   fails(emu_launch("rg_multiply", 1, 1, 1, 256, 1, 1, -1, args, 4), "shared memory",
         "negative shared memory");
   long long bad[4] = {256, a, 12345, b};
-  fails(emu_launch("rg_multiply", 1, 1, 1, 256, 1, 1, 0, bad, 4), "argument 2", "not a device address");
+  fails(emu_launch("rg_multiply", 1, 1, 1, 256, 1, 1, 0, bad, 4), "argument 2",
+        "not a device address");
   fails(emu_launch("rg_multiply", 1, 1, 1, 128, 1, 1, 0, args, 4), "blockDim must be",
         "the kernel's own geometry check");
   fails(emu_launch("rg_multiply", 1, 1, 1, 256, 1, 1, 0, nullptr, 4), "no argument array",
@@ -189,7 +192,9 @@ void check_api() {
 
 int main(int argc, char** argv) {
   bool full = false;
-  unsigned long long seed = 20261130;
+  // Fresh inputs on every run; the seed is printed, and --seed N repeats a run.
+  unsigned long long seed =
+      (unsigned long long)std::chrono::system_clock::now().time_since_epoch().count();
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--full") full = true;
@@ -199,7 +204,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::printf("seed %llu%s\n", seed, full ? ", full shapes" : "");
+  std::printf("seed %llu%s (repeat with --seed %llu)\n", seed, full ? ", full shapes" : "", seed);
   try {
     check_emulation();
     check_api();

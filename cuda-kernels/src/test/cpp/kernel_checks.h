@@ -51,7 +51,8 @@ struct Buf {
   long long ptr = 0;
   std::size_t n = 0;
   Buf() = default;
-  Buf(Device& d, std::size_t count) : dev(&d), ptr(d.alloc(std::max<std::size_t>(count, 1) * sizeof(T))), n(count) {}
+  Buf(Device& d, std::size_t count)
+      : dev(&d), ptr(d.alloc(std::max<std::size_t>(count, 1) * sizeof(T))), n(count) {}
   Buf(Device& d, const std::vector<T>& v) : Buf(d, v.size()) { put(v); }
   Buf(const Buf&) = delete;
   Buf& operator=(const Buf&) = delete;
@@ -351,12 +352,16 @@ inline void check_batch_norm(Device& d, int channels, int batch, std::mt19937_64
     for (int b = 0; b < batch; ++b) s += X[(std::size_t)c * batch + b];
     const double m = s / batch;
     double q = 0;
-    for (int b = 0; b < batch; ++b) q += (X[(std::size_t)c * batch + b] - m) * (X[(std::size_t)c * batch + b] - m);
+    for (int b = 0; b < batch; ++b) {
+      const double dv = X[(std::size_t)c * batch + b] - m;
+      q += dv * dv;
+    }
     const double var = q / batch;
     mean[c] = m;
     is[c] = 1 / std::sqrt(var + eps);
     rm2[c] = (1 - (double)momentum) * rm[c] + (double)momentum * m;
-    rv2[c] = (1 - (double)momentum) * rv[c] + (double)momentum * (batch > 1 ? var * batch / (batch - 1) : var);
+    const double unbiased = batch > 1 ? var * batch / (batch - 1) : var;
+    rv2[c] = (1 - (double)momentum) * rv[c] + (double)momentum * unbiased;
     const double ise = 1 / std::sqrt((double)rv[c] + eps);
     for (int b = 0; b < batch; ++b) {
       const double xv = X[(std::size_t)c * batch + b];
@@ -419,7 +424,8 @@ inline void check_batch_norm(Device& d, int channels, int batch, std::mt19937_64
 }
 
 inline void check_cross_entropy(Device& d, int classes, int batch, std::mt19937_64& rng) {
-  const std::string name = "cross-entropy " + std::to_string(classes) + " x " + std::to_string(batch);
+  const std::string name =
+      "cross-entropy " + std::to_string(classes) + " x " + std::to_string(batch);
   const std::size_t n = (std::size_t)classes * batch;
   std::uniform_int_distribution<int> lab(0, classes - 1);
   Buf<double> totals(d, 5);
@@ -464,7 +470,8 @@ inline void check_cross_entropy(Device& d, int classes, int batch, std::mt19937_
     auto corGot = cor.get();
     int got = 0;
     for (int c : corGot) got += c;
-    expect(got == right, name + " correct count " + std::to_string(got) + " vs " + std::to_string(right));
+    expect(got == right,
+           name + " correct count " + std::to_string(got) + " vs " + std::to_string(right));
     t[0] += 1;
     t[1] += batch;
     t[2] += sum / batch;
@@ -544,8 +551,9 @@ inline void check_gemm(Device& d, int m, int n, int k, std::mt19937_64& rng) {
   for (int ta = 0; ta < 2; ++ta)
     for (int tb = 0; tb < 2; ++tb) {
       const int lda = ta ? k : m, ldb = tb ? n : k, ldc = m;
-      auto A = randoms(rng, (std::size_t)lda * (ta ? m : k)), B = randoms(rng, (std::size_t)ldb * (tb ? k : n)),
-           C = randoms(rng, (std::size_t)ldc * n);
+      auto A = randoms(rng, (std::size_t)lda * (ta ? m : k));
+      auto B = randoms(rng, (std::size_t)ldb * (tb ? k : n));
+      auto C = randoms(rng, (std::size_t)ldc * n);
       const float alpha = 1.5f, beta = ta ? 0.5f : 0.f;
       std::vector<double> ref(C.size()), scale(C.size());
       for (int i = 0; i < m; ++i)
@@ -558,7 +566,8 @@ inline void check_gemm(Device& d, int m, int n, int k, std::mt19937_64& rng) {
             sa += std::fabs(a * b);
           }
           ref[i + (std::size_t)j * ldc] = alpha * s + beta * C[i + (std::size_t)j * ldc];
-          scale[i + (std::size_t)j * ldc] = std::fabs(alpha) * sa + std::fabs(beta * C[i + (std::size_t)j * ldc]) + 1e-30;
+          scale[i + (std::size_t)j * ldc] =
+              std::fabs(alpha) * sa + std::fabs(beta * C[i + (std::size_t)j * ldc]) + 1e-30;
         }
       Buf<float> a(d, A), b(d, B), c(d, C);
       if (beta == 0.f) c.put(poisoned(C.size()));  // beta 0: C is not read
@@ -610,7 +619,8 @@ inline int run_all(Device& d, bool full, unsigned long long seed) {
         auto e = pattern(kind, n, std::max(1, n / 16), rng);
         HostLayout L(outS, inS, e);
         check_products(d, L, batch, rng,
-                       std::string(kind) + " n=" + std::to_string(n) + " batch=" + std::to_string(batch));
+                       std::string(kind) + " n=" + std::to_string(n) +
+                           " batch=" + std::to_string(batch));
       }
     }
   }
@@ -619,7 +629,8 @@ inline int run_all(Device& d, bool full, unsigned long long seed) {
     std::vector<int> s = sizes_even(full ? 1539 : 200, 64, rng);
     auto e = pattern("ring", 64, 4, rng);
     HostLayout L(s, s, e);
-    check_products(d, L, full ? 128 : 17, rng, "ring width " + std::to_string(full ? 1539 : 200) + " over 64 nodes");
+    check_products(d, L, full ? 128 : 17, rng,
+                   "ring width " + std::to_string(full ? 1539 : 200) + " over 64 nodes");
   }
   for (int batch : {2, 3, 17, 128, 257, 1000}) {
     check_batch_norm(d, 5, batch, rng);

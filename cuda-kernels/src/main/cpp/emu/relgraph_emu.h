@@ -62,7 +62,8 @@ inline T unpack(long long slot) {
   } else if constexpr (std::is_same_v<T, int>) {
     return static_cast<int>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(slot)));
   } else {
-    static_assert(std::is_same_v<T, long long>, "kernel parameters: pointers, int, float, long long");
+    static_assert(std::is_same_v<T, long long>,
+                  "kernel parameters: pointers, int, float, long long");
     return slot;
   }
 }
@@ -164,7 +165,8 @@ inline void emu_free(long long ptr) {
 /** Checks that [p, p + bytes) fits its allocation when p lies in one (other memory is Java's). */
 inline bool emu_range_ok(emu::Device& d, long long p, long long bytes, const char* what) {
   auto it = emu::find_allocation(d, (std::uintptr_t)p);
-  if (it != d.allocations.end() && (std::uintptr_t)p + (std::uintptr_t)bytes > it->first + it->second) {
+  if (it != d.allocations.end() &&
+      (std::uintptr_t)p + (std::uintptr_t)bytes > it->first + it->second) {
     d.lastError = std::string(what) + ": " + std::to_string(bytes) + " bytes at " +
                   std::to_string(p) + " run past the end of its allocation";
     return false;
@@ -182,7 +184,9 @@ inline void emu_memcpy(long long dst, long long src, long long bytes) {
   if (!emu_range_ok(d, dst, bytes, "emu_memcpy destination") ||
       !emu_range_ok(d, src, bytes, "emu_memcpy source"))
     return;
-  if (bytes) std::memmove((void*)(std::uintptr_t)dst, (const void*)(std::uintptr_t)src, (std::size_t)bytes);
+  if (bytes)
+    std::memmove((void*)(std::uintptr_t)dst, (const void*)(std::uintptr_t)src,
+                 (std::size_t)bytes);
   d.lastError.clear();
 }
 

@@ -3,7 +3,6 @@ package org.relgraph.cuda.emu;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.annotation.Cast;
-import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -65,7 +64,7 @@ public final class EmuApi {
       int by,
       int bz,
       int sharedBytes,
-      @Cast("const long long*") @Const LongPointer args,
+      @Cast("const long long*") LongPointer args,
       int nargs);
 
   /** One line naming the last call's problem; empty after a call that succeeded. */

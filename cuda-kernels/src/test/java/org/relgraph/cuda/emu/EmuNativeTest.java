@@ -95,7 +95,7 @@ class EmuNativeTest {
     String exe = OUT.resolve("gpu_harness_emu").toString();
     run(
         gpp(
-            "-O1",
+            "-O0",
             "-DRG_HARNESS_EMU",
             "-I",
             "src/test/gpu",
