@@ -57,7 +57,7 @@ inline thread_local int last_isa = -1;
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")
 namespace avx512 {
-constexpr int ISA = 2, VW = 16, TR = 6, TC = 4;
+constexpr int ISA = 2, VW = 16, TR = 6, TC = 4, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 }  // namespace avx512
@@ -66,14 +66,18 @@ constexpr int ISA = 2, VW = 16, TR = 6, TC = 4;
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2 {
-constexpr int ISA = 1, VW = 8, TR = 4, TC = 3;
+// 6 x 2 tiles (12 accumulators, 2 activation vectors and a broadcast: 15 of the 16 registers)
+// divide batches of 128 (16 vectors) evenly and nodes of 24 channels (width 1539) into 4 tiles;
+// 4 x 3 tiles stay for nodes of 8 or 16 channels and for the weight gradient (A/B figures in the
+// commit that made the change).
+constexpr int ISA = 1, VW = 8, TR = 6, TC = 2, TR2 = 4, TC2 = 3, DTR = 4, DTC = 3;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
 namespace portable {
-constexpr int ISA = 0, VW = 4, TR = 4, TC = 2;
+constexpr int ISA = 0, VW = 4, TR = 4, TC = 2, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 }  // namespace portable
