@@ -336,14 +336,16 @@ inline int set_env(const char* name, const char* value) {
 
 /**
  * Peak single-precision FMA throughput in GFLOP/s (2 flops per lane per FMA) of `threads`
- * threads, each running 12 independent register-only FMA chains of the widest vectors
- * available for about `seconds`.
+ * threads, each running 12 independent register-only FMA chains of the vectors of `isa` (1 AVX2,
+ * 2 AVX-512; 0 gives 0) for about `seconds`: the peak the kernels of that instruction set can
+ * reach, also where a narrower one is forced on a wider CPU.
  */
-inline double fma_peak_gflops(int threads, double seconds) {
+inline double fma_peak_gflops_isa(int isa, int threads, double seconds) {
   check_threads(threads);
+  RELGRAPH_CHECK(isa >= 0 && isa <= supported_isa(),
+                 "peak: instruction set " + std::to_string(isa) + " not supported by this CPU");
   RELGRAPH_CHECK(seconds > 0 && seconds <= 60,
                  "peak: seconds = " + std::to_string(seconds) + " outside (0, 60]");
-  int isa = best_isa();
   int lanes = isa == 2 ? 16 : isa == 1 ? 8 : 0;
   if (lanes == 0) return 0;
   const long long iters = 20000000;
@@ -359,6 +361,11 @@ inline double fma_peak_gflops(int threads, double seconds) {
   });
   double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   return (double)n * 12 * lanes * 2 * threads / dt / 1e9;
+}
+
+/** fma_peak_gflops_isa at the best instruction set of this CPU. */
+inline double fma_peak_gflops(int threads, double seconds) {
+  return fma_peak_gflops_isa(supported_isa(), threads, seconds);
 }
 
 }  // namespace relgraph
