@@ -215,11 +215,6 @@ public final class EpochBench {
     RelationalGraph complete = ClassicGenerators.complete(64);
     int width = denseWidth();
     int batch = TrainConfig.paper(1, 1).batchSize();
-    List<BareSgemm.Library> libraries = new ArrayList<>();
-    libraries.add(BareSgemm.Library.OPENBLAS);
-    if (BareSgemm.Library.DNNL.isAvailable()) {
-      libraries.add(BareSgemm.Library.DNNL);
-    }
     double viaBackend = Double.POSITIVE_INFINITY;
     java.util.Map<BareSgemm.Library, Double> bare =
         new java.util.EnumMap<>(BareSgemm.Library.class);
@@ -227,11 +222,12 @@ public final class EpochBench {
     try (LayerBench.Layer layer =
         LayerBench.Layer.create(
             cpu, ExecutionMode.DENSE, complete, width, width, batch, LayerBench.DATA_SEED)) {
-      for (BareSgemm.Library l : libraries) {
+      for (BareSgemm.Library l : BareSgemm.Library.values()) {
         try {
           loops.add(new BareSgemm(l, width, width, batch, cpu.threads(), LayerBench.DATA_SEED));
         } catch (IllegalStateException e) {
-          // oneDNN loaded with another thread count: only the libraries that match take part
+          // oneDNN does not load, or was loaded with another thread count: only the libraries
+          // that load with the backend's count take part
         }
       }
       for (int i = 0; i < CHECK_ROUNDS; i++) {

@@ -403,7 +403,8 @@ public final class LayerBench {
     this.baselineNote = baselineNote;
     List<BareSgemm.Library> bare = new ArrayList<>();
     bare.add(BareSgemm.Library.OPENBLAS);
-    if (BareSgemm.Library.DNNL.isAvailable() && oneDnnLoads(config.threads())) {
+    // not Library.isAvailable() first: that would load oneDNN with all processors' threads
+    if (oneDnnLoads(config.threads())) {
       bare.add(BareSgemm.Library.DNNL);
     }
     this.bareLibraries = List.copyOf(bare);
