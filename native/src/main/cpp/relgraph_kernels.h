@@ -57,7 +57,7 @@ inline thread_local int last_isa = -1;
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")
 namespace avx512 {
-constexpr int ISA = 2, VW = 16, TR = 6, TC = 4;
+constexpr int ISA = 2, VW = 16, TR = 6, TC = 4, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 }  // namespace avx512
@@ -66,14 +66,18 @@ constexpr int ISA = 2, VW = 16, TR = 6, TC = 4;
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2 {
-constexpr int ISA = 1, VW = 8, TR = 4, TC = 3;
+// 6 x 2 tiles (12 accumulators, 2 activation vectors and a broadcast: 15 of the 16 registers)
+// divide batches of 128 (16 vectors) evenly and nodes of 24 channels (width 1539) into 4 tiles;
+// 4 x 3 tiles stay for nodes of 8 or 16 channels and for the weight gradient (A/B figures in the
+// commit that made the change).
+constexpr int ISA = 1, VW = 8, TR = 6, TC = 2, TR2 = 4, TC2 = 3, DTR = 4, DTC = 3;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
 namespace portable {
-constexpr int ISA = 0, VW = 4, TR = 4, TC = 2;
+constexpr int ISA = 0, VW = 4, TR = 4, TC = 2, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 }  // namespace portable
@@ -332,14 +336,16 @@ inline int set_env(const char* name, const char* value) {
 
 /**
  * Peak single-precision FMA throughput in GFLOP/s (2 flops per lane per FMA) of `threads`
- * threads, each running 12 independent register-only FMA chains of the widest vectors
- * available for about `seconds`.
+ * threads, each running 12 independent register-only FMA chains of the vectors of `isa` (1 AVX2,
+ * 2 AVX-512; 0 gives 0) for about `seconds`: the peak the kernels of that instruction set can
+ * reach, also where a narrower one is forced on a wider CPU.
  */
-inline double fma_peak_gflops(int threads, double seconds) {
+inline double fma_peak_gflops_isa(int isa, int threads, double seconds) {
   check_threads(threads);
+  RELGRAPH_CHECK(isa >= 0 && isa <= supported_isa(),
+                 "peak: instruction set " + std::to_string(isa) + " not supported by this CPU");
   RELGRAPH_CHECK(seconds > 0 && seconds <= 60,
                  "peak: seconds = " + std::to_string(seconds) + " outside (0, 60]");
-  int isa = best_isa();
   int lanes = isa == 2 ? 16 : isa == 1 ? 8 : 0;
   if (lanes == 0) return 0;
   const long long iters = 20000000;
@@ -355,6 +361,11 @@ inline double fma_peak_gflops(int threads, double seconds) {
   });
   double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   return (double)n * 12 * lanes * 2 * threads / dt / 1e9;
+}
+
+/** fma_peak_gflops_isa at the best instruction set of this CPU. */
+inline double fma_peak_gflops(int threads, double seconds) {
+  return fma_peak_gflops_isa(supported_isa(), threads, seconds);
 }
 
 }  // namespace relgraph

@@ -1,7 +1,9 @@
 // Block-sparse kernels for one instruction set. Included once per ISA by relgraph_kernels.h,
 // inside a namespace that defines ISA (0 portable, 1 AVX2 + FMA, 2 AVX-512), VW (floats per
-// vector), TR and TC (the register tile: TR rows of TC vectors) and under a '#pragma GCC target'
-// for that ISA. No includes here.
+// vector), TR and TC (the register tile of forward and backward-data: TR rows of TC vectors), TR2
+// and TC2 (a second tile shape for nodes whose channel count suits it better, or TR and TC again),
+// DTR and DTC (the weight gradient's tile) and under a '#pragma GCC target' for that ISA. No
+// includes here.
 //
 // Activations are feature-major: a matrix of channels x batch, row stride ld (>= batch), so a
 // channel's values over the batch are contiguous. Weights of output node v form one row-major
@@ -165,14 +167,14 @@ static inline void tile_cols(int vectors, const Segment* seg, int nseg, long rs,
   }
 }
 
-template <int RR>
+template <int RR, int CC>
 static inline void tile_rows(int rr, int vectors, const Segment* seg, int nseg, long rs,
                              long ldx, int col0, const DenseStore& st, long coefOff) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      tile_cols<RR, TC>(vectors, seg, nseg, rs, ldx, col0, st, coefOff);
+      tile_cols<RR, CC>(vectors, seg, nseg, rs, ldx, col0, st, coefOff);
     } else {
-      tile_rows<RR - 1>(rr, vectors, seg, nseg, rs, ldx, col0, st, coefOff);
+      tile_rows<RR - 1, CC>(rr, vectors, seg, nseg, rs, ldx, col0, st, coefOff);
     }
   }
 }
@@ -194,17 +196,18 @@ static inline void tail_rows(int rr, const Segment* seg, int nseg, long rs, long
 // (large batches) a whole column block of a dense node would not.
 constexpr int KC = 512;
 
-// All `count` result rows over `cols` columns. Column blocks of TC vectors are the outer loop,
-// so a block of activations stays in cache while every row tile uses it; rows are split into as
-// few tiles of at most TR rows as possible, of equal height; columns that do not fill a last
-// vector go one at a time.
-static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols, int count,
-                      const DenseStore& st) {
-  const int tiles = (count + TR - 1) / TR;
+// All `count` result rows over `cols` columns with register tiles of at most R rows of C vectors.
+// Column blocks of C vectors are the outer loop, so a block of activations stays in cache while
+// every row tile uses it; rows are split into as few tiles of at most R rows as possible, of equal
+// height; columns that do not fill a last vector go one at a time.
+template <int R, int C>
+static void node_rows_tiled(const Segment* seg, int nseg, long rs, long ldx, int cols, int count,
+                            const DenseStore& st) {
+  const int tiles = (count + R - 1) / R;
   const int vecCols = cols / VW * VW;
-  for (int c = 0; c < vecCols; c += TC * VW) {
+  for (int c = 0; c < vecCols; c += C * VW) {
     int vectors = (vecCols - c + VW - 1) / VW;
-    if (vectors > TC) vectors = TC;
+    if (vectors > C) vectors = C;
     // Slices of whole segments, about KC steps each; later slices add to the first's results.
     int s0 = 0;
     do {  // at least once: a node without blocks still writes its zeros
@@ -215,7 +218,8 @@ static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols,
       int r0 = 0;
       for (int t = 0; t < tiles; ++t) {
         int rr = tile_height(count, tiles, t);
-        tile_rows<TR>(rr, vectors, seg + s0, s1 - s0, rs, ldx, c, slice.rows(r0), (long)r0 * rs);
+        tile_rows<R, C>(rr, vectors, seg + s0, s1 - s0, rs, ldx, c, slice.rows(r0),
+                        (long)r0 * rs);
         r0 += rr;
       }
       s0 = s1;
@@ -225,10 +229,32 @@ static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols,
     int r0 = 0;
     for (int t = 0; t < tiles; ++t) {
       int rr = tile_height(count, tiles, t);
-      tail_rows<TR>(rr, seg, nseg, rs, ldx, vecCols, cols, st.rows(r0), (long)r0 * rs);
+      tail_rows<R>(rr, seg, nseg, rs, ldx, vecCols, cols, st.rows(r0), (long)r0 * rs);
       r0 += rr;
     }
   }
+}
+
+// Accumulators of the thinnest tile when `count` rows are split into tiles of at most r rows of c
+// vectors: what keeps the FMAs busy.
+static inline int thinnest_tile(int count, int r, int c) {
+  if (count <= 0) return 0;
+  const int tiles = (count + r - 1) / r;
+  return count / tiles * c;
+}
+
+// node_rows_tiled with the tile TR x TC, or the second shape TR2 x TC2 where its thinnest tile
+// holds more accumulators (with AVX2, 6 x 2 tiles suit nodes of 24 or 25 channels, 4 x 3 tiles
+// nodes of 8 or 16, whose 6-row split leaves tiles of 4 or 5 rows of 2 vectors).
+static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols, int count,
+                      const DenseStore& st) {
+  if constexpr (TR2 != TR || TC2 != TC) {
+    if (thinnest_tile(count, TR2, TC2) > thinnest_tile(count, TR, TC)) {
+      node_rows_tiled<TR2, TC2>(seg, nseg, rs, ldx, cols, count, st);
+      return;
+    }
+  }
+  node_rows_tiled<TR, TC>(seg, nseg, rs, ldx, cols, count, st);
 }
 
 static void forward(const Kernel& k, const float* W, const float* X, float* Y, int threads) {
@@ -439,25 +465,25 @@ static inline void dw_rows(int rr, int cc, const float* dy, long ld, int batch,
                            const ColumnVector* cv, long ldx, float* w, long ldw) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      dw_cols<P, RR, TC>(cc, dy, ld, batch, cv, ldx, w, ldw);
+      dw_cols<P, RR, DTC>(cc, dy, ld, batch, cv, ldx, w, ldw);
     } else {
       dw_rows<P, RR - 1>(rr, cc, dy, ld, batch, cv, ldx, w, ldw);
     }
   }
 }
 
-// Every row tile of one output node for a list of column vectors, TC at a time.
+// Every row tile of one output node for a list of column vectors, DTC at a time.
 template <bool P>
 static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, const float* dy,
                            long ld, int batch, long ldx, float* w, long ldw) {
-  const int tiles = (count + TR - 1) / TR;
+  const int tiles = (count + DTR - 1) / DTR;
   const int nv = (int)cvs.size();
-  for (int c = 0; c < nv; c += TC) {
-    int cc = nv - c < TC ? nv - c : TC;
+  for (int c = 0; c < nv; c += DTC) {
+    int cc = nv - c < DTC ? nv - c : DTC;
     int r0 = 0;
     for (int t = 0; t < tiles; ++t) {
       int rr = tile_height(count, tiles, t);
-      dw_rows<P, TR>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx, w + r0 * ldw, ldw);
+      dw_rows<P, DTR>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx, w + r0 * ldw, ldw);
       r0 += rr;
     }
   }
@@ -465,7 +491,7 @@ static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, cons
 
 // dW_v = dY_v X^T on v's blocks. X is transposed once (batch-major, padded by a vector), so a
 // run of consecutive input nodes has contiguous columns both there and in W_v. Each output node
-// lists its columns as vectors (a run's last vector may be partial) and takes them TC at a time,
+// lists its columns as vectors (a run's last vector may be partial) and takes them DTC at a time,
 // whatever run they come from, so short runs still fill whole register tiles; the reduction is
 // over the batch.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,

@@ -45,9 +45,13 @@ import org.relgraph.nn.Linear;
  * backward (every layer's three products) against the three dense layers.
  *
  * <p><b>Bare sgemm</b>: after the dense rows of each batch and width, the same three products as
- * bare {@code cblas_sgemm} calls ({@link BareSgemm}), rows of backend {@value #BARE_SGEMM}; after
- * the dense matched stack, three such layers. {@link #baselineChecks} pairs them with the dense
- * rows: a dense baseline more than 10% slower than the bare loop is reported as a warning.
+ * bare {@code cblas_sgemm} calls ({@link BareSgemm}), rows of backend {@value #BARE_SGEMM}, and as
+ * bare oneDNN {@code dnnl_sgemm} calls where oneDNN loads with the benchmark's thread count, rows
+ * of backend {@value #BARE_ONEDNN}; after the dense matched stack, three such layers of each.
+ * {@link #baselineChecks} pairs the dense rows with the faster bare row of the same shape: a dense
+ * baseline more than 10% slower than the faster library's bare loop is reported as a warning. The
+ * backend's dense products call the library it was made with ({@link CpuBackend#denseLibrary()},
+ * chosen by {@link DenseChoice}).
  *
  * <p><b>Timing</b>: wall time ({@link System#nanoTime()}); warm-up, then the median of several
  * samples, each the mean of enough back-to-back calls to last {@code target / samples} ({@link
@@ -95,8 +99,16 @@ public final class LayerBench {
   /** The CSV header. */
   public static final String HEADER = "backend,op,batch,width,nodes,density,ms,gflops";
 
-  /** The backend column of the bare {@code cblas_sgemm} rows. */
+  /** The backend column of the bare {@code cblas_sgemm} rows (OpenBLAS). */
   public static final String BARE_SGEMM = "bare-sgemm";
+
+  /** The backend column of the bare {@code dnnl_sgemm} rows (oneDNN, where it loads). */
+  public static final String BARE_ONEDNN = "bare-onednn";
+
+  /** The backend column of a library's bare rows. */
+  public static String bareBackend(BareSgemm.Library library) {
+    return library == BareSgemm.Library.OPENBLAS ? BARE_SGEMM : BARE_ONEDNN;
+  }
 
   /** What is timed. */
   public enum Op {
@@ -356,17 +368,61 @@ public final class LayerBench {
 
   private final Config config;
   private final CpuBackend backend;
+  private final String baselineNote;
+  private final List<BareSgemm.Library> bareLibraries;
 
   /**
-   * A benchmark on the native CPU backend (best instruction set, {@code config.threads()}).
-   * OpenBLAS reads {@link CpuBackend#CORETYPE_PROPERTY} when this first touches the backend: set it
-   * before, as the CLI and the JMH fork do.
+   * A benchmark on the native CPU backend (best instruction set, {@code config.threads()}, dense
+   * products through OpenBLAS). OpenBLAS reads {@link CpuBackend#CORETYPE_PROPERTY} when this first
+   * touches the backend: set it before, as the CLI and the JMH fork do.
    *
    * @throws IllegalStateException when the native backend is unavailable
    */
   public LayerBench(Config config) {
+    this(
+        config,
+        CpuBackend.create(CpuBackend.bestIsa(), config.threads()),
+        "baseline=openblas (default)");
+  }
+
+  /**
+   * A benchmark of {@code backend} (its instruction set, possibly forced narrower than the CPU's,
+   * and its dense library), whose thread count must be {@code config.threads()}; {@code
+   * baselineNote} says in the comment line how its dense library was chosen ({@link
+   * DenseChoice#describe()}).
+   *
+   * @throws IllegalArgumentException when the backend's thread count is not the config's
+   */
+  public LayerBench(Config config, CpuBackend backend, String baselineNote) {
+    if (backend.threads() != config.threads()) {
+      throw new IllegalArgumentException(
+          "backend threads " + backend.threads() + " != config threads " + config.threads());
+    }
     this.config = config;
-    this.backend = CpuBackend.create(CpuBackend.bestIsa(), config.threads());
+    this.backend = backend;
+    this.baselineNote = baselineNote;
+    List<BareSgemm.Library> bare = new ArrayList<>();
+    bare.add(BareSgemm.Library.OPENBLAS);
+    // not Library.isAvailable() first: that would load oneDNN with all processors' threads
+    if (oneDnnLoads(config.threads())) {
+      bare.add(BareSgemm.Library.DNNL);
+    }
+    this.bareLibraries = List.copyOf(bare);
+  }
+
+  /** Whether oneDNN loads with {@code threads} threads (it loads once, with one count). */
+  private static boolean oneDnnLoads(int threads) {
+    try {
+      new BareSgemm(BareSgemm.Library.DNNL, 1, 1, 1, threads, 0).close();
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /** The libraries whose bare loops this benchmark times: OpenBLAS, and oneDNN where it loads. */
+  public List<BareSgemm.Library> bareLibraries() {
+    return bareLibraries;
   }
 
   /** The backend timed. */
@@ -375,19 +431,45 @@ public final class LayerBench {
   }
 
   /**
-   * The CSV's first line: the dense kernel and the FMA peak of the backend's threads (measured now,
-   * {@code timing.fmaSeconds()}), e.g. {@code # dense: OpenBLAS 0.3.31 core=Haswell threads=2;
-   * blocksparse: AVX2 threads=2; fma_peak_gflops=450}.
+   * The CSV's first line: the dense libraries, which one the baseline calls and why, the
+   * block-sparse kernels' instruction set (and whether it was forced below the CPU's best), and the
+   * FMA peak of the backend's threads at that instruction set's vector width (measured now, {@code
+   * timing.fmaSeconds()}), e.g. {@code # dense: OpenBLAS 0.3.31 core=Haswell threads=2; oneDNN
+   * 3.11.0 isa=avx2; baseline=onednn (auto: bare step openblas 1.301 ms, onednn 1.122 ms);
+   * blocksparse: AVX2 threads=2 (forced; CPU best AVX512); fma_peak_gflops=210}.
    */
   public String comment() {
-    double peak = CpuBackend.fmaPeakGflops(config.threads(), config.timing().fmaSeconds());
+    return comment(backend, config.threads(), config.timing().fmaSeconds(), baselineNote);
+  }
+
+  /** oneDNN's version and instruction set ({@link BareSgemm#oneDnnDescription()}), or why not. */
+  public static String oneDnnText() {
+    try {
+      return BareSgemm.Library.DNNL.isAvailable()
+          ? BareSgemm.oneDnnDescription()
+          : "oneDNN unavailable";
+    } catch (IllegalStateException e) {
+      return "oneDNN unavailable";
+    }
+  }
+
+  /** {@link #comment()} for any native backend. */
+  static String comment(CpuBackend backend, int threads, double fmaSeconds, String baselineNote) {
+    CpuBackend.Isa isa = backend.isa();
+    double peak =
+        isa == CpuBackend.Isa.PORTABLE
+            ? CpuBackend.fmaPeakGflops(threads, fmaSeconds)
+            : CpuBackend.fmaPeakGflops(isa, threads, fmaSeconds);
     return String.format(
         Locale.ROOT,
-        "# dense: %s threads=%d; blocksparse: %s threads=%d; fma_peak_gflops=%.0f",
+        "# dense: %s threads=%d; %s; %s; blocksparse: %s threads=%d%s; fma_peak_gflops=%.0f",
         CpuBackend.blasDescription(),
-        config.threads(),
-        backend.isa(),
-        config.threads(),
+        threads,
+        oneDnnText(),
+        baselineNote,
+        isa,
+        threads,
+        isa == CpuBackend.bestIsa() ? "" : " (forced; CPU best " + CpuBackend.bestIsa() + ")",
         peak);
   }
 
@@ -542,9 +624,16 @@ public final class LayerBench {
     return new long[] {4 * staged, 4 * nat};
   }
 
-  /** Rows of the bare {@code cblas_sgemm} loop of a dense {@code width → width} layer. */
+  /** Rows of the bare sgemm loops (each library) of a dense {@code width → width} layer. */
   private void timeBareSgemm(int width, int batch, Consumer<Row> sink) {
-    try (BareSgemm bare = new BareSgemm(width, width, batch, config.threads(), DATA_SEED)) {
+    for (BareSgemm.Library library : bareLibraries) {
+      timeBareSgemm(library, width, batch, sink);
+    }
+  }
+
+  private void timeBareSgemm(BareSgemm.Library library, int width, int batch, Consumer<Row> sink) {
+    try (BareSgemm bare =
+        new BareSgemm(library, width, width, batch, config.threads(), DATA_SEED)) {
       for (Op op : LAYER_OPS) {
         Runnable call =
             switch (op) {
@@ -554,17 +643,27 @@ public final class LayerBench {
               default -> bare::step;
             };
         double s = medianSeconds(call, config.timing());
-        sink.accept(bareRow(op, batch, width, s, op.products() * (long) width * width * batch));
+        sink.accept(
+            bareRow(library, op, batch, width, s, op.products() * (long) width * width * batch));
       }
     }
   }
 
-  /** The row of three bare dense {@code 512 → 512} layers, forward then backward. */
+  /** The rows (each library) of three bare dense {@code 512 → 512} layers. */
   private void timeBareStack(int batch, Consumer<Row> sink) {
+    for (BareSgemm.Library library : bareLibraries) {
+      timeBareStack(library, batch, sink);
+    }
+  }
+
+  /** The row of three bare dense {@code 512 → 512} layers, forward then backward. */
+  private void timeBareStack(BareSgemm.Library library, int batch, Consumer<Row> sink) {
     List<BareSgemm> layers = new ArrayList<>();
     try {
       for (int l = 0; l < STACK_LAYERS; l++) {
-        layers.add(new BareSgemm(DENSE_WIDTH, DENSE_WIDTH, batch, config.threads(), DATA_SEED + l));
+        layers.add(
+            new BareSgemm(
+                library, DENSE_WIDTH, DENSE_WIDTH, batch, config.threads(), DATA_SEED + l));
       }
       Runnable step =
           () -> {
@@ -580,15 +679,21 @@ public final class LayerBench {
       long multiplyAdds = (long) STACK_LAYERS * DENSE_WIDTH * DENSE_WIDTH * batch;
       sink.accept(
           bareRow(
-              Op.MATCHED_STACK, batch, DENSE_WIDTH, s, Op.MATCHED_STACK.products() * multiplyAdds));
+              library,
+              Op.MATCHED_STACK,
+              batch,
+              DENSE_WIDTH,
+              s,
+              Op.MATCHED_STACK.products() * multiplyAdds));
     } finally {
       layers.forEach(BareSgemm::close);
     }
   }
 
-  private static Row bareRow(Op op, int batch, int width, double seconds, long multiplyAdds) {
+  private static Row bareRow(
+      BareSgemm.Library library, Op op, int batch, int width, double seconds, long multiplyAdds) {
     return new Row(
-        BARE_SGEMM,
+        bareBackend(library),
         op.label(),
         batch,
         width,
@@ -599,8 +704,8 @@ public final class LayerBench {
   }
 
   /**
-   * The dense rows against the bare {@code cblas_sgemm} rows of the same op, batch and width, in
-   * row order (see {@link BaselineCheck}).
+   * The dense rows against the faster of the bare rows (OpenBLAS, oneDNN) of the same op, batch and
+   * width, in row order (see {@link BaselineCheck}).
    */
   public static List<BaselineCheck> baselineChecks(List<Row> rows) {
     List<BaselineCheck> out = new ArrayList<>();
@@ -608,18 +713,23 @@ public final class LayerBench {
       if (!d.backend().equals(ExecutionMode.DENSE.label())) {
         continue;
       }
+      Row fastest = null;
       for (Row b : rows) {
-        if (b.backend().equals(BARE_SGEMM)
+        if ((b.backend().equals(BARE_SGEMM) || b.backend().equals(BARE_ONEDNN))
             && b.op().equals(d.op())
             && b.batch() == d.batch()
-            && b.width() == d.width()) {
-          out.add(
-              new BaselineCheck(
-                  String.format(
-                      Locale.ROOT, "batch %d, width %d, %s", d.batch(), d.width(), d.op()),
-                  d.ms(),
-                  b.ms()));
+            && b.width() == d.width()
+            && (fastest == null || b.ms() < fastest.ms())) {
+          fastest = b;
         }
+      }
+      if (fastest != null) {
+        out.add(
+            new BaselineCheck(
+                String.format(Locale.ROOT, "batch %d, width %d, %s", d.batch(), d.width(), d.op()),
+                d.ms(),
+                fastest.ms(),
+                fastest.backend().equals(BARE_SGEMM) ? "openblas" : "onednn"));
       }
     }
     return out;

@@ -8,10 +8,12 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.relgraph.bench.BaselineCheck;
+import org.relgraph.bench.DenseChoice;
 import org.relgraph.bench.LayerBench;
 import org.relgraph.bench.LayerPlot;
 import org.relgraph.engine.BackendProvider;
 import org.relgraph.engine.Backends;
+import org.relgraph.engine.BareSgemm;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.MemoryLimits;
 import org.relgraph.io.OutputFiles;
@@ -49,10 +51,12 @@ final class BenchCommand implements Runnable {
             + " 64-node WS-flex graphs and the complete graph, and the FLOP-matched three-layer"
             + " stack against three dense 512-wide layers (op 'matched_stack').",
         "Prints CSV (backend,op,batch,width,nodes,density,ms,gflops) after a comment line naming"
-            + " the dense kernel and the FMA peak; gflops counts existing blocks only. Rows of"
-            + " backend 'bare-sgemm' time the dense products as a bare cblas_sgemm loop; where the"
-            + " dense baseline is more than 10% slower, a '# WARNING' line ends the CSV and stderr"
-            + " says so.",
+            + " the dense libraries, the baseline's library and why, the block-sparse instruction"
+            + " set and the FMA peak at its vector width; gflops counts existing blocks only. Rows"
+            + " of backend 'bare-sgemm' time the dense products as a bare OpenBLAS cblas_sgemm"
+            + " loop, rows of 'bare-onednn' as a bare oneDNN dnnl_sgemm loop (where oneDNN loads);"
+            + " where the dense baseline is more than 10% slower than the faster loop, a '#"
+            + " WARNING' line ends the CSV and stderr says so.",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
             + " (RELGRAPH_JAVA_OPTS).",
         "Everything is checked before the first measurement: exit status 2 for an invalid option"
@@ -80,6 +84,8 @@ final class BenchCommand implements Runnable {
     List<Integer> batches;
 
     @picocli.CommandLine.Mixin BackendOption backend = new BackendOption();
+
+    @picocli.CommandLine.Mixin KernelOptions kernels = new KernelOptions();
 
     @Option(
         names = "--threads",
@@ -143,6 +149,7 @@ final class BenchCommand implements Runnable {
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
       Processors.warnIfOversubscribed(threads, stderr);
+      kernels.check();
       if (!nativeReady(stderr)) {
         return Main.INPUT;
       }
@@ -159,7 +166,20 @@ final class BenchCommand implements Runnable {
         return Main.INPUT;
       }
 
-      LayerBench bench = new LayerBench(config);
+      CpuBackend.Isa isa = kernels.isa();
+      List<int[]> denseShapes = new java.util.ArrayList<>();
+      for (int b : config.batches()) {
+        for (int w : config.widths()) {
+          denseShapes.add(new int[] {w, w, b});
+        }
+        if (config.matchedStack()) {
+          denseShapes.add(new int[] {LayerBench.DENSE_WIDTH, LayerBench.DENSE_WIDTH, b});
+        }
+      }
+      DenseChoice dense =
+          DenseChoice.choose(kernels.denseLibrary, denseShapes, t, LayerBench.Timing.QUICK);
+      LayerBench bench =
+          new LayerBench(config, CpuBackend.create(isa, t, dense.library()), dense.describe());
       String comment = bench.comment();
       stdout.println(comment);
       stdout.println(LayerBench.HEADER);
@@ -226,9 +246,9 @@ final class BenchCommand implements Runnable {
         "Time whole training epochs of the paper's MLP: the complete-graph baseline (dense and"
             + " block-sparse) and a FLOP-matched 64-node WS-flex graph (block-sparse and masked),"
             + " taking turns; prints CSV with the median epoch time of each, after comment lines"
-            + " naming the kernels and timing the dense network's relational layer against a bare"
-            + " cblas_sgemm loop (a '# WARNING' line, also on stderr, where the baseline is more"
-            + " than 10% slower).",
+            + " naming the kernels and timing the dense network's relational layer against bare"
+            + " OpenBLAS and oneDNN sgemm loops (a '# WARNING' line, also on stderr, where the"
+            + " baseline is more than 10% slower than the faster).",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
             + " (RELGRAPH_JAVA_OPTS)."
       })
@@ -250,6 +270,8 @@ final class BenchCommand implements Runnable {
     long graphSeed;
 
     @picocli.CommandLine.Mixin BackendOption backend = new BackendOption();
+
+    @picocli.CommandLine.Mixin KernelOptions kernels = new KernelOptions();
 
     @Option(names = "--threads", paramLabel = "T", description = "threads (all processors)")
     Integer threads;
@@ -273,24 +295,39 @@ final class BenchCommand implements Runnable {
         OutputFiles.checkFile(out, "--out");
       }
       Processors.warnIfOversubscribed(threads, stderr);
+      kernels.check();
       if (!nativeReady(stderr)) {
         return Main.INPUT;
       }
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-      CpuBackend backend = CpuBackend.create(CpuBackend.bestIsa(), t);
+      CpuBackend.Isa isa = kernels.isa();
       org.relgraph.train.Dataset d = data.load();
+      int width = org.relgraph.bench.EpochBench.denseWidth(d);
+      DenseChoice dense =
+          DenseChoice.choose(
+              kernels.denseLibrary,
+              List.of(new int[] {width, width, 128}),
+              t,
+              LayerBench.Timing.QUICK);
+      CpuBackend backend = CpuBackend.create(isa, t, dense.library());
       org.relgraph.bench.EpochBench bench =
           new org.relgraph.bench.EpochBench(d, backend, repeats, kOverN, p, graphSeed);
       String comment =
           String.format(
               Locale.ROOT,
-              "# %s, %d train samples, batch 128; dense: %s threads=%d; blocksparse: %s threads=%d",
+              "# %s, %d train samples, batch 128; dense: %s threads=%d; %s; %s; blocksparse: %s"
+                  + " threads=%d%s",
               d.name(),
               d.train().size(),
               CpuBackend.blasDescription(),
               t,
+              LayerBench.oneDnnText(),
+              dense.describe(),
               backend.isa(),
-              t);
+              t,
+              isa == CpuBackend.bestIsa()
+                  ? ""
+                  : " (forced; CPU best " + CpuBackend.bestIsa() + ")");
       stdout.println(comment);
       stdout.flush();
       List<org.relgraph.bench.EpochBench.Row> rows =
@@ -300,11 +337,17 @@ final class BenchCommand implements Runnable {
                 stderr.flush();
               });
       String comments = comment;
-      var check = bench.denseCheck(LayerBench.Timing.QUICK);
-      if (check.isPresent()) {
-        comments = comment + "\n# " + check.get().line();
-        stdout.println("# " + check.get().line());
-        stderr.println("relgraph: " + check.get().line());
+      var times = bench.denseTimes(LayerBench.Timing.QUICK);
+      if (times.isPresent()) {
+        List<String> lines = new java.util.ArrayList<>();
+        times.get().bareLines().forEach(l -> lines.add("# " + l));
+        BaselineCheck check = times.get().check();
+        lines.add("# " + check.line());
+        for (String line : lines) {
+          comments = comments + "\n" + line;
+          stdout.println(line);
+        }
+        stderr.println("relgraph: " + check.line());
         stderr.flush();
       }
       stdout.println(org.relgraph.bench.EpochBench.HEADER);
@@ -398,6 +441,77 @@ final class BenchCommand implements Runnable {
             "Backend to time (cpu, the default, and only cpu: the benchmark times the native"
                 + " kernels against OpenBLAS; java is refused).")
     String name;
+  }
+
+  /**
+   * The kernels both bench commands time: {@code --isa} forces the block-sparse kernels'
+   * instruction set (standing in for a narrower CPU), {@code --dense-library} the dense baseline's
+   * library.
+   */
+  static final class KernelOptions {
+    @Option(
+        names = "--isa",
+        defaultValue = "auto",
+        paramLabel = "ISA",
+        description =
+            "Instruction set of the block-sparse kernels: portable, avx2, avx512 or auto (the"
+                + " CPU's best, the default). avx2 on an AVX-512 CPU stands in for an AVX2"
+                + " machine: unless -D"
+                + CpuBackend.CORETYPE_PROPERTY
+                + " is given, OpenBLAS is loaded with its Haswell kernel, and oneDNN is capped"
+                + " at AVX2 (ONEDNN_MAX_CPU_ISA) unless -D"
+                + BareSgemm.ONEDNN_MAX_ISA_PROPERTY
+                + " is given.")
+    String isa;
+
+    @Option(
+        names = "--dense-library",
+        defaultValue = "auto",
+        paramLabel = "LIB",
+        description =
+            "Library of the dense baseline's products: openblas, onednn, or auto (the default):"
+                + " the faster of the two on this machine, measured before the benchmark as bare"
+                + " loops of the dense layers it times; the comment line says which and why.")
+    String denseLibrary;
+
+    /**
+     * The instruction set asked for; {@code auto} the CPU's best. Call after loading.
+     *
+     * @throws IllegalArgumentException for one this CPU lacks
+     */
+    CpuBackend.Isa isa() {
+      String v = isa.trim().toLowerCase(Locale.ROOT);
+      if (v.equals("auto")) {
+        return CpuBackend.bestIsa();
+      }
+      CpuBackend.Isa i = CpuBackend.Isa.valueOf(v.toUpperCase(Locale.ROOT));
+      if (i.ordinal() > CpuBackend.bestIsa().ordinal()) {
+        throw new IllegalArgumentException(
+            "--isa " + v + ": not supported by this CPU (best: " + CpuBackend.bestIsa() + ")");
+      }
+      return i;
+    }
+
+    /**
+     * Checks both values (status 2 for a bad one) and, for {@code --isa avx2}, sets the dense
+     * libraries' stand-in settings before they load.
+     */
+    void check() {
+      String v = isa.trim().toLowerCase(Locale.ROOT);
+      if (!List.of("portable", "avx2", "avx512", "auto").contains(v)) {
+        throw new IllegalArgumentException(
+            "--isa '" + isa + "' is not portable, avx2, avx512 or auto");
+      }
+      DenseChoice.parse(denseLibrary);
+      if (v.equals("avx2")) {
+        if (System.getProperty(CpuBackend.CORETYPE_PROPERTY) == null) {
+          System.setProperty(CpuBackend.CORETYPE_PROPERTY, "Haswell");
+        }
+        if (System.getProperty(BareSgemm.ONEDNN_MAX_ISA_PROPERTY) == null) {
+          System.setProperty(BareSgemm.ONEDNN_MAX_ISA_PROPERTY, "AVX2");
+        }
+      }
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 
 import java.util.SplittableRandom;
+import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
@@ -57,8 +58,19 @@ public final class BareSgemm implements AutoCloseable {
     }
   }
 
+  /**
+   * System property capping the instruction set oneDNN dispatches to (its {@code
+   * ONEDNN_MAX_CPU_ISA}, e.g. {@code AVX2}), applied before oneDNN loads; unset, the environment is
+   * left alone. The benchmarks set it with {@code --isa avx2}, so that on an AVX-512 machine both
+   * dense libraries stand in for an AVX2 machine.
+   */
+  public static final String ONEDNN_MAX_ISA_PROPERTY = "relgraph.onednn.maxisa";
+
+  /** The spin count oneDNN's OpenMP threads get unless the environment sets one (see Dnnl). */
+  static final String GOMP_SPINCOUNT = "10000";
+
   /** Loads oneDNN once, with OpenMP's thread count set first; remembers that count. */
-  private static final class Dnnl {
+  static final class Dnnl {
     private static int threads;
     private static Throwable cause;
     private static boolean tried;
@@ -74,6 +86,17 @@ public final class BareSgemm implements AutoCloseable {
           }
           threads = want > 0 ? want : Runtime.getRuntime().availableProcessors();
           RelgraphKernels.set_env("OMP_NUM_THREADS", Integer.toString(threads));
+          // oneDNN's OpenMP threads spin about 300,000 rounds after every call unless told
+          // otherwise, holding a core that the next OpenBLAS or block-sparse product's threads
+          // need (on a 2-core machine that product then waits for a descheduled helper): spin
+          // briefly instead, about as long as the kernels' own pool does, unless the user chose.
+          if (System.getenv("OMP_WAIT_POLICY") == null && System.getenv("GOMP_SPINCOUNT") == null) {
+            RelgraphKernels.set_env("GOMP_SPINCOUNT", GOMP_SPINCOUNT);
+          }
+          String maxIsa = System.getProperty(ONEDNN_MAX_ISA_PROPERTY);
+          if (maxIsa != null && !maxIsa.isBlank()) {
+            RelgraphKernels.set_env("ONEDNN_MAX_CPU_ISA", maxIsa);
+          }
           Loader.load(dnnl.class);
         } catch (Throwable t) {
           cause = t;
@@ -85,6 +108,65 @@ public final class BareSgemm implements AutoCloseable {
       }
       return cause;
     }
+
+    /**
+     * Throws unless oneDNN is loaded with {@code want} threads (0: loads it with all processors
+     * unless loaded already, with any count).
+     */
+    static void require(int want) {
+      Throwable why = cause(want);
+      if (why != null) {
+        throw new IllegalStateException("oneDNN unavailable: " + why.getMessage(), why);
+      }
+    }
+
+    /** Loads oneDNN with {@code preferred} threads unless it is loaded already; throws if not. */
+    static synchronized void load(int preferred) {
+      require(tried ? 0 : preferred);
+    }
+
+    /** oneDNN's thread count (loads it first, as {@link #load}). */
+    static synchronized int threads(int preferred) {
+      load(preferred);
+      return threads;
+    }
+  }
+
+  /**
+   * oneDNN's version and the instruction set it dispatches to, e.g. {@code oneDNN 3.11.0 isa=avx2};
+   * loads it (with all processors as threads unless a loop or backend loaded it first).
+   *
+   * @throws IllegalStateException when oneDNN does not load
+   */
+  public static String oneDnnDescription() {
+    Dnnl.require(0);
+    dnnl_version_t v = dnnl.dnnl_version();
+    return String.format(
+        java.util.Locale.ROOT,
+        "oneDNN %d.%d.%d isa=%s",
+        v.major(),
+        v.minor(),
+        v.patch(),
+        oneDnnIsaName(dnnl.dnnl_get_effective_cpu_isa()));
+  }
+
+  /** The name of a {@code dnnl_cpu_isa_*} constant, without the prefix ({@code avx2}, ...). */
+  private static String oneDnnIsaName(int isa) {
+    String name = "0x" + Integer.toHexString(isa);
+    for (java.lang.reflect.Field f : dnnl.class.getFields()) {
+      try {
+        if (f.getName().startsWith("dnnl_cpu_isa_")
+            && f.getType() == int.class
+            && f.getInt(null) == isa
+            && !f.getName().equals("dnnl_cpu_isa_all")) {
+          name = f.getName().substring("dnnl_cpu_isa_".length());
+          break;
+        }
+      } catch (IllegalAccessException e) {
+        // a public static field: not reached
+      }
+    }
+    return name;
   }
 
   private final Library library;
@@ -136,10 +218,7 @@ public final class BareSgemm implements AutoCloseable {
       }
     }
     if (library == Library.DNNL) {
-      Throwable why = Dnnl.cause(threads);
-      if (why != null) {
-        throw new IllegalStateException("oneDNN unavailable: " + why.getMessage(), why);
-      }
+      Dnnl.require(threads);
     }
     this.library = library;
     this.out = out;
@@ -163,10 +242,12 @@ public final class BareSgemm implements AutoCloseable {
   }
 
   /**
-   * One row-major product {@code c = op(a)·op(b)}, {@code m × n} over {@code k}, through the loop's
-   * library; the arguments as CBLAS takes them.
+   * One row-major product {@code c = op(a)·op(b)}, {@code m × n} over {@code k}, through {@code
+   * library} (loaded already); the arguments as CBLAS takes them. {@link CpuBackend}'s dense
+   * products call this too.
    */
-  private void gemm(
+  static void gemm(
+      Library library,
       boolean transA,
       boolean transB,
       int m,
@@ -226,17 +307,17 @@ public final class BareSgemm implements AutoCloseable {
 
   /** {@code y = W·x}, as {@link CpuBackend#denseForward}. */
   public void forward() {
-    gemm(false, false, out, batch, in, w, in, x, batch, y, batch);
+    gemm(library, false, false, out, batch, in, w, in, x, batch, y, batch);
   }
 
   /** {@code dx = Wᵀ·dy}, as {@link CpuBackend#denseBackwardData}. */
   public void backwardData() {
-    gemm(true, false, in, batch, out, w, in, dy, batch, dx, batch);
+    gemm(library, true, false, in, batch, out, w, in, dy, batch, dx, batch);
   }
 
   /** {@code dW = dy·xᵀ}, as {@link CpuBackend#denseBackwardWeight}. */
   public void backwardWeight() {
-    gemm(false, true, out, in, batch, dy, batch, x, batch, dw, in);
+    gemm(library, false, true, out, in, batch, dy, batch, x, batch, dw, in);
   }
 
   /** The three products, one after the other. */

@@ -1,9 +1,5 @@
 package org.relgraph.engine;
 
-import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas.CblasTrans;
-
 import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
@@ -18,8 +14,9 @@ import org.relgraph.nativecpu.RelgraphKernels;
 /**
  * The native CPU backend: relgraph's C++ block-sparse kernels and training operations (compiled for
  * AVX-512, AVX2 and portable x86-64; every operation runs the copy of the backend's {@link Isa}),
- * multithreaded on the kernels' own fork-join pool, and OpenBLAS sgemm for the dense and masked
- * modes.
+ * multithreaded on the kernels' own fork-join pool, and a dense library's sgemm for the dense and
+ * masked modes: OpenBLAS by default, or oneDNN ({@link BareSgemm.Library}), which the benchmarks
+ * choose where it is the faster library of the machine.
  *
  * <p>Its tensors are host memory, off-heap and direct, handed to the kernels as JavaCPP pointers
  * without a copy; operations run synchronously on the calling thread and its pool.
@@ -104,10 +101,12 @@ public final class CpuBackend extends Backend {
 
   private final Isa isa;
   private final int threads;
+  private final BareSgemm.Library dense;
 
-  private CpuBackend(Isa isa, int threads) {
+  private CpuBackend(Isa isa, int threads, BareSgemm.Library dense) {
     this.isa = isa;
     this.threads = threads;
+    this.dense = dense;
   }
 
   /** Whether the native kernels and OpenBLAS loaded. */
@@ -138,6 +137,21 @@ public final class CpuBackend extends Backend {
    *     1024]
    */
   public static CpuBackend create(Isa isa, int threads) {
+    return create(isa, threads, BareSgemm.Library.OPENBLAS);
+  }
+
+  /**
+   * A CPU backend whose dense products call {@code dense} (for benchmarks: the baseline is the
+   * faster dense library of the machine).
+   *
+   * @throws IllegalArgumentException for an instruction set this CPU lacks, or threads outside [1,
+   *     1024]
+   *     <p>oneDNN's thread count is fixed when it loads: the first backend or loop that uses it
+   *     loads it with its own thread count, and later ones with other counts run their dense
+   *     products on that one ({@link #denseThreads()}).
+   * @throws IllegalStateException when oneDNN is asked for and does not load
+   */
+  public static CpuBackend create(Isa isa, int threads, BareSgemm.Library dense) {
     requireAvailable();
     if (isa.ordinal() > BEST.ordinal()) {
       throw new IllegalArgumentException("instruction set " + isa + " not supported by this CPU");
@@ -145,7 +159,10 @@ public final class CpuBackend extends Backend {
     if (threads < 1 || threads > 1024) {
       throw new IllegalArgumentException("threads = " + threads + " outside [1, 1024]");
     }
-    return new CpuBackend(isa, threads);
+    if (dense == BareSgemm.Library.DNNL) {
+      BareSgemm.Dnnl.load(threads);
+    }
+    return new CpuBackend(isa, threads, dense);
   }
 
   private static void requireAvailable() {
@@ -163,6 +180,19 @@ public final class CpuBackend extends Backend {
   /** Threads per call. */
   public int threads() {
     return threads;
+  }
+
+  /** The library of the dense products (and of the masked ones). */
+  public BareSgemm.Library denseLibrary() {
+    return dense;
+  }
+
+  /**
+   * Threads of the dense products: {@link #threads()} with OpenBLAS, oneDNN's own count (fixed when
+   * it loaded) with oneDNN.
+   */
+  public int denseThreads() {
+    return dense == BareSgemm.Library.DNNL ? BareSgemm.Dnnl.threads(threads) : threads;
   }
 
   @Override
@@ -198,6 +228,20 @@ public final class CpuBackend extends Backend {
   public static double fmaPeakGflops(int threads, double seconds) {
     requireAvailable();
     return call(() -> RelgraphKernels.fma_peak_gflops(threads, seconds));
+  }
+
+  /**
+   * {@link #fmaPeakGflops(int, double)} with the vectors of {@code isa} (0 for {@link
+   * Isa#PORTABLE}): the peak a backend forced to a narrower instruction set can reach.
+   *
+   * @throws IllegalArgumentException for an instruction set this CPU lacks
+   */
+  public static double fmaPeakGflops(Isa isa, int threads, double seconds) {
+    requireAvailable();
+    if (isa.ordinal() > BEST.ordinal()) {
+      throw new IllegalArgumentException("instruction set " + isa + " not supported by this CPU");
+    }
+    return call(() -> RelgraphKernels.fma_peak_gflops_isa(isa.ordinal(), threads, seconds));
   }
 
   @Override
@@ -428,25 +472,24 @@ public final class CpuBackend extends Backend {
       Tensor b,
       int ldb,
       Tensor c) {
-    useBlasThreads(threads);
+    if (dense == BareSgemm.Library.OPENBLAS) {
+      useBlasThreads(threads);
+    }
     run(
-        () -> {
-          openblas.cblas_sgemm(
-              CblasRowMajor,
-              transA ? CblasTrans : CblasNoTrans,
-              transB ? CblasTrans : CblasNoTrans,
-              m,
-              n,
-              k,
-              1f,
-              HostTensor.of(a),
-              lda,
-              HostTensor.of(b),
-              ldb,
-              0f,
-              HostTensor.of(c),
-              n);
-        });
+        () ->
+            BareSgemm.gemm(
+                dense,
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                HostTensor.of(a),
+                lda,
+                HostTensor.of(b),
+                ldb,
+                HostTensor.of(c),
+                n));
   }
 
   /**
@@ -493,6 +536,12 @@ public final class CpuBackend extends Backend {
 
   @Override
   public String toString() {
-    return "CpuBackend(" + isa + ", " + threads + " threads)";
+    return "CpuBackend("
+        + isa
+        + ", "
+        + threads
+        + " threads"
+        + (dense == BareSgemm.Library.OPENBLAS ? "" : ", dense " + dense.label())
+        + ")";
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.relgraph.engine.BareSgemm;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.JavaBackend;
 import org.relgraph.train.Dataset;
@@ -63,6 +64,14 @@ class BaselineCheckTest {
     BaselineCheck c = new EpochBench(data, cpu, 1, 0.125, 0.3, 1).denseCheck(quick).orElseThrow();
     assertTrue(c.what().matches("relational layer (\\d+) -> \\1, batch 128, step"), c.what());
     assertTrue(c.baselineMs() > 0 && c.bareMs() > 0, c.line());
+    // every library that loads is timed; the check takes the faster
+    EpochBench.DenseTimes t = new EpochBench(data, cpu, 1, 0.125, 0.3, 1).denseTimes(quick).get();
+    assertTrue(t.bareMs().containsKey(BareSgemm.Library.OPENBLAS), t.bareMs().toString());
+    assertTrue(
+        t.bareLines().get(0).startsWith("bare openblas, " + t.what() + ": "), t.bareLines().get(0));
+    double fastest =
+        t.bareMs().values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    assertEquals(fastest, t.check().bareMs());
     assertTrue(
         new EpochBench(data, new JavaBackend(), 1, 0.125, 0.3, 1).denseCheck(quick).isEmpty());
   }

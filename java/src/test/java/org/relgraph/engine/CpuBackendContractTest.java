@@ -22,9 +22,15 @@ class CpuBackendContractTest {
   /** The contract at one instruction set. */
   abstract static class AtIsa extends BackendContractTest {
     private final CpuBackend.Isa isa;
+    private final BareSgemm.Library dense;
 
     AtIsa(CpuBackend.Isa isa) {
+      this(isa, BareSgemm.Library.OPENBLAS);
+    }
+
+    AtIsa(CpuBackend.Isa isa, BareSgemm.Library dense) {
       this.isa = isa;
+      this.dense = dense;
     }
 
     @Override
@@ -35,7 +41,12 @@ class CpuBackendContractTest {
       assumeTrue(
           isa.ordinal() <= CpuBackend.bestIsa().ordinal(),
           isa + " not supported by this CPU (best: " + CpuBackend.bestIsa() + ")");
-      return CpuBackend.create(isa, threads);
+      assumeTrue(
+          dense.isAvailable(),
+          () -> dense.label() + " unavailable: " + dense.unavailabilityCause());
+      CpuBackend cpu = CpuBackend.create(isa, threads, dense);
+      assertEquals(dense, cpu.denseLibrary());
+      return cpu;
     }
 
     @Override
@@ -66,6 +77,14 @@ class CpuBackendContractTest {
   class Avx512 extends AtIsa {
     Avx512() {
       super(CpuBackend.Isa.AVX512);
+    }
+  }
+
+  /** Dense and masked products through oneDNN's sgemm, the benchmarks' other dense library. */
+  @Nested
+  class Avx2OneDnn extends AtIsa {
+    Avx2OneDnn() {
+      super(CpuBackend.Isa.AVX2, BareSgemm.Library.DNNL);
     }
   }
 }

@@ -119,6 +119,41 @@ class DenseBaselineTest {
     assertTrue(e.getMessage().contains("threads"), e.getMessage());
   }
 
+  /**
+   * oneDNN's OpenMP threads spin only briefly after a product: by default they spin about 300,000
+   * rounds (about 4 ms of a core on the development machine), taking the core that the next
+   * OpenBLAS or block-sparse product's helper thread needs. Measured as the process's CPU time
+   * while the caller sleeps after each of many products (the clock ticks in 10 ms on Linux, so only
+   * the sum means something): about 400 ms over 100 sleeps with the default, about 30 ms with the
+   * short spin.
+   */
+  @Test
+  void oneDnnThreadsDoNotSpinLongAfterAProduct() throws InterruptedException {
+    Assumptions.assumeTrue(
+        BareSgemm.Library.DNNL.isAvailable(),
+        () -> "oneDNN does not load: " + BareSgemm.Library.DNNL.unavailabilityCause());
+    int threads = Runtime.getRuntime().availableProcessors();
+    Assumptions.assumeTrue(threads >= 2, "one processor: oneDNN has no helper threads to spin");
+    var os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    try (BareSgemm dnnl = new BareSgemm(BareSgemm.Library.DNNL, 512, 512, 128, threads, 1)) {
+      for (int i = 0; i < 20; i++) {
+        dnnl.step();
+      }
+      long cpuNanos = 0;
+      for (int i = 0; i < 100; i++) {
+        dnnl.forward();
+        long c0 = os.getProcessCpuTime();
+        Thread.sleep(20);
+        cpuNanos += os.getProcessCpuTime() - c0;
+      }
+      assertTrue(
+          cpuNanos < 150_000_000,
+          "process CPU while sleeping after 100 oneDNN products: " + cpuNanos / 1e6 + " ms");
+    }
+  }
+
   @Test
   void theBareLoopRejectsBadSizes() {
     assertThrows(IllegalArgumentException.class, () -> new BareSgemm(0, 4, 4, 1, 0));

@@ -216,6 +216,13 @@ public final class RelgraphKernels {
   public static native double fma_peak_gflops(int threads, double seconds) throws KernelException;
 
   /**
+   * Register-only FMA peak of {@code threads} threads in GFLOP/s with the vectors of {@code isa} (1
+   * AVX2: 8 lanes, 2 AVX-512: 16 lanes; 0 portable gives 0), at most {@link #best_isa()}.
+   */
+  public static native double fma_peak_gflops_isa(int isa, int threads, double seconds)
+      throws KernelException;
+
+  /**
    * TEST HOOK, not API: runs {@code threads} pool tasks, one per worker (0 the caller, 1.. the
    * helpers); worker {@code thrower} throws "test hook: worker N threw" (-1: none). Returns the
    * tasks that finished without throwing; throws "the pool rethrew while ... still ran" if the pool

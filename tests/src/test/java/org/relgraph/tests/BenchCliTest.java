@@ -44,13 +44,21 @@ class BenchCliTest {
     assertTrue(
         lines.get(0).matches("# dense: OpenBLAS \\S+ core=\\S+ threads=2; .*fma_peak_gflops=\\d+"),
         lines.get(0));
+    // the dense baseline's library, and how it was chosen (auto: measured)
+    assertTrue(
+        lines.get(0).matches(".*; baseline=(openblas|onednn) \\(auto: bare step openblas .*"),
+        lines.get(0));
     assertEquals(HEADER, lines.get(1));
-    // k/n = 0.125: masked, blocksparse; complete: dense, bare-sgemm, masked, blocksparse; 4 ops
-    // each; then the matched stack, blocksparse, dense and bare-sgemm; then, if the dense baseline
-    // trails the bare sgemm loop by more than 10%, "# WARNING" lines
+    // k/n = 0.125: masked, blocksparse; complete: dense, bare-sgemm, bare-onednn (where oneDNN
+    // loads), masked, blocksparse; 4 ops each; then the matched stack, blocksparse, dense,
+    // bare-sgemm and bare-onednn; then, if the dense baseline trails the faster bare loop by more
+    // than 10%, "# WARNING" lines
     List<String> rows =
         lines.subList(2, lines.size()).stream().filter(x -> !x.startsWith("#")).toList();
-    assertEquals(6 * 4 + 3, rows.size(), r.out());
+    long oneDnn = rows.stream().filter(x -> x.startsWith("bare-onednn,")).count();
+    assertTrue(oneDnn == 0 || oneDnn == 5, r.out());
+    assertEquals(oneDnn > 0, lines.get(0).contains("; oneDNN "), lines.get(0));
+    assertEquals(6 * 4 + 3 + oneDnn, rows.size(), r.out());
     for (String warning : lines.subList(2 + rows.size(), lines.size())) {
       assertTrue(warning.startsWith("# WARNING: dense baseline, batch 8, width "), warning);
       assertTrue(r.err().contains("relgraph: " + warning.substring(2)), r.err());
@@ -58,7 +66,9 @@ class BenchCliTest {
     for (String row : rows) {
       String[] f = row.split(",");
       assertEquals(8, f.length, row);
-      assertTrue(List.of("dense", "bare-sgemm", "masked", "blocksparse").contains(f[0]), row);
+      assertTrue(
+          List.of("dense", "bare-sgemm", "bare-onednn", "masked", "blocksparse").contains(f[0]),
+          row);
       assertEquals("8", f[2], row);
       assertEquals("64", f[4], row);
       // below 1 GFLOP/s (a 64-wide layer on a loaded machine) the rate keeps 4 significant digits
@@ -67,7 +77,9 @@ class BenchCliTest {
     assertTrue(
         rows.stream().anyMatch(x -> x.startsWith("blocksparse,step,8,64,64,0.140625,")), r.out());
     assertEquals(
-        3, rows.stream().filter(x -> x.split(",")[1].equals("matched_stack")).count(), r.out());
+        3 + oneDnn / 5,
+        rows.stream().filter(x -> x.split(",")[1].equals("matched_stack")).count(),
+        r.out());
     assertTrue(
         rows.stream().anyMatch(x -> x.startsWith("dense,matched_stack,8,512,64,1.000000,")),
         r.out());
@@ -85,6 +97,41 @@ class BenchCliTest {
     assertEquals(lines, Files.readAllLines(csv));
     assertTrue(Files.size(plot.resolve("layers_step_b8.png")) > 0);
     assertTrue(Files.size(plot.resolve("layers_step_b8.svg")) > 0);
+  }
+
+  @Test
+  void layersForceTheInstructionSetAndTheDenseLibrary() {
+    Cli r =
+        Cli.run(
+            "bench",
+            "layers",
+            "--quick",
+            "--widths",
+            "64",
+            "--batch",
+            "8",
+            "--patterns",
+            "complete",
+            "--threads",
+            "2",
+            "--isa",
+            "portable",
+            "--dense-library",
+            "openblas");
+    assertEquals(0, r.status(), r.err());
+    String comment = r.out().lines().findFirst().orElse("");
+    assertTrue(comment.contains("; baseline=openblas (asked for); "), comment);
+    assertTrue(
+        comment.matches(".*; blocksparse: PORTABLE threads=2( \\(forced; CPU best \\w+\\))?;.*"),
+        comment);
+  }
+
+  @Test
+  void badInstructionSetsAndDenseLibrariesAreUsageErrors() {
+    String e = refusedUpFront(2, "bench", "layers", "--isa", "sse9");
+    assertTrue(e.contains("--isa 'sse9' is not portable, avx2, avx512 or auto"), e);
+    e = refusedUpFront(2, "bench", "epochs", "--dense-library", "mkl");
+    assertTrue(e.contains("--dense-library 'mkl' is not openblas, onednn or auto"), e);
   }
 
   /** A one-line error before anything is measured or printed. */

@@ -1,0 +1,212 @@
+// A/B microbenchmark of the block-sparse kernels' register tiles: the library's own AVX2 (or
+// AVX-512) copy against a second copy of the same kernels compiled with other tiles, in one
+// process, taking turns, best of many, so that a noisy machine hits both alike. The second copy:
+// ALT_TR rows x ALT_TC vectors of ALT_VW lanes (8 for AVX2, 16 for AVX-512), the second shape
+// ALT_TR2 x ALT_TC2, the weight gradient's tile ALT_DTR x ALT_DTC. Not part of the build; compile
+// by hand, e.g. the library's AVX2 tiles against the former 4 x 3 everywhere:
+//
+//   g++ -std=c++17 -O3 -ffp-contract=fast -pthread -Wno-psabi -Inative/src/main/cpp
+//       -DALT_TR=4 -DALT_TC=3 -DALT_DTR=4 -DALT_DTC=3 native/src/test/cpp/tile_ab.cpp -o tile_ab
+//   ./tile_ab [isa=1] [threads=1] [samples=200]
+//
+// Layouts: 64 nodes, a ring lattice of degree k (plus the node itself) with 30% of the edges
+// rewired (a stand-in for the benchmark's WS-flex graphs) or the complete graph, at the widths
+// and batches of `relgraph bench layers`. Also checks that the two copies agree.
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <set>
+
+#include "relgraph_kernels.h"
+
+#ifndef ALT_TR
+#define ALT_TR 6
+#endif
+#ifndef ALT_TC
+#define ALT_TC 2
+#endif
+#ifndef ALT_DTR
+#define ALT_DTR ALT_TR
+#endif
+#ifndef ALT_DTC
+#define ALT_DTC ALT_TC
+#endif
+#ifndef ALT_TR2
+#define ALT_TR2 ALT_TR
+#endif
+#ifndef ALT_TC2
+#define ALT_TC2 ALT_TC
+#endif
+#ifndef ALT_VW
+#define ALT_VW 8
+#endif
+
+namespace relgraph {
+#pragma GCC push_options
+#if ALT_VW == 16
+#pragma GCC target("avx512f,avx512vl,avx512dq,fma")
+#define ALT_TARGET "avx512"
+#else
+#pragma GCC target("avx2,fma")
+#define ALT_TARGET "avx2"
+#endif
+namespace alt {
+constexpr int ISA = 1, VW = ALT_VW, TR = ALT_TR, TC = ALT_TC, TR2 = ALT_TR2, TC2 = ALT_TC2,
+              DTR = ALT_DTR, DTC = ALT_DTC;
+#include "relgraph_kernels_impl.h"
+}  // namespace alt
+#pragma GCC pop_options
+}  // namespace relgraph
+
+using namespace relgraph;
+
+struct Layout {
+  int n = 64;
+  std::vector<int> outOff, inOff, rowPtr, colIdx, blockCol, rowK, tPtr, tBlock, blockRow;
+  std::vector<long long> rowBase;
+  long long weights = 0;
+};
+
+static std::vector<int> partition(int channels, int n, std::mt19937& rng) {
+  std::vector<int> size(n, channels / n), off(n + 1, 0);
+  std::vector<int> idx(n);
+  for (int i = 0; i < n; ++i) idx[i] = i;
+  std::shuffle(idx.begin(), idx.end(), rng);
+  for (int i = 0; i < channels % n; ++i) size[idx[i]]++;
+  for (int i = 0; i < n; ++i) off[i + 1] = off[i] + size[i];
+  return off;
+}
+
+static Layout make_layout(int width, int k, unsigned seed) {
+  Layout l;
+  std::mt19937 rng(seed);
+  int n = l.n;
+  std::vector<std::set<int>> adj(n);
+  for (int v = 0; v < n; ++v) adj[v].insert(v);
+  if (k >= n - 1) {
+    for (int v = 0; v < n; ++v)
+      for (int u = 0; u < n; ++u) adj[v].insert(u);
+  } else {
+    std::uniform_real_distribution<double> coin(0, 1);
+    for (int v = 0; v < n; ++v)
+      for (int d = 1; d <= k / 2; ++d) {
+        int u = (v + d) % n;
+        if (coin(rng) < 0.3) u = rng() % n;
+        adj[v].insert(u);
+        adj[u].insert(v);
+      }
+  }
+  l.outOff = partition(width, n, rng);
+  l.inOff = partition(width, n, rng);
+  l.rowPtr.push_back(0);
+  for (int v = 0; v < n; ++v) {
+    int col = 0;
+    for (int u : adj[v]) {
+      l.colIdx.push_back(u);
+      l.blockCol.push_back(col);
+      l.blockRow.push_back(v);
+      col += l.inOff[u + 1] - l.inOff[u];
+    }
+    l.rowPtr.push_back((int)l.colIdx.size());
+    l.rowK.push_back(col);
+    l.rowBase.push_back(l.weights);
+    l.weights += (long long)(l.outOff[v + 1] - l.outOff[v]) * col;
+  }
+  std::vector<std::vector<int>> byIn(n);
+  for (int j = 0; j < (int)l.colIdx.size(); ++j) byIn[l.colIdx[j]].push_back(j);
+  l.tPtr.push_back(0);
+  for (int u = 0; u < n; ++u) {
+    for (int j : byIn[u]) l.tBlock.push_back(j);
+    l.tPtr.push_back((int)l.tBlock.size());
+  }
+  return l;
+}
+
+template <typename T>
+static Span<const T> span(const std::vector<T>& v) {
+  return Span<const T>{v.data(), (long long)v.size()};
+}
+
+static Kernel kernel(const Layout& l, int batch) {
+  return make(batch, batch, l.n, l.n, (int)l.colIdx.size(), span(l.outOff), span(l.inOff),
+              span(l.rowPtr), span(l.colIdx), span(l.blockCol), span(l.rowBase), span(l.rowK),
+              span(l.tPtr), span(l.tBlock), span(l.blockRow));
+}
+
+static double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Calls of f that last about 2 ms (at least one).
+template <typename F>
+static int calls_for(F f) {
+  f();
+  double t0 = now();
+  f();
+  double once = now() - t0;
+  return std::max(1, (int)(0.002 / std::max(once, 1e-7)));
+}
+
+// Seconds per call of a and b, each the best of `samples` samples taken in turns (a, b, a, b,
+// ...), so that a quiet moment of the machine is as likely to fall on either.
+template <typename A, typename B>
+static std::pair<double, double> best_in_turns(A a, B b, int samples) {
+  int na = calls_for(a), nb = calls_for(b);
+  double ba = 1e9, bb = 1e9;
+  for (int s = 0; s < samples; ++s) {
+    double t = now();
+    for (int i = 0; i < na; ++i) a();
+    ba = std::min(ba, (now() - t) / na);
+    t = now();
+    for (int i = 0; i < nb; ++i) b();
+    bb = std::min(bb, (now() - t) / nb);
+  }
+  return {ba, bb};
+}
+
+int main(int argc, char** argv) {
+  int isa = argc > 1 ? atoi(argv[1]) : 1;
+  int threads = argc > 2 ? atoi(argv[2]) : 1;
+  int rounds = argc > 3 ? atoi(argv[3]) : 200;
+  LayerKernel base[3] = {isa == 2 ? avx512::forward : avx2::forward,
+                         isa == 2 ? avx512::backward_data : avx2::backward_data,
+                         isa == 2 ? avx512::backward_weight : avx2::backward_weight};
+  LayerKernel other[3] = {alt::forward, alt::backward_data, alt::backward_weight};
+  const char* names[3] = {"forward", "backward_data", "backward_weight"};
+  printf("# isa=%d (%s) threads=%d: A = library tile, B = TR=%d TC=%d TR2=%d TC2=%d DTR=%d"
+         " DTC=%d VW=%d (%s); best of %d samples of about 2 ms each, in turns, ms\n",
+         isa, isa == 2 ? "avx512" : "avx2", threads, ALT_TR, ALT_TC, ALT_TR2, ALT_TC2, ALT_DTR,
+         ALT_DTC, ALT_VW, ALT_TARGET, rounds);
+  printf("width,k,batch,op,A_ms,B_ms,B/A,max_abs_diff\n");
+  struct Case {
+    int width, k, batch;
+  } cases[] = {{1539, 8, 128}, {1539, 16, 128}, {1539, 63, 128}, {768, 8, 128},
+               {1024, 16, 128}, {1549, 8, 128},  {1539, 8, 1024}, {512, 63, 128}};
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (auto c : cases) {
+    Layout l = make_layout(c.width, c.k, 11);
+    Kernel kn = kernel(l, c.batch);
+    std::vector<float> W(l.weights), X((size_t)c.width * c.batch), DY(X.size());
+    for (auto& v : W) v = u(rng) * 0.05f;
+    for (auto& v : X) v = u(rng);
+    for (auto& v : DY) v = u(rng);
+    std::vector<float> outA(std::max(X.size(), W.size())), outB(outA.size());
+    for (int op = 0; op < 3; ++op) {
+      const float* a = op == 2 ? DY.data() : W.data();
+      const float* b = op == 0 ? X.data() : op == 1 ? DY.data() : X.data();
+      size_t outN = op == 2 ? W.size() : X.size();
+      base[op](kn, a, b, outA.data(), threads);
+      other[op](kn, a, b, outB.data(), threads);
+      double diff = 0;
+      for (size_t i = 0; i < outN; ++i) diff = std::max(diff, (double)std::fabs(outA[i] - outB[i]));
+      auto [ma, mb] = best_in_turns([&] { base[op](kn, a, b, outA.data(), threads); },
+                                    [&] { other[op](kn, a, b, outB.data(), threads); }, rounds);
+      printf("%d,%d,%d,%s,%.4f,%.4f,%.3f,%.2g\n", c.width, c.k, c.batch, names[op], ma * 1e3,
+             mb * 1e3, mb / ma, diff);
+      fflush(stdout);
+    }
+  }
+  return 0;
+}
