@@ -308,7 +308,6 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
     doSgdStep(w, grad, velocity, settings, lr);
   }
 
-
   // ---------------------------------------------------------------------------------------------
   // Convolutions. Images are 4-D, channels × batch × H × W; a K × K convolution (K = 1 or 3) has
   // padding K/2 and stride 1 or 2, so its output is ⌊(H − 1)/stride⌋ + 1 pixels high ({@link
@@ -503,8 +502,7 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
   }
 
   /** {@code batch} is the values per channel ({@code x.cols()}). */
-  protected void doBatchNormForward(
-      BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
+  protected void doBatchNormForward(BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
     throw unsupported("batchNormForward");
   }
 

@@ -48,8 +48,8 @@ public final class ConvGeometry {
   }
 
   /**
-   * The block-sparse layout of a relational {@code kernel × kernel} convolution over {@code
-   * graph}: output channels {@code out}, input channels {@code in} scaled by {@code kernel²}.
+   * The block-sparse layout of a relational {@code kernel × kernel} convolution over {@code graph}:
+   * output channels {@code out}, input channels {@code in} scaled by {@code kernel²}.
    */
   public static BlockSparseLayout im2colLayout(
       RelationalGraph graph, ChannelPartition out, ChannelPartition in, int kernel) {

@@ -276,8 +276,7 @@ public final class JavaBackend extends Backend {
 
   @Override
   protected void doIm2col(Tensor x, int kernel, int stride, Tensor cols) {
-    cols.copyFrom(
-        ReferenceConv.im2col(x.toArray(), ReferenceConv.Geometry.of(x, kernel, stride)));
+    cols.copyFrom(ReferenceConv.im2col(x.toArray(), ReferenceConv.Geometry.of(x, kernel, stride)));
   }
 
   @Override

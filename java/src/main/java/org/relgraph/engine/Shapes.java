@@ -240,7 +240,8 @@ final class Shapes {
     matrix(cols, cName);
     int[] s = x.shape();
     long rows = (long) s[0] * kernel * kernel;
-    long n = (long) s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
+    long n =
+        (long) s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
     require(
         cols.rows() == rows && cols.cols() == n,
         cName
@@ -296,7 +297,16 @@ final class Shapes {
     int[] s = x.shape();
     require(
         y.rank() == 2 && y.rows() == s[0] && y.cols() == s[1],
-        yName + " is " + shape(y) + ", expected " + s[0] + " x " + s[1] + " for " + xName + " of "
+        yName
+            + " is "
+            + shape(y)
+            + ", expected "
+            + s[0]
+            + " x "
+            + s[1]
+            + " for "
+            + xName
+            + " of "
             + shape(x));
     distinct(x, y);
   }

@@ -856,8 +856,8 @@ public abstract class BackendContractTest {
   }
 
   /**
-   * A 4-D activation ({@code channels × batch × H × W}) is its matrix {@code channels ×
-   * batch·H·W}: a 1 × 1 convolution is the product over every pixel.
+   * A 4-D activation ({@code channels × batch × H × W}) is its matrix {@code channels × batch·H·W}:
+   * a 1 × 1 convolution is the product over every pixel.
    */
   @ParameterizedTest
   @EnumSource(ProductOp.class)

@@ -104,8 +104,7 @@ public abstract class ConvolutionContractTest {
         int s = g[4];
         int[] x = {g[0], g[1], g[2], g[3]};
         int[] cols = {
-          g[0] * k * k,
-          g[1] * ConvGeometry.outputSize(g[2], s) * ConvGeometry.outputSize(g[3], s)
+          g[0] * k * k, g[1] * ConvGeometry.outputSize(g[2], s) * ConvGeometry.outputSize(g[3], s)
         };
         String at = " of " + java.util.Arrays.toString(g) + " kernel " + k;
         compare(
@@ -281,5 +280,4 @@ public abstract class ConvolutionContractTest {
       }
     }
   }
-
 }
