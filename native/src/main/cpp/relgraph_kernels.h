@@ -51,6 +51,14 @@ struct Kernel {
   long long weightExtent;  // max over v of rowBase[v] + |out_v| K_v: the weights a call touches
 };
 
+/** The geometry of one KxK convolution with padding K/2: input h x w, output ho x wo. */
+struct ConvShape {
+  int channels, batch, h, w, kernel, stride, ho, wo;
+  int pad() const { return kernel / 2; }
+  long long plane() const { return (long long)h * w; }
+  long long outPlane() const { return (long long)ho * wo; }
+};
+
 /** The instruction set (a namespace's ISA) of the last kernel run on this thread, for tests. */
 inline thread_local int last_isa = -1;
 
@@ -60,6 +68,7 @@ namespace avx512 {
 constexpr int ISA = 2, VW = 16, TR = 6, TC = 4, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
+#include "relgraph_conv_impl.h"
 }  // namespace avx512
 #pragma GCC pop_options
 
@@ -73,6 +82,7 @@ namespace avx2 {
 constexpr int ISA = 1, VW = 8, TR = 6, TC = 2, TR2 = 4, TC2 = 3, DTR = 4, DTC = 3;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
+#include "relgraph_conv_impl.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
@@ -80,6 +90,7 @@ namespace portable {
 constexpr int ISA = 0, VW = 4, TR = 4, TC = 2, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
+#include "relgraph_conv_impl.h"
 }  // namespace portable
 
 /** Instruction sets: 0 portable, 1 AVX2 + FMA, 2 AVX-512. */
@@ -372,3 +383,4 @@ inline double fma_peak_gflops(int threads, double seconds) {
 
 #include "relgraph_test_hooks.h"
 #include "relgraph_train.h"
+#include "relgraph_conv.h"

@@ -34,21 +34,26 @@ static inline void row_moments(const float* x, int n, double* mean, double* var)
   *var = v / n;
 }
 
-static inline void row_affine_relu(const float* x, float* y, int n, float scale, float shift) {
+template <bool RELU>
+static inline void row_affine(const float* x, float* y, int n, float scale, float shift) {
   for (int b = 0; b < n; ++b) {
     float v = x[b] * scale + shift;
-    y[b] = v > 0.f ? v : 0.f;
+    y[b] = !RELU || v > 0.f ? v : 0.f;
   }
 }
 
-/** sg = sum of g, sgx = sum of g * (x - m) * is, where g = dy masked by y > 0. */
+/**
+ * sg = sum of g, sgx = sum of g * (x - m) * is, where g = dy masked by y > 0 after a ReLU (RELU),
+ * else dy (y unused).
+ */
+template <bool RELU>
 static inline void row_bn_grad_sums(const float* x, const float* y, const float* dy, int n,
                                     float m, float is, double* sg, double* sgx) {
   float a[16] = {}, c[16] = {};
   int b = 0;
   for (; b + 16 <= n; b += 16)
     for (int j = 0; j < 16; ++j) {
-      float g = y[b + j] > 0.f ? dy[b + j] : 0.f;
+      float g = !RELU || y[b + j] > 0.f ? dy[b + j] : 0.f;
       a[j] += g;
       c[j] += g * ((x[b + j] - m) * is);
     }
@@ -58,7 +63,7 @@ static inline void row_bn_grad_sums(const float* x, const float* y, const float*
     s2 += c[j];
   }
   for (; b < n; ++b) {
-    float g = y[b] > 0.f ? dy[b] : 0.f;
+    float g = !RELU || y[b] > 0.f ? dy[b] : 0.f;
     s1 += g;
     s2 += g * ((x[b] - m) * is);
   }
@@ -67,11 +72,12 @@ static inline void row_bn_grad_sums(const float* x, const float* y, const float*
 }
 
 /** dx = k (n g - sg - xhat sgx), g and xhat as above. */
+template <bool RELU>
 static inline void row_bn_grad(const float* x, const float* y, const float* dy, float* dx, int n,
                                float m, float is, float k, float sg, float sgx) {
   const float nf = (float)n;
   for (int b = 0; b < n; ++b) {
-    float g = y[b] > 0.f ? dy[b] : 0.f;
+    float g = !RELU || y[b] > 0.f ? dy[b] : 0.f;
     float xhat = (x[b] - m) * is;
     dx[b] = k * (nf * g - sg - xhat * sgx);
   }
@@ -82,7 +88,8 @@ static inline void row_bn_grad(const float* x, const float* y, const float* dy, 
  * variance of the batch, saved (mean, invStd) for the backward pass, running statistics updated
  * as r = (1 - momentum) r + momentum s with the unbiased variance. Evaluation: the running ones.
  */
-static void bn_relu_forward(int threads, int channels, int batch, const float* x,
+template <bool RELU>
+static void bn_forward_impl(int threads, int channels, int batch, const float* x,
                             const float* gamma, const float* beta, float* y, float* mean,
                             float* invStd, float* runMean, float* runVar, float momentum,
                             float eps, int training) {
@@ -104,7 +111,7 @@ static void bn_relu_forward(int threads, int channels, int batch, const float* x
         m = runMean[c];
         is = 1.0 / std::sqrt((double)runVar[c] + eps);
       }
-      row_affine_relu(xr, yr, batch, (float)(gamma[c] * is),
+      row_affine<RELU>(xr, yr, batch, (float)(gamma[c] * is),
                       (float)(beta[c] - gamma[c] * is * m));
     }
   });
@@ -114,9 +121,11 @@ static void bn_relu_forward(int threads, int channels, int batch, const float* x
  * Backward of bn_relu_forward in training mode: g = dy where y > 0, xhat = (x - mean) invStd,
  * dbeta = sum g, dgamma = sum g xhat, dx = gamma invStd / B (B g - dbeta - xhat dgamma).
  */
-static void bn_relu_backward(int threads, int channels, int batch, const float* x, const float* y,
-                             const float* dy, const float* gamma, const float* mean,
-                             const float* invStd, float* dx, float* dgamma, float* dbeta) {
+template <bool RELU>
+static void bn_backward_impl(int threads, int channels, int batch, const float* x,
+                             const float* y, const float* dy, const float* gamma,
+                             const float* mean, const float* invStd, float* dx, float* dgamma,
+                             float* dbeta) {
   last_isa = ISA;
   for_chunks(threads, channels, channel_chunk(batch), [&](long long c0, long long c1) {
     for (long long c = c0; c < c1; ++c) {
@@ -125,13 +134,44 @@ static void bn_relu_backward(int threads, int channels, int batch, const float* 
       const float* gr = dy + c * batch;
       float* dxr = dx + c * batch;
       double sg, sgx;
-      row_bn_grad_sums(xr, yr, gr, batch, mean[c], invStd[c], &sg, &sgx);
+      row_bn_grad_sums<RELU>(xr, yr, gr, batch, mean[c], invStd[c], &sg, &sgx);
       dbeta[c] = (float)sg;
       dgamma[c] = (float)sgx;
-      row_bn_grad(xr, yr, gr, dxr, batch, mean[c], invStd[c], gamma[c] * invStd[c] / batch,
+      row_bn_grad<RELU>(xr, yr, gr, dxr, batch, mean[c], invStd[c], gamma[c] * invStd[c] / batch,
                   (float)sg, (float)sgx);
     }
   });
+}
+
+static void bn_relu_forward(int threads, int channels, int batch, const float* x,
+                            const float* gamma, const float* beta, float* y, float* mean,
+                            float* invStd, float* runMean, float* runVar, float momentum,
+                            float eps, int training) {
+  bn_forward_impl<true>(threads, channels, batch, x, gamma, beta, y, mean, invStd, runMean, runVar,
+                        momentum, eps, training);
+}
+
+static void bn_relu_backward(int threads, int channels, int batch, const float* x, const float* y,
+                             const float* dy, const float* gamma, const float* mean,
+                             const float* invStd, float* dx, float* dgamma, float* dbeta) {
+  bn_backward_impl<true>(threads, channels, batch, x, y, dy, gamma, mean, invStd, dx, dgamma,
+                         dbeta);
+}
+
+/** Batch normalisation alone (before a residual addition): bn_relu_forward without the ReLU. */
+static void bn_forward(int threads, int channels, int batch, const float* x, const float* gamma,
+                       const float* beta, float* y, float* mean, float* invStd, float* runMean,
+                       float* runVar, float momentum, float eps, int training) {
+  bn_forward_impl<false>(threads, channels, batch, x, gamma, beta, y, mean, invStd, runMean,
+                         runVar, momentum, eps, training);
+}
+
+/** Backward of bn_forward: as bn_relu_backward with g = dy everywhere (y is not read). */
+static void bn_backward(int threads, int channels, int batch, const float* x, const float* dy,
+                        const float* gamma, const float* mean, const float* invStd, float* dx,
+                        float* dgamma, float* dbeta) {
+  bn_backward_impl<false>(threads, channels, batch, x, dy, dy, gamma, mean, invStd, dx, dgamma,
+                          dbeta);
 }
 
 /**

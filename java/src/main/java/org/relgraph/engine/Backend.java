@@ -309,6 +309,111 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Convolutions. Images are 4-D, channels × batch × H × W; a K × K convolution (K = 1 or 3) has
+  // padding K/2 and stride 1 or 2, so its output is ⌊(H − 1)/stride⌋ + 1 pixels high ({@link
+  // ConvGeometry#outputSize}). A relational (or dense) convolution is im2col followed by a product
+  // whose input channels are the input's channels times K² ({@link ConvGeometry#im2colLayout}).
+
+  /**
+   * im2col: {@code cols} ({@code C·K² × batch·Ho·Wo}) receives x's {@code K × K} patches, row
+   * {@code c·K² + ky·K + kx}, column {@code (b·Ho + oy)·Wo + ox}, zero outside the image.
+   */
+  public final void im2col(Tensor x, int kernel, int stride, Tensor cols) {
+    owned(x, cols);
+    Shapes.im2col(x, kernel, stride, cols, "X", "cols");
+    doIm2col(x, kernel, stride, cols);
+  }
+
+  /** The adjoint of {@link #im2col}: {@code dx} is overwritten by the sum of cols at each pixel. */
+  public final void col2im(Tensor cols, int kernel, int stride, Tensor dx) {
+    owned(cols, dx);
+    Shapes.im2col(dx, kernel, stride, cols, "dX", "cols");
+    doCol2im(cols, kernel, stride, dx);
+  }
+
+  /** Depthwise 3 × 3 convolution, padding 1: {@code y} from weights {@code w} ({@code C × 9}). */
+  public final void depthwiseForward(Tensor w, Tensor x, int stride, Tensor y) {
+    owned(w, x, y);
+    Shapes.depthwise(w, x, stride, y, "W", "X", "Y");
+    doDepthwiseForward(w, x, stride, y);
+  }
+
+  /** {@code dx} (overwritten) of {@link #depthwiseForward}. */
+  public final void depthwiseBackwardData(Tensor w, Tensor dy, int stride, Tensor dx) {
+    owned(w, dy, dx);
+    Shapes.depthwise(w, dx, stride, dy, "W", "dX", "dY");
+    doDepthwiseBackwardData(w, dy, stride, dx);
+  }
+
+  /** {@code dw} ({@code C × 9}) of {@link #depthwiseForward}. */
+  public final void depthwiseBackwardWeight(Tensor dy, Tensor x, int stride, Tensor dw) {
+    owned(dy, x, dw);
+    Shapes.depthwise(dw, x, stride, dy, "dW", "X", "dY");
+    doDepthwiseBackwardWeight(dy, x, stride, dw);
+  }
+
+  /**
+   * Batch normalisation without ReLU, as {@link #batchNormReluForward} otherwise: the last
+   * normalisation of a residual branch, before the addition.
+   */
+  public final void batchNormForward(BatchNorm bn, Tensor x, Tensor y, boolean training) {
+    owned(bn);
+    owned(x, y);
+    int batch = Shapes.batchNorm(bn, x, y, training);
+    doBatchNormForward(bn, x, y, training, batch);
+  }
+
+  /** Backward of {@link #batchNormForward} in training mode: {@code dx} and γ's, β's gradients. */
+  public final void batchNormBackward(BatchNorm bn, Tensor x, Tensor dy, Tensor dx) {
+    owned(bn);
+    owned(x, dy, dx);
+    int batch = Shapes.batchNorm(bn, x, dy, true);
+    Shapes.sameShape(x, dx, "X and dX");
+    Shapes.distinct(x, dy, dx);
+    doBatchNormBackward(bn, x, dy, dx, batch);
+  }
+
+  /** {@code y = a + b} elementwise: the residual addition. */
+  public final void add(Tensor a, Tensor b, Tensor y) {
+    owned(a, b, y);
+    Shapes.sameShape(a, b, "A and B");
+    Shapes.sameShape(a, y, "A and Y");
+    Shapes.distinct(a, b, y);
+    doAdd(a, b, y);
+  }
+
+  /** {@code y = max(0, x)}. */
+  public final void relu(Tensor x, Tensor y) {
+    owned(x, y);
+    Shapes.sameShape(x, y, "X and Y");
+    Shapes.distinct(x, y);
+    doRelu(x, y);
+  }
+
+  /** {@code dx = dy} where the ReLU's output {@code y > 0}, else 0. */
+  public final void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+    owned(y, dy, dx);
+    Shapes.sameShape(y, dy, "Y and dY");
+    Shapes.sameShape(y, dx, "Y and dX");
+    Shapes.distinct(y, dy, dx);
+    doReluBackward(y, dy, dx);
+  }
+
+  /** Global average pooling: {@code y} ({@code C × batch}) is the mean of each of x's planes. */
+  public final void globalAvgPool(Tensor x, Tensor y) {
+    owned(x, y);
+    Shapes.pool(x, y, "X", "Y");
+    doGlobalAvgPool(x, y);
+  }
+
+  /** Backward of {@link #globalAvgPool}: {@code dx} (overwritten) is {@code dy / (H·W)}. */
+  public final void globalAvgPoolBackward(Tensor dy, Tensor dx) {
+    owned(dy, dx);
+    Shapes.pool(dx, dy, "dX", "dY");
+    doGlobalAvgPoolBackward(dy, dx);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // What a backend implements: called only with checked arguments.
 
   /** A zero tensor of a checked shape on this backend's device. */
@@ -368,4 +473,60 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
 
   protected abstract void doSgdStep(
       Tensor w, Tensor grad, Tensor velocity, SgdSettings settings, float lr);
+
+  /** The exception of an operation this backend does not implement. */
+  protected final UnsupportedOperationException unsupported(String op) {
+    return new UnsupportedOperationException("backend " + name() + " does not implement " + op);
+  }
+
+  // Convolution operations: optional, so that a backend can be added before it has them.
+
+  protected void doIm2col(Tensor x, int kernel, int stride, Tensor cols) {
+    throw unsupported("im2col");
+  }
+
+  protected void doCol2im(Tensor cols, int kernel, int stride, Tensor dx) {
+    throw unsupported("col2im");
+  }
+
+  protected void doDepthwiseForward(Tensor w, Tensor x, int stride, Tensor y) {
+    throw unsupported("depthwiseForward");
+  }
+
+  protected void doDepthwiseBackwardData(Tensor w, Tensor dy, int stride, Tensor dx) {
+    throw unsupported("depthwiseBackwardData");
+  }
+
+  protected void doDepthwiseBackwardWeight(Tensor dy, Tensor x, int stride, Tensor dw) {
+    throw unsupported("depthwiseBackwardWeight");
+  }
+
+  /** {@code batch} is the values per channel ({@code x.cols()}). */
+  protected void doBatchNormForward(BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
+    throw unsupported("batchNormForward");
+  }
+
+  protected void doBatchNormBackward(BatchNorm bn, Tensor x, Tensor dy, Tensor dx, int batch) {
+    throw unsupported("batchNormBackward");
+  }
+
+  protected void doAdd(Tensor a, Tensor b, Tensor y) {
+    throw unsupported("add");
+  }
+
+  protected void doRelu(Tensor x, Tensor y) {
+    throw unsupported("relu");
+  }
+
+  protected void doReluBackward(Tensor y, Tensor dy, Tensor dx) {
+    throw unsupported("reluBackward");
+  }
+
+  protected void doGlobalAvgPool(Tensor x, Tensor y) {
+    throw unsupported("globalAvgPool");
+  }
+
+  protected void doGlobalAvgPoolBackward(Tensor dy, Tensor dx) {
+    throw unsupported("globalAvgPoolBackward");
+  }
 }

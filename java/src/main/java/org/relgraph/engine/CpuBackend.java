@@ -392,6 +392,199 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
+  protected void doBatchNormForward(BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
+    run(
+        () ->
+            RelgraphKernels.bn_forward(
+                isa.ordinal(),
+                threads,
+                bn.channels(),
+                batch,
+                HostTensor.of(x),
+                HostTensor.of(bn.gamma),
+                HostTensor.of(bn.beta),
+                HostTensor.of(y),
+                HostTensor.of(bn.savedMean),
+                HostTensor.of(bn.savedInvStd),
+                HostTensor.of(bn.runningMean),
+                HostTensor.of(bn.runningVar),
+                bn.momentum(),
+                bn.eps(),
+                training ? 1 : 0));
+  }
+
+  @Override
+  protected void doBatchNormBackward(BatchNorm bn, Tensor x, Tensor dy, Tensor dx, int batch) {
+    run(
+        () ->
+            RelgraphKernels.bn_backward(
+                isa.ordinal(),
+                threads,
+                bn.channels(),
+                batch,
+                HostTensor.of(x),
+                HostTensor.of(dy),
+                HostTensor.of(bn.gamma),
+                HostTensor.of(bn.savedMean),
+                HostTensor.of(bn.savedInvStd),
+                HostTensor.of(dx),
+                HostTensor.of(bn.gammaGrad),
+                HostTensor.of(bn.betaGrad)));
+  }
+
+  @Override
+  protected void doIm2col(Tensor x, int kernel, int stride, Tensor cols) {
+    int[] s = x.shape();
+    run(
+        () ->
+            RelgraphKernels.im2col(
+                isa.ordinal(),
+                threads,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                kernel,
+                stride,
+                HostTensor.of(x),
+                HostTensor.of(cols)));
+  }
+
+  @Override
+  protected void doCol2im(Tensor cols, int kernel, int stride, Tensor dx) {
+    int[] s = dx.shape();
+    run(
+        () ->
+            RelgraphKernels.col2im(
+                isa.ordinal(),
+                threads,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                kernel,
+                stride,
+                HostTensor.of(cols),
+                HostTensor.of(dx)));
+  }
+
+  @Override
+  protected void doDepthwiseForward(Tensor w, Tensor x, int stride, Tensor y) {
+    int[] s = x.shape();
+    run(
+        () ->
+            RelgraphKernels.depthwise_forward(
+                isa.ordinal(),
+                threads,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                stride,
+                HostTensor.of(w),
+                HostTensor.of(x),
+                HostTensor.of(y)));
+  }
+
+  @Override
+  protected void doDepthwiseBackwardData(Tensor w, Tensor dy, int stride, Tensor dx) {
+    int[] s = dx.shape();
+    run(
+        () ->
+            RelgraphKernels.depthwise_backward_data(
+                isa.ordinal(),
+                threads,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                stride,
+                HostTensor.of(w),
+                HostTensor.of(dy),
+                HostTensor.of(dx)));
+  }
+
+  @Override
+  protected void doDepthwiseBackwardWeight(Tensor dy, Tensor x, int stride, Tensor dw) {
+    int[] s = x.shape();
+    run(
+        () ->
+            RelgraphKernels.depthwise_backward_weight(
+                isa.ordinal(),
+                threads,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                stride,
+                HostTensor.of(dy),
+                HostTensor.of(x),
+                HostTensor.of(dw)));
+  }
+
+  @Override
+  protected void doAdd(Tensor a, Tensor b, Tensor y) {
+    run(
+        () ->
+            RelgraphKernels.add(
+                isa.ordinal(),
+                threads,
+                a.size(),
+                HostTensor.of(a),
+                HostTensor.of(b),
+                HostTensor.of(y)));
+  }
+
+  @Override
+  protected void doRelu(Tensor x, Tensor y) {
+    run(
+        () ->
+            RelgraphKernels.relu(
+                isa.ordinal(), threads, x.size(), HostTensor.of(x), HostTensor.of(y)));
+  }
+
+  @Override
+  protected void doReluBackward(Tensor y, Tensor dy, Tensor dx) {
+    run(
+        () ->
+            RelgraphKernels.relu_backward(
+                isa.ordinal(),
+                threads,
+                y.size(),
+                HostTensor.of(y),
+                HostTensor.of(dy),
+                HostTensor.of(dx)));
+  }
+
+  @Override
+  protected void doGlobalAvgPool(Tensor x, Tensor y) {
+    run(
+        () ->
+            RelgraphKernels.avg_pool(
+                isa.ordinal(),
+                threads,
+                y.rows(),
+                y.cols(),
+                x.size() / y.size(),
+                HostTensor.of(x),
+                HostTensor.of(y)));
+  }
+
+  @Override
+  protected void doGlobalAvgPoolBackward(Tensor dy, Tensor dx) {
+    run(
+        () ->
+            RelgraphKernels.avg_pool_backward(
+                isa.ordinal(),
+                threads,
+                dy.rows(),
+                dy.cols(),
+                dx.size() / dy.size(),
+                HostTensor.of(dy),
+                HostTensor.of(dx)));
+  }
+
+  @Override
   protected void doSoftmaxCrossEntropy(
       Tensor logits, int[] labels, Tensor dLogits, LossAccumulator totals) {
     try (IntPointer l = new IntPointer(labels);

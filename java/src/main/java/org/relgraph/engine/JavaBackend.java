@@ -100,6 +100,16 @@ public final class JavaBackend extends Backend {
   @Override
   protected void doBatchNormReluForward(
       BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
+    batchNorm(bn, x, y, training, batch, true);
+  }
+
+  @Override
+  protected void doBatchNormForward(BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
+    batchNorm(bn, x, y, training, batch, false);
+  }
+
+  private static void batchNorm(
+      BatchNorm bn, Tensor x, Tensor y, boolean training, int batch, boolean relu) {
     float[] xv = x.toArray();
     float[] gamma = bn.gamma.toArray();
     float[] beta = bn.beta.toArray();
@@ -135,7 +145,7 @@ public final class JavaBackend extends Backend {
       double is = 1 / Math.sqrt(var + bn.eps());
       for (int b = 0; b < batch; b++) {
         double v = gamma[c] * (xv[c * batch + b] - m) * is + beta[c];
-        out[c * batch + b] = (float) Math.max(0, v);
+        out[c * batch + b] = (float) (relu ? Math.max(0, v) : v);
       }
     }
     y.copyFrom(out);
@@ -150,8 +160,18 @@ public final class JavaBackend extends Backend {
   @Override
   protected void doBatchNormReluBackward(
       BatchNorm bn, Tensor x, Tensor y, Tensor dy, Tensor dx, int batch) {
+    batchNormBackward(bn, x, y.toArray(), dy, dx, batch);
+  }
+
+  @Override
+  protected void doBatchNormBackward(BatchNorm bn, Tensor x, Tensor dy, Tensor dx, int batch) {
+    batchNormBackward(bn, x, null, dy, dx, batch);
+  }
+
+  /** {@code yv} the ReLU's output, or null without ReLU. */
+  private static void batchNormBackward(
+      BatchNorm bn, Tensor x, float[] yv, Tensor dy, Tensor dx, int batch) {
     float[] xv = x.toArray();
-    float[] yv = y.toArray();
     float[] dyv = dy.toArray();
     float[] gamma = bn.gamma.toArray();
     float[] mean = bn.savedMean.toArray();
@@ -164,7 +184,7 @@ public final class JavaBackend extends Backend {
       double sgx = 0;
       for (int b = 0; b < batch; b++) {
         int i = c * batch + b;
-        double g = yv[i] > 0 ? dyv[i] : 0;
+        double g = yv == null || yv[i] > 0 ? dyv[i] : 0;
         sg += g;
         sgx += g * (xv[i] - mean[c]) * invStd[c];
       }
@@ -173,7 +193,7 @@ public final class JavaBackend extends Backend {
       double k = (double) gamma[c] * invStd[c] / batch;
       for (int b = 0; b < batch; b++) {
         int i = c * batch + b;
-        double g = yv[i] > 0 ? dyv[i] : 0;
+        double g = yv == null || yv[i] > 0 ? dyv[i] : 0;
         double xhat = (xv[i] - mean[c]) * (double) invStd[c];
         out[i] = (float) (k * (batch * g - sg - xhat * sgx));
       }
@@ -252,6 +272,77 @@ public final class JavaBackend extends Backend {
     }
     w.copyFrom(wv);
     velocity.copyFrom(v);
+  }
+
+  @Override
+  protected void doIm2col(Tensor x, int kernel, int stride, Tensor cols) {
+    cols.copyFrom(ReferenceConv.im2col(x.toArray(), ReferenceConv.Geometry.of(x, kernel, stride)));
+  }
+
+  @Override
+  protected void doCol2im(Tensor cols, int kernel, int stride, Tensor dx) {
+    dx.copyFrom(
+        ReferenceConv.col2im(cols.toArray(), ReferenceConv.Geometry.of(dx, kernel, stride)));
+  }
+
+  @Override
+  protected void doDepthwiseForward(Tensor w, Tensor x, int stride, Tensor y) {
+    y.copyFrom(
+        ReferenceConv.depthwiseForward(
+            w.toArray(), x.toArray(), ReferenceConv.Geometry.of(x, 3, stride)));
+  }
+
+  @Override
+  protected void doDepthwiseBackwardData(Tensor w, Tensor dy, int stride, Tensor dx) {
+    dx.copyFrom(
+        ReferenceConv.depthwiseBackwardData(
+            w.toArray(), dy.toArray(), ReferenceConv.Geometry.of(dx, 3, stride)));
+  }
+
+  @Override
+  protected void doDepthwiseBackwardWeight(Tensor dy, Tensor x, int stride, Tensor dw) {
+    dw.copyFrom(
+        ReferenceConv.depthwiseBackwardWeight(
+            dy.toArray(), x.toArray(), ReferenceConv.Geometry.of(x, 3, stride)));
+  }
+
+  @Override
+  protected void doAdd(Tensor a, Tensor b, Tensor y) {
+    float[] av = a.toArray();
+    float[] bv = b.toArray();
+    for (int i = 0; i < av.length; i++) {
+      av[i] += bv[i];
+    }
+    y.copyFrom(av);
+  }
+
+  @Override
+  protected void doRelu(Tensor x, Tensor y) {
+    float[] v = x.toArray();
+    for (int i = 0; i < v.length; i++) {
+      v[i] = v[i] > 0 ? v[i] : 0;
+    }
+    y.copyFrom(v);
+  }
+
+  @Override
+  protected void doReluBackward(Tensor y, Tensor dy, Tensor dx) {
+    float[] yv = y.toArray();
+    float[] g = dy.toArray();
+    for (int i = 0; i < g.length; i++) {
+      g[i] = yv[i] > 0 ? g[i] : 0;
+    }
+    dx.copyFrom(g);
+  }
+
+  @Override
+  protected void doGlobalAvgPool(Tensor x, Tensor y) {
+    y.copyFrom(ReferenceConv.avgPool(x.toArray(), y.size(), x.size() / y.size()));
+  }
+
+  @Override
+  protected void doGlobalAvgPoolBackward(Tensor dy, Tensor dx) {
+    dx.copyFrom(ReferenceConv.avgPoolBackward(dy.toArray(), dx.size() / dy.size()));
   }
 
   private static float[] times(float[] a, float[] b) {

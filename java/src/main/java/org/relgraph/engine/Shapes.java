@@ -44,8 +44,11 @@ final class Shapes {
     return activations(t, channels, name, side, "");
   }
 
+  /**
+   * Activations of a product: 2-D, or 4-D seen as its matrix {@code channels × batch·H·W} (a 1 × 1
+   * convolution is a product over every pixel).
+   */
   private static int activations(Tensor t, int channels, String name, String side, String context) {
-    matrix(t, name);
     require(
         t.rows() == channels,
         name
@@ -222,5 +225,89 @@ final class Shapes {
     distinct(w, grad, velocity);
     require(settings != null, "SGD settings missing");
     require(Float.isFinite(lr) && lr >= 0, "learning rate = " + lr + " must be finite and >= 0");
+  }
+
+  /** An image: 4-D, channels × batch × H × W. */
+  static void image(Tensor t, String name) {
+    require(t.rank() == 4, name + " is " + shape(t) + ", expected an image (C x batch x H x W)");
+  }
+
+  /** im2col's image and matrix: x of C channels, cols of C·K² rows and batch·Ho·Wo columns. */
+  static void im2col(Tensor x, int kernel, int stride, Tensor cols, String xName, String cName) {
+    ConvGeometry.checkKernel(kernel);
+    ConvGeometry.checkStride(stride);
+    image(x, xName);
+    matrix(cols, cName);
+    int[] s = x.shape();
+    long rows = (long) s[0] * kernel * kernel;
+    long n =
+        (long) s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
+    require(
+        cols.rows() == rows && cols.cols() == n,
+        cName
+            + " is "
+            + shape(cols)
+            + ", expected "
+            + rows
+            + " x "
+            + n
+            + " for "
+            + xName
+            + " of "
+            + shape(x)
+            + ", kernel "
+            + kernel
+            + ", stride "
+            + stride);
+    distinct(x, cols);
+  }
+
+  /** Depthwise: w of C × 9, x an image of C channels, y its output image at {@code stride}. */
+  static void depthwise(
+      Tensor w, Tensor x, int stride, Tensor y, String wName, String xName, String yName) {
+    ConvGeometry.checkStride(stride);
+    image(x, xName);
+    image(y, yName);
+    int[] s = x.shape();
+    require(
+        w.rank() == 2 && w.rows() == s[0] && w.cols() == 9,
+        wName + " is " + shape(w) + ", expected " + s[0] + " x 9 for " + xName + " of " + shape(x));
+    int[] o = {
+      s[0], s[1], ConvGeometry.outputSize(s[2], stride), ConvGeometry.outputSize(s[3], stride)
+    };
+    require(
+        java.util.Arrays.equals(y.shape(), o),
+        yName
+            + " is "
+            + shape(y)
+            + ", expected "
+            + Tensor.describe(o)
+            + " for "
+            + xName
+            + " of "
+            + shape(x)
+            + " at stride "
+            + stride);
+    distinct(w, x, y);
+  }
+
+  /** Global average pooling: x an image, y of its channels × batch. */
+  static void pool(Tensor x, Tensor y, String xName, String yName) {
+    image(x, xName);
+    int[] s = x.shape();
+    require(
+        y.rank() == 2 && y.rows() == s[0] && y.cols() == s[1],
+        yName
+            + " is "
+            + shape(y)
+            + ", expected "
+            + s[0]
+            + " x "
+            + s[1]
+            + " for "
+            + xName
+            + " of "
+            + shape(x));
+    distinct(x, y);
   }
 }

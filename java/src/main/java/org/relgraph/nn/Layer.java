@@ -16,8 +16,13 @@ import org.relgraph.engine.Tensor;
  * {@code out × in} matrix with zeros outside them, the same in every {@link ExecutionMode}. Model
  * files and checks use the dense form; the optimizer works on {@link Parameter#value()} as stored.
  *
+ * <p>On images, activations are {@code channels × batch × H × W}; a layer's {@link #outputShape}
+ * says what one sample becomes ({@code {C}} or {@code {C, H, W}}). A layer that keeps the pixels
+ * (batch norm, and a {@link Linear}, which is then a 1 × 1 convolution) takes either.
+ *
  * <p>Implementations: {@link Linear} (dense, block-sparse, masked; built by {@link
- * Linear#relational} for a relational layer), {@link BatchNormRelu}.
+ * Linear#relational} for a relational layer), {@link BatchNormRelu}, {@link BatchNormalization},
+ * {@link Conv}, {@link DepthwiseConv}, {@link GlobalAvgPool}, {@link Residual}.
  */
 public interface Layer extends AutoCloseable {
   /** Input channels. */
@@ -38,6 +43,31 @@ public interface Layer extends AutoCloseable {
    * unless it is null (the first layer of a network needs none).
    */
   void backward(Backend backend, Tensor x, Tensor y, Tensor dy, Tensor dx);
+
+  /**
+   * The shape of one output sample for one input sample of {@code input} ({@code {C}} or {@code {C,
+   * H, W}}). By default the channels change from {@link #inputs()} to {@link #outputs()} and the
+   * pixels stay.
+   *
+   * @throws IllegalArgumentException when the layer cannot take that input
+   */
+  default int[] outputShape(int[] input) {
+    if (input[0] != inputs()) {
+      throw new IllegalArgumentException(
+          getClass().getSimpleName() + " takes " + inputs() + " channels, got " + input[0]);
+    }
+    int[] out = input.clone();
+    out[0] = outputs();
+    return out;
+  }
+
+  /**
+   * Whether {@link #backward} accepts a null {@code dx} (a network's first layer then skips its
+   * input gradient).
+   */
+  default boolean canSkipInputGradient() {
+    return false;
+  }
 
   /** The trainable parameters, in a fixed order. */
   List<Parameter> parameters();

@@ -79,6 +79,11 @@ public abstract sealed class Linear implements Layer
     return out;
   }
 
+  @Override
+  public boolean canSkipInputGradient() {
+    return true;
+  }
+
   /** The weight, as the mode stores it. */
   public final Parameter weight() {
     return weight;

@@ -20,8 +20,10 @@ import org.relgraph.engine.TensorScope;
  * between layers.
  *
  * <p>Activations are feature-major ({@code channels × batch}): a batch of features is {@code x[f ·
- * batch + b]}. Not thread-safe. The network owns its layers: closing it closes them (as does a
- * constructor that throws).
+ * batch + b]}. A network of images ({@link #Network(Backend, int[], List)}) takes and keeps
+ * channel-major images, {@code channels × batch × H × W}: {@code x[((c · batch + b) · H + y) · W +
+ * x]}. Not thread-safe. The network owns its layers: closing it closes them (as does a constructor
+ * that throws).
  */
 public final class Network implements AutoCloseable {
   private final Backend backend;
@@ -34,14 +36,27 @@ public final class Network implements AutoCloseable {
   private final Map<Integer, Workspace> workspaces = new HashMap<>();
   // Whether the first layer needs its input gradient written (it cannot skip it).
   private final boolean firstNeedsInputGradient;
+  // The shape of one sample before each layer and after the last: {C} or {C, H, W}.
+  private final int[][] sampleShapes;
 
   /**
-   * A network of {@code layers}, in order.
+   * A network of {@code layers}, in order, on feature vectors.
    *
    * @throws IllegalArgumentException for no layers, or a layer whose inputs are not the previous
    *     one's outputs
    */
   public Network(Backend backend, List<? extends Layer> layers) {
+    this(backend, null, layers);
+  }
+
+  /**
+   * A network of {@code layers}, in order, on samples of {@code inputShape}: {@code {C, H, W}} for
+   * images (null: feature vectors of the first layer's inputs).
+   *
+   * @throws IllegalArgumentException for no layers, a shape of another rank than 1 or 3 or with a
+   *     dimension below 1, or a layer that cannot take the previous one's output
+   */
+  public Network(Backend backend, int[] inputShape, List<? extends Layer> layers) {
     this.layers = List.copyOf(layers);
     this.backend = backend;
     this.tensors = backend.newScope();
@@ -62,6 +77,7 @@ public final class Network implements AutoCloseable {
                   + this.layers.get(i - 1).outputs());
         }
       }
+      sampleShapes = shapes(inputShape, this.layers);
       for (Layer l : this.layers) {
         for (Parameter p : l.parameters()) {
           parameters.add(p);
@@ -72,7 +88,41 @@ public final class Network implements AutoCloseable {
       close();
       throw e;
     }
-    firstNeedsInputGradient = !(this.layers.get(0) instanceof Linear);
+    firstNeedsInputGradient = !this.layers.get(0).canSkipInputGradient();
+  }
+
+  private static int[][] shapes(int[] input, List<Layer> layers) {
+    int[] first = input == null ? new int[] {layers.get(0).inputs()} : input.clone();
+    if (first.length != 1 && first.length != 3) {
+      throw new IllegalArgumentException(
+          "input shape " + java.util.Arrays.toString(first) + ": expected {C} or {C, H, W}");
+    }
+    for (int d : first) {
+      if (d < 1) {
+        throw new IllegalArgumentException(
+            "input shape " + java.util.Arrays.toString(first) + " has a dimension below 1");
+      }
+    }
+    int[][] s = new int[layers.size() + 1][];
+    s[0] = first;
+    for (int i = 0; i < layers.size(); i++) {
+      try {
+        s[i + 1] = layers.get(i).outputShape(s[i]);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("layer " + i + ": " + e.getMessage(), e);
+      }
+    }
+    return s;
+  }
+
+  /** The shape of one sample: {@code {C}}, or {@code {C, H, W}} for images. */
+  public int[] inputShape() {
+    return sampleShapes[0].clone();
+  }
+
+  /** The tensor shape of {@code batch} samples of shape {@code s}. */
+  static int[] batchShape(int[] s, int batch) {
+    return s.length == 1 ? new int[] {s[0], batch} : new int[] {s[0], batch, s[1], s[2]};
   }
 
   /** A network of {@code layers}, in order ({@link #Network(Backend, List)}). */
@@ -80,9 +130,13 @@ public final class Network implements AutoCloseable {
     return new Network(backend, List.of(layers));
   }
 
-  /** Features per sample. */
+  /** Features per sample: the first layer's inputs, or {@code C·H·W} for images. */
   public int inputs() {
-    return layers.get(0).inputs();
+    int n = 1;
+    for (int d : sampleShapes[0]) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
   }
 
   /** Logits per sample: the classes. */
@@ -300,11 +354,10 @@ public final class Network implements AutoCloseable {
       act = new Tensor[n + 1];
       grad = new Tensor[n + 1];
       try {
-        act[0] = tensors.zeros(inputs(), batch);
-        for (int i = 0; i < n; i++) {
-          act[i + 1] = tensors.zeros(layers.get(i).outputs(), batch);
+        for (int i = 0; i <= n; i++) {
+          act[i] = tensors.zeros(batchShape(sampleShapes[i], batch));
         }
-        grad[n] = tensors.zeros(outputs(), batch);
+        grad[n] = tensors.zeros(batchShape(sampleShapes[n], batch));
       } catch (RuntimeException | Error e) {
         close();
         throw e;
@@ -317,11 +370,11 @@ public final class Network implements AutoCloseable {
       }
       int n = layers.size();
       if (firstNeedsInputGradient && grad[0] == null) {
-        grad[0] = tensors.zeros(inputs(), batch);
+        grad[0] = tensors.zeros(batchShape(sampleShapes[0], batch));
       }
       for (int i = 1; i < n; i++) {
         if (grad[i] == null) {
-          grad[i] = tensors.zeros(layers.get(i - 1).outputs(), batch);
+          grad[i] = tensors.zeros(batchShape(sampleShapes[i], batch));
         }
       }
       gradients = true;

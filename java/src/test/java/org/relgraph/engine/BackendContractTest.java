@@ -823,12 +823,20 @@ public abstract class BackendContractTest {
     }
   }
 
+  /** Weights, masks and scratch are matrices; activations are channels × batch·H·W. */
+  private static boolean isActivation(String name) {
+    return name.equals("X") || name.equals("Y") || name.equals("dX") || name.equals("dY");
+  }
+
   @ParameterizedTest
   @EnumSource(ProductOp.class)
-  void aFourDimensionalTensorInAProductThrowsIllegalArgument(ProductOp op) {
+  void aFourDimensionalWeightInAProductThrowsIllegalArgument(ProductOp op) {
     SplittableRandom r = new SplittableRandom(12);
     try (BlockSparseLayout l = layer()) {
       for (int i = 0; i < op.arity(); i++) {
+        if (isActivation(op.names[i])) {
+          continue;
+        }
         Tensor[] a = op.args(backend, l, 4, r);
         int[] s = a[i].shape();
         Tensor four = backend.zeros(s[0], s[1], 1, 1);
@@ -843,6 +851,36 @@ public abstract class BackendContractTest {
         } finally {
           closeAll(a);
         }
+      }
+    }
+  }
+
+  /**
+   * A 4-D activation ({@code channels × batch × H × W}) is its matrix {@code channels × batch·H·W}:
+   * a 1 × 1 convolution is the product over every pixel.
+   */
+  @ParameterizedTest
+  @EnumSource(ProductOp.class)
+  void aFourDimensionalActivationIsItsMatrixView(ProductOp op) {
+    try (BlockSparseLayout l = layer()) {
+      Tensor[] flat = op.args(backend, l, 6, new SplittableRandom(13));
+      Tensor[] image = op.args(backend, l, 6, new SplittableRandom(13));
+      try {
+        for (int i = 0; i < op.arity(); i++) {
+          if (isActivation(op.names[i])) {
+            Tensor four = backend.of(image[i].toArray(), image[i].rows(), 2, 1, 3);
+            image[i].close();
+            image[i] = four;
+          }
+        }
+        op.call(backend, l, flat);
+        op.call(backend, l, image);
+        for (int i = 0; i < op.arity(); i++) {
+          assertArrayEquals(flat[i].toArray(), image[i].toArray(), op + " " + op.names[i]);
+        }
+      } finally {
+        closeAll(flat);
+        closeAll(image);
       }
     }
   }

@@ -155,6 +155,162 @@ public final class RelgraphKernels {
       @Span FloatPointer dbeta)
       throws KernelException;
 
+  /** Batch normalisation without ReLU; otherwise as {@link #bn_relu_forward}. */
+  public static native void bn_forward(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      @Span @Const FloatPointer x,
+      @Span @Const FloatPointer gamma,
+      @Span @Const FloatPointer beta,
+      @Span FloatPointer y,
+      @Span FloatPointer mean,
+      @Span FloatPointer invStd,
+      @Span FloatPointer runMean,
+      @Span FloatPointer runVar,
+      float momentum,
+      float eps,
+      int training)
+      throws KernelException;
+
+  /** Backward of {@link #bn_forward} in training mode. */
+  public static native void bn_backward(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      @Span @Const FloatPointer x,
+      @Span @Const FloatPointer dy,
+      @Span @Const FloatPointer gamma,
+      @Span @Const FloatPointer mean,
+      @Span @Const FloatPointer invStd,
+      @Span FloatPointer dx,
+      @Span FloatPointer dgamma,
+      @Span FloatPointer dbeta)
+      throws KernelException;
+
+  /**
+   * im2col of a {@code kernel × kernel} convolution (kernel 1 or 3, padding kernel/2, stride 1 or
+   * 2): x ({@code channels × batch × h × w}) to cols ({@code channels·kernel² × batch·ho·wo}), row
+   * {@code c·kernel² + ky·kernel + kx}.
+   */
+  public static native void im2col(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      int h,
+      int w,
+      int kernel,
+      int stride,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer cols)
+      throws KernelException;
+
+  /** The adjoint of {@link #im2col}: dx (overwritten) from cols. */
+  public static native void col2im(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      int h,
+      int w,
+      int kernel,
+      int stride,
+      @Span @Const FloatPointer cols,
+      @Span FloatPointer dx)
+      throws KernelException;
+
+  /** Depthwise 3×3 convolution, padding 1: y from w ({@code channels × 9}) and x. */
+  public static native void depthwise_forward(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      int h,
+      int w,
+      int stride,
+      @Span @Const FloatPointer wt,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer y)
+      throws KernelException;
+
+  /** dx (overwritten) of {@link #depthwise_forward}. */
+  public static native void depthwise_backward_data(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      int h,
+      int w,
+      int stride,
+      @Span @Const FloatPointer wt,
+      @Span @Const FloatPointer dy,
+      @Span FloatPointer dx)
+      throws KernelException;
+
+  /** dw ({@code channels × 9}) of {@link #depthwise_forward}. */
+  public static native void depthwise_backward_weight(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      int h,
+      int w,
+      int stride,
+      @Span @Const FloatPointer dy,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer dw)
+      throws KernelException;
+
+  /** {@code y = a + b}, n floats. */
+  public static native void add(
+      int isa,
+      int threads,
+      long n,
+      @Span @Const FloatPointer a,
+      @Span @Const FloatPointer b,
+      @Span FloatPointer y)
+      throws KernelException;
+
+  /** {@code y = max(0, x)}, n floats. */
+  public static native void relu(
+      int isa, int threads, long n, @Span @Const FloatPointer x, @Span FloatPointer y)
+      throws KernelException;
+
+  /** {@code dx = dy} where {@code y > 0}, else 0. */
+  public static native void relu_backward(
+      int isa,
+      int threads,
+      long n,
+      @Span @Const FloatPointer y,
+      @Span @Const FloatPointer dy,
+      @Span FloatPointer dx)
+      throws KernelException;
+
+  /** y ({@code channels × batch}) = the mean of each plane of x. */
+  public static native void avg_pool(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      long plane,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer y)
+      throws KernelException;
+
+  /** dx (overwritten) = dy / plane over each plane. */
+  public static native void avg_pool_backward(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      long plane,
+      @Span @Const FloatPointer dy,
+      @Span FloatPointer dx)
+      throws KernelException;
+
   /** Mean softmax cross-entropy; writes dLogits and the count of correct predictions. */
   public static native double softmax_xent(
       int isa,

@@ -1,0 +1,283 @@
+package org.relgraph.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.relgraph.engine.BackendContractTest.assertClose;
+import static org.relgraph.engine.BackendContractTest.random;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The convolution operations of a {@link Backend} held to the float64 {@link JavaBackend} on odd
+ * and edge image shapes (1 × 1 images, odd sides, stride 2, one channel, one sample), and their
+ * shape checks. Apart from {@link BackendContractTest} so that a backend can keep the products'
+ * contract before it has convolutions.
+ */
+public abstract class ConvolutionContractTest {
+  private static final JavaBackend REF = BackendContractTest.REF;
+
+  /** A new backend of the kind under test, with up to {@code threads} threads. */
+  protected abstract Backend create(int threads);
+
+  /** Called after each operation on a backend under test. */
+  protected void ran(Backend b, String op) {}
+
+  private final List<Backend> made = new ArrayList<>();
+  private Backend backend;
+
+  @BeforeEach
+  void makeBackend() {
+    backend = create(3);
+    made.add(backend);
+  }
+
+  @AfterEach
+  void closeBackends() {
+    for (Backend b : made) {
+      b.close();
+      assertEquals(0, b.liveTensors(), b + " kept tensors after close");
+    }
+  }
+
+  /** channels, batch, H, W, stride: odd, even, 1 × 1, wide, tall. */
+  static final int[][] IMAGES = {
+    {1, 1, 1, 1, 1},
+    {1, 1, 1, 1, 2},
+    {3, 2, 5, 7, 1},
+    {3, 2, 5, 7, 2},
+    {2, 3, 4, 4, 2},
+    {5, 1, 1, 6, 2},
+    {4, 2, 9, 1, 1},
+    {17, 2, 8, 8, 2},
+  };
+
+  /** Runs {@code op} on copies of {@code values} in the backend and the reference; compares all. */
+  private void compare(
+      String what, int reduction, float[][] values, int[][] shapes, OpOnTensors op) {
+    Tensor[] mine = new Tensor[values.length];
+    Tensor[] ref = new Tensor[values.length];
+    try (TensorScope ms = backend.newScope();
+        TensorScope rs = REF.newScope()) {
+      for (int i = 0; i < values.length; i++) {
+        mine[i] = ms.of(values[i], shapes[i]);
+        ref[i] = rs.of(values[i], shapes[i]);
+      }
+      op.call(REF, ref);
+      op.call(backend, mine);
+      ran(backend, what);
+      for (int i = 0; i < values.length; i++) {
+        assertClose(ref[i].toArray(), mine[i].toArray(), reduction, what + " argument " + i);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  interface OpOnTensors {
+    void call(Backend b, Tensor[] t);
+  }
+
+  private static int size(int... shape) {
+    int n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  private static float[] rand(SplittableRandom r, int... shape) {
+    return random(r, size(shape));
+  }
+
+  @Test
+  void im2colAndCol2imMatchTheReference() {
+    SplittableRandom r = new SplittableRandom(1);
+    for (int[] g : IMAGES) {
+      for (int k : new int[] {1, 3}) {
+        int s = g[4];
+        int[] x = {g[0], g[1], g[2], g[3]};
+        int[] cols = {
+          g[0] * k * k, g[1] * ConvGeometry.outputSize(g[2], s) * ConvGeometry.outputSize(g[3], s)
+        };
+        String at = " of " + java.util.Arrays.toString(g) + " kernel " + k;
+        compare(
+            "im2col" + at,
+            1,
+            new float[][] {rand(r, x), rand(r, cols)},
+            new int[][] {x, cols},
+            (b, t) -> b.im2col(t[0], k, s, t[1]));
+        compare(
+            "col2im" + at,
+            9,
+            new float[][] {rand(r, cols), rand(r, x)},
+            new int[][] {cols, x},
+            (b, t) -> b.col2im(t[0], k, s, t[1]));
+      }
+    }
+  }
+
+  @Test
+  void depthwiseConvolutionMatchesTheReference() {
+    SplittableRandom r = new SplittableRandom(2);
+    for (int[] g : IMAGES) {
+      int s = g[4];
+      int[] x = {g[0], g[1], g[2], g[3]};
+      int[] y = {g[0], g[1], ConvGeometry.outputSize(g[2], s), ConvGeometry.outputSize(g[3], s)};
+      int[] w = {g[0], 9};
+      String at = " of " + java.util.Arrays.toString(g);
+      int reduction = g[1] * y[2] * y[3];
+      compare(
+          "depthwiseForward" + at,
+          9,
+          new float[][] {rand(r, w), rand(r, x), rand(r, y)},
+          new int[][] {w, x, y},
+          (b, t) -> b.depthwiseForward(t[0], t[1], s, t[2]));
+      compare(
+          "depthwiseBackwardData" + at,
+          9,
+          new float[][] {rand(r, w), rand(r, y), rand(r, x)},
+          new int[][] {w, y, x},
+          (b, t) -> b.depthwiseBackwardData(t[0], t[1], s, t[2]));
+      compare(
+          "depthwiseBackwardWeight" + at,
+          reduction,
+          new float[][] {rand(r, y), rand(r, x), rand(r, w)},
+          new int[][] {y, x, w},
+          (b, t) -> b.depthwiseBackwardWeight(t[0], t[1], s, t[2]));
+    }
+  }
+
+  @Test
+  void batchNormWithoutReluMatchesTheReferenceOnImages() {
+    SplittableRandom r = new SplittableRandom(3);
+    for (int[] g : IMAGES) {
+      int[] x = {g[0], g[1], g[2], g[3]};
+      if (g[1] * g[2] * g[3] < 2) {
+        continue; // training needs two values per channel
+      }
+      int n = g[1] * g[2] * g[3];
+      for (boolean training : new boolean[] {true, false}) {
+        try (BatchNorm mine = new BatchNorm(backend, g[0]);
+            BatchNorm ref = new BatchNorm(REF, g[0])) {
+          long seed = r.nextLong();
+          BackendContractTest.randomize(mine, new SplittableRandom(seed));
+          BackendContractTest.randomize(ref, new SplittableRandom(seed));
+          String at = " of " + java.util.Arrays.toString(g) + (training ? " training" : "");
+          compare(
+              "batchNormForward" + at,
+              n,
+              new float[][] {rand(r, x), rand(r, x)},
+              new int[][] {x, x},
+              (b, t) -> b.batchNormForward(b == REF ? ref : mine, t[0], t[1], training));
+          for (int i = 0; i < 8 && training; i++) {
+            assertClose(
+                ref.tensors()[i].toArray(), mine.tensors()[i].toArray(), n, "bn state " + i + at);
+          }
+          if (training) {
+            compare(
+                "batchNormBackward" + at,
+                n,
+                new float[][] {rand(r, x), rand(r, x), rand(r, x)},
+                new int[][] {x, x, x},
+                (b, t) -> b.batchNormBackward(b == REF ? ref : mine, t[0], t[1], t[2]));
+            assertClose(ref.gammaGrad.toArray(), mine.gammaGrad.toArray(), n, "dgamma" + at);
+            assertClose(ref.betaGrad.toArray(), mine.betaGrad.toArray(), n, "dbeta" + at);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void batchNormWithoutReluKeepsNegativeValues() {
+    try (BatchNorm bn = new BatchNorm(REF, 1);
+        Tensor x = REF.of(new float[] {-1, 1}, 1, 1, 1, 2);
+        Tensor y = REF.zeros(1, 1, 1, 2)) {
+      REF.batchNormForward(bn, x, y, true);
+      assertTrue(y.get(0, 0) < -0.99f, "got " + y.get(0, 0));
+    }
+  }
+
+  @Test
+  void elementwiseAndPoolingMatchTheReference() {
+    SplittableRandom r = new SplittableRandom(4);
+    for (int[] g : IMAGES) {
+      int[] x = {g[0], g[1], g[2], g[3]};
+      int[] p = {g[0], g[1]};
+      String at = " of " + java.util.Arrays.toString(g);
+      compare(
+          "add" + at,
+          1,
+          new float[][] {rand(r, x), rand(r, x), rand(r, x)},
+          new int[][] {x, x, x},
+          (b, t) -> b.add(t[0], t[1], t[2]));
+      compare(
+          "relu" + at,
+          1,
+          new float[][] {rand(r, x), rand(r, x)},
+          new int[][] {x, x},
+          (b, t) -> b.relu(t[0], t[1]));
+      compare(
+          "reluBackward" + at,
+          1,
+          new float[][] {rand(r, x), rand(r, x), rand(r, x)},
+          new int[][] {x, x, x},
+          (b, t) -> b.reluBackward(t[0], t[1], t[2]));
+      compare(
+          "globalAvgPool" + at,
+          g[2] * g[3],
+          new float[][] {rand(r, x), rand(r, p)},
+          new int[][] {x, p},
+          (b, t) -> b.globalAvgPool(t[0], t[1]));
+      compare(
+          "globalAvgPoolBackward" + at,
+          1,
+          new float[][] {rand(r, p), rand(r, x)},
+          new int[][] {p, x},
+          (b, t) -> b.globalAvgPoolBackward(t[0], t[1]));
+    }
+  }
+
+  /** Each call throws a one-line IllegalArgumentException naming what is wrong. */
+  private void assertBad(String expectedPart, Executable call) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    assertTrue(e.getMessage().contains(expectedPart), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  @Test
+  void badShapesThrowOneLineIllegalArguments() {
+    try (TensorScope s = backend.newScope()) {
+      Tensor x = s.zeros(2, 1, 5, 5);
+      Tensor flat = s.zeros(2, 25);
+      Tensor cols = s.zeros(18, 9);
+      Tensor w = s.zeros(2, 9);
+      Tensor y = s.zeros(2, 1, 3, 3);
+      Tensor p = s.zeros(2, 1);
+      assertBad("kernel = 5", () -> backend.im2col(x, 5, 2, cols));
+      assertBad("stride = 3", () -> backend.im2col(x, 3, 3, cols));
+      assertBad("expected an image", () -> backend.im2col(flat, 3, 2, cols));
+      assertBad("expected 18 x 25", () -> backend.im2col(x, 3, 1, cols));
+      assertBad("expected 18 x 25", () -> backend.col2im(cols, 3, 1, x));
+      assertBad("expected 2 x 9", () -> backend.depthwiseForward(s.zeros(3, 9), x, 2, y));
+      assertBad("expected 2 x 1 x 5 x 5", () -> backend.depthwiseForward(w, x, 1, y));
+      assertBad("expected 2 x 1 x 5 x 5", () -> backend.depthwiseBackwardData(w, y, 1, x));
+      assertBad("dY is 2 x 1 x 3 x 3", () -> backend.depthwiseBackwardWeight(y, x, 1, w));
+      assertBad("must have the same shape", () -> backend.add(x, s.zeros(2, 1, 5, 4), y));
+      assertBad("same tensor", () -> backend.add(x, x, s.zeros(2, 1, 5, 5)));
+      assertBad("must have the same shape", () -> backend.relu(x, y));
+      assertBad("expected 2 x 1", () -> backend.globalAvgPool(x, s.zeros(2, 2)));
+      assertBad("expected an image", () -> backend.globalAvgPoolBackward(p, flat));
+      try (BatchNorm bn = new BatchNorm(backend, 3)) {
+        assertBad("expected 3 batch-norm channels", () -> backend.batchNormForward(bn, x, x, true));
+      }
+    }
+  }
+}
