@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       QuickstartCommand.class,
       SweepCommand.class,
       ExtractCommand.class,
+      FlopsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
