@@ -1,10 +1,6 @@
 package org.relgraph.nn;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.relgraph.engine.Backend;
-import org.relgraph.engine.BatchNorm;
 import org.relgraph.engine.Tensor;
 import org.relgraph.engine.TensorFactory;
 
@@ -13,33 +9,10 @@ import org.relgraph.engine.TensorFactory;
  * vectors or images: the last layer of a residual branch, before the addition. Parameters and
  * buffers are named as {@link BatchNormRelu}'s.
  */
-public final class BatchNormalization implements Layer {
-  private final String name;
-  private final BatchNorm bn;
-  private final Parameter gamma;
-  private final Parameter beta;
-
+public final class BatchNormalization extends PerChannelNorm {
   /** A layer of {@code channels} channels: γ = 1, β = 0, running mean 0 and variance 1. */
   public BatchNormalization(TensorFactory tensors, String name, int channels) {
-    this.name = name;
-    this.bn = new BatchNorm(tensors, channels);
-    this.gamma = Parameter.over(name + ".gamma", bn.gamma(), bn.gammaGrad());
-    this.beta = Parameter.over(name + ".beta", bn.beta(), bn.betaGrad());
-  }
-
-  /** The statistics and parameters as the backend takes them. */
-  public BatchNorm batchNorm() {
-    return bn;
-  }
-
-  @Override
-  public int inputs() {
-    return bn.channels();
-  }
-
-  @Override
-  public int outputs() {
-    return bn.channels();
+    super(tensors, name, channels);
   }
 
   @Override
@@ -47,34 +20,8 @@ public final class BatchNormalization implements Layer {
     backend.batchNormForward(bn, x, y, training);
   }
 
-  /**
-   * @throws IllegalArgumentException when {@code dx} is null
-   */
   @Override
-  public void backward(Backend backend, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-    if (dx == null) {
-      throw new IllegalArgumentException(name + ": batch norm needs its input gradient");
-    }
+  void backwardInto(Backend backend, Tensor x, Tensor y, Tensor dy, Tensor dx) {
     backend.batchNormBackward(bn, x, dy, dx);
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return List.of(gamma, beta);
-  }
-
-  @Override
-  public Map<String, Tensor> buffers() {
-    Map<String, Tensor> b = new LinkedHashMap<>();
-    b.put(name + ".running_mean", bn.runningMean());
-    b.put(name + ".running_var", bn.runningVar());
-    return b;
-  }
-
-  @Override
-  public void close() {
-    gamma.close();
-    beta.close();
-    bn.close();
   }
 }
