@@ -51,7 +51,7 @@ public final class CudaBackendProvider implements BackendProvider {
     return new Capabilities(
         List.of(CudaProbe.device()),
         List.of("blocksparse", "masked", "dense"),
-        "CUDA kernels (fatbin: sm_80, sm_90, PTX); cuBLAS SGEMM "
+        "relgraph CUDA kernels (fatbin); cuBLAS SGEMM "
             + requestedMathMode().name().toLowerCase(Locale.ROOT),
         1);
   }
