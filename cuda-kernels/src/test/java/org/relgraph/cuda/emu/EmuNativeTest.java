@@ -1,0 +1,88 @@
+package org.relgraph.cuda.emu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Compiles and runs the native tests with g++: every kernel through the emulation against float64
+ * references (src/test/cpp/emu_kernels_test.cpp) under AddressSanitizer and
+ * UndefinedBehaviorSanitizer. Any failure fails the build.
+ */
+class EmuNativeTest {
+  private static final Path MODULE = Path.of("").toAbsolutePath();
+  private static final Path OUT = MODULE.resolve("target/native-tests");
+
+  private static boolean hasGpp() {
+    try {
+      return new ProcessBuilder("g++", "--version").start().waitFor() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  private static List<String> gpp(String... more) {
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(
+        List.of(
+            "g++",
+            "-std=c++17",
+            "-g",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-Wno-unknown-pragmas",
+            "-I",
+            "src/main/cpp/emu",
+            "-I",
+            "src/main/cuda",
+            "-I",
+            "src/test/cpp"));
+    cmd.addAll(List.of(more));
+    return cmd;
+  }
+
+  private static String run(List<String> cmd, long minutes) throws Exception {
+    Files.createDirectories(OUT);
+    Path log = Files.createTempFile(OUT, "run", ".log");
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(MODULE.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    boolean done = p.waitFor(minutes, TimeUnit.MINUTES);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    System.out.println(String.join(" ", cmd) + "\n" + out);
+    assertEquals(0, done ? p.exitValue() : -1, String.join(" ", cmd) + " failed:\n" + out);
+    return out;
+  }
+
+  @Test
+  void kernelsMatchFloat64ReferencesUnderSanitizers() throws Exception {
+    assumeTrue(hasGpp(), "g++ not found");
+    String exe = OUT.resolve("emu_kernels_test").toString();
+    run(
+        gpp(
+            "-O1",
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+            "src/test/cpp/emu_kernels_test.cpp",
+            "-o",
+            exe),
+        10);
+    run(List.of(exe), 15);
+  }
+}
