@@ -28,7 +28,7 @@ import org.relgraph.engine.cuda.CudaDevice.Dim3;
  * LossAccumulator} on the device. Values come back only through {@link Tensor#toArray()}, {@link
  * Tensor#get} and {@link LossAccumulator#read()}, each of which waits for the stream.
  *
- * <p>It runs on any {@link CudaDevice}: {@link DriverDevice} on a GPU, {@code EmulatedDevice} on
+ * <p>It runs on any {@link CudaDevice}: {@link DriverDevice} on a GPU, {@link EmulatedDevice} on
  * the CPU for tests. Closing the backend closes its device.
  */
 public final class CudaBackend extends Backend {

@@ -11,7 +11,7 @@ import org.bytedeco.javacpp.Pointer;
  * <p>Operations are issued in order on one stream and may run asynchronously; {@link
  * #synchronize()} waits for them, and every copy to the host waits for the work before it.
  * Implementations: {@link DriverDevice} (a real GPU through the CUDA driver API and cuBLAS) and
- * {@code EmulatedDevice} (host memory and the kernels' CPU emulation, for tests). Not thread-safe.
+ * {@link EmulatedDevice} (host memory and the kernels' CPU emulation, for tests). Not thread-safe.
  * Any failure surfaces as {@link org.relgraph.engine.NativeException} naming the call.
  */
 public interface CudaDevice extends AutoCloseable {
