@@ -1,6 +1,7 @@
 package org.relgraph.cuda.emu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -15,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Compiles and runs the native tests with g++: every kernel through the emulation against float64
  * references (src/test/cpp/emu_kernels_test.cpp) under AddressSanitizer and
- * UndefinedBehaviorSanitizer. Any failure fails the build.
+ * UndefinedBehaviorSanitizer; and the GPU harness of gpu-check.sh (src/test/gpu), compiled against
+ * the emulation and run on small shapes and a one-point timing grid, so that its sources build and
+ * its paths run here. Any failure fails the build.
  */
 class EmuNativeTest {
   private static final Path MODULE = Path.of("").toAbsolutePath();
@@ -84,5 +87,31 @@ class EmuNativeTest {
             exe),
         10);
     run(List.of(exe), 15);
+  }
+
+  @Test
+  void gpuHarnessBuildsAndRunsOnTheEmulation() throws Exception {
+    assumeTrue(hasGpp(), "g++ not found");
+    String exe = OUT.resolve("gpu_harness_emu").toString();
+    run(
+        gpp(
+            "-O1",
+            "-DRG_HARNESS_EMU",
+            "-I",
+            "src/test/gpu",
+            "src/test/gpu/gpu_harness.cpp",
+            "-o",
+            exe),
+        10);
+    run(List.of(exe, "check", "-", "--small"), 5);
+    Path bench = OUT.resolve("bench");
+    Files.createDirectories(bench);
+    run(List.of(exe, "bench", "-", bench.toString(), "--tiny"), 5);
+    String csv = Files.readString(bench.resolve("harness.csv"), StandardCharsets.UTF_8);
+    for (String backend :
+        List.of("blocksparse", "cublas_dense", "cublas_dense_512", "cublas_masked")) {
+      assertTrue(csv.contains("," + backend + ","), backend + " missing from\n" + csv);
+    }
+    assertTrue(csv.contains("cusparse_bsr,-1,0,skipped: blocks of uneven size"), csv);
   }
 }
