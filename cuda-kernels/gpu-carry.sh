@@ -26,9 +26,20 @@ for tool in jlink jdeps; do
 done
 
 jar="$root/java/target/relgraph.jar"
-if [ ! -f "$jar" ] || [ ! -d "$root/java/target/lib" ]; then
-  echo "gpu-carry: building the CLI ..." >&2
-  "$root/relgraph" --version >/dev/null
+stale() {
+  [ ! -f "$jar" ] || [ ! -d "$root/java/target/lib" ] && return 0
+  [ -n "$(find "$root/pom.xml" "$root/java/pom.xml" "$root/java/src/main" "$root/native/pom.xml" \
+    "$root/native/src/main" "$root/cuda-kernels/pom.xml" "$root/cuda-kernels/src/main" \
+    -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+if stale; then
+  echo "gpu-carry: packaging the CLI (mvn package) ..." >&2
+  mvn -q -B -f "$root/pom.xml" -pl java -am -DskipTests -Dspotless.check.skip=true package >&2
+fi
+if ! (cd "$root/java/target/lib" && "$jdk/bin/jar" tf relgraph-cuda-kernels-*.jar 2>/dev/null) \
+  | grep -q 'org/relgraph/cuda/relgraph_kernels.fatbin'; then
+  echo "gpu-carry: warning: the kernels' fatbin is not in the jars (built without nvcc): the" \
+    "carried cuda backend will say so; gpu-check.sh still builds its own" >&2
 fi
 
 if [ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
