@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.relgraph.bench.LayerBench;
+import org.relgraph.engine.Backend;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.nn.ExecutionMode;
 
@@ -37,6 +38,11 @@ import org.relgraph.nn.ExecutionMode;
  * <p>Useful GFLOP/s of a row: {@code 2 × multiply-adds of existing blocks × batch × products /
  * time} (see {@link LayerBench}); JMH reports the time only.
  *
+ * <p>{@code -p backend=cuda,cuda-masked,cuda-dense} times the same layers on the CUDA backend
+ * (cuBLAS for masked and dense), synchronizing after each call; where no GPU can run them, each
+ * such trial fails its setup with {@code skipped: backend cuda is unavailable: <cause>} and JMH
+ * goes on.
+ *
  * <p>The fork sets {@code -Drelgraph.openblas.coretype=auto}, so OpenBLAS runs the kernel it
  * detects for the CPU (the environment may force another); the setup prints which one ran.
  *
@@ -56,7 +62,11 @@ public class LayerBenchmark {
   /** One layer with its tensors. */
   @State(Scope.Benchmark)
   public static class LayerState {
-    /** Mode: {@code dense} (complete graph only), {@code masked}, {@code blocksparse}. */
+    /**
+     * Mode on the CPU backend: {@code dense} (complete graph only), {@code masked}, {@code
+     * blocksparse}; or on the CUDA backend: {@code cuda} (block-sparse), {@code cuda-masked},
+     * {@code cuda-dense} (skipped with the cause where no GPU can run them).
+     */
     @Param({"blocksparse", "masked", "dense"})
     public String backend;
 
@@ -82,11 +92,15 @@ public class LayerBenchmark {
 
     LayerBench.Op parsedOp;
     LayerBench.Layer layer;
+    Backend cuda;
 
     /** Builds the layer, as {@code relgraph bench layers} does. */
     @Setup(Level.Trial)
     public void setup() {
-      ExecutionMode mode = ExecutionMode.parse(backend);
+      boolean onCuda = backend.equals("cuda") || backend.startsWith("cuda-");
+      ExecutionMode mode =
+          ExecutionMode.parse(
+              backend.equals("cuda") ? "blocksparse" : backend.replaceFirst("^cuda-", ""));
       double pattern = pattern(kOverN);
       if (mode == ExecutionMode.DENSE && pattern != LayerBench.COMPLETE) {
         throw new IllegalArgumentException(
@@ -96,10 +110,12 @@ public class LayerBenchmark {
       if (parsedOp == LayerBench.Op.MATCHED_STACK) {
         throw new IllegalArgumentException("matched_stack is the matchedStack benchmark");
       }
-      CpuBackend cpu = cpu(threads);
+      if (onCuda) {
+        cuda = CudaBenchmarks.create();
+      }
       layer =
           LayerBench.Layer.create(
-              cpu,
+              onCuda ? cuda : cpu(threads),
               mode,
               LayerBench.graph(LayerBench.NODES, pattern),
               width,
@@ -113,6 +129,9 @@ public class LayerBenchmark {
     public void tearDown() {
       if (layer != null) {
         layer.close();
+      }
+      if (cuda != null) {
+        cuda.close();
       }
     }
   }
@@ -174,6 +193,9 @@ public class LayerBenchmark {
   @Benchmark
   public void layer(LayerState s) {
     s.layer.run(s.parsedOp);
+    if (s.cuda != null) {
+      s.cuda.synchronize(); // the GPU's work is asynchronous: time it to its end
+    }
   }
 
   /** Forward plus backward of the three layers. */

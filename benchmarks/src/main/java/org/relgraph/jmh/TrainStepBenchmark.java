@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.relgraph.engine.Backend;
 import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.LossAccumulator;
 import org.relgraph.engine.SgdSettings;
@@ -34,7 +35,8 @@ import org.relgraph.train.RelationalMlp;
  * Fashion-MNIST is 468 such steps; {@code relgraph bench epochs} times whole epochs on the real
  * data.
  *
- * <p>Example: {@code java -jar benchmarks/target/benchmarks.jar TrainStepBenchmark} (4 runs).
+ * <p>Example: {@code java -jar benchmarks/target/benchmarks.jar TrainStepBenchmark} (4 runs); add
+ * {@code -p backend=cuda} for the CUDA backend.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -58,11 +60,19 @@ public class TrainStepBenchmark {
     @Param("128")
     public int batch;
 
+    /**
+     * {@code cpu}, or {@code cuda} (skipped with the cause, by a failed setup, where no GPU can run
+     * the kernels).
+     */
+    @Param("cpu")
+    public String backend = "cpu";
+
     /** Threads; 0 for all processors. */
     @Param("0")
     public int threads;
 
     RelationalMlp net;
+    boolean cuda;
     LossAccumulator totals;
     float[] x;
     int[] labels;
@@ -81,14 +91,16 @@ public class TrainStepBenchmark {
       }
       MlpSpec spec = MlpSpec.paper(784, 10);
       int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-      net =
-          RelationalMlp.create(
-              CpuBackend.create(CpuBackend.bestIsa(), t),
-              spec,
-              g,
-              BudgetMatching.match(spec, g).width(),
-              m,
-              1);
+      Backend b;
+      if (backend.equals("cuda")) {
+        b = CudaBenchmarks.create();
+        cuda = true;
+      } else if (backend.equals("cpu")) {
+        b = CpuBackend.create(CpuBackend.bestIsa(), t);
+      } else {
+        throw new IllegalArgumentException("backend '" + backend + "' is neither cpu nor cuda");
+      }
+      net = RelationalMlp.create(b, spec, g, BudgetMatching.match(spec, g).width(), m, 1);
       SplittableRandom r = new SplittableRandom(7);
       x = new float[784 * batch];
       for (int i = 0; i < x.length; i++) {
@@ -115,6 +127,9 @@ public class TrainStepBenchmark {
   @Benchmark
   public LossAccumulator step(Net s) {
     s.net.trainStep(s.x, s.labels, 1e-4f, s.sgd, s.totals);
+    if (s.cuda) {
+      s.net.backend().synchronize(); // the GPU's work is asynchronous: time it to its end
+    }
     return s.totals;
   }
 }

@@ -261,6 +261,33 @@ class BenchmarksTest {
     }
   }
 
+  @Test
+  void cudaTrialsAreSkippedWithTheCauseWhereNoGpuRunsThem() {
+    org.relgraph.engine.BackendProvider cuda =
+        org.relgraph.engine.Backends.discovered().known("cuda");
+    org.junit.jupiter.api.Assumptions.assumeFalse(cuda.isAvailable(), "a GPU is usable here");
+    String expected = CudaBenchmarks.skipped(cuda.unavailabilityCause().orElseThrow());
+    for (String backend : List.of("cuda", "cuda-masked", "cuda-dense")) {
+      LayerBenchmark.LayerState s = new LayerBenchmark.LayerState();
+      s.backend = backend;
+      s.width = 64;
+      s.kOverN = "complete";
+      s.batch = 8;
+      s.op = "step";
+      IllegalStateException e = assertThrows(IllegalStateException.class, s::setup);
+      assertEquals(expected, e.getMessage());
+      s.tearDown();
+    }
+    TrainStepBenchmark.Net n = new TrainStepBenchmark.Net();
+    n.graph = "ws-flex";
+    n.mode = "blocksparse";
+    n.batch = 8;
+    n.backend = "cuda";
+    assertEquals(expected, assertThrows(IllegalStateException.class, n::setup).getMessage());
+    n.backend = "gpu";
+    assertThrows(IllegalArgumentException.class, n::setup);
+  }
+
   private static double[] toDoubles(float[] a) {
     double[] d = new double[a.length];
     for (int i = 0; i < a.length; i++) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.relgraph.bench.BaselineCheck;
+import org.relgraph.bench.CudaLayerBench;
 import org.relgraph.bench.DenseChoice;
 import org.relgraph.bench.LayerBench;
 import org.relgraph.bench.LayerPlot;
@@ -130,6 +131,9 @@ final class BenchCommand implements Runnable {
 
     private int measure() throws IOException {
       requireNativeBackend(backend.name, "bench layers");
+      if (Backends.find(backend.name).name().equals("cuda")) {
+        return measureCuda();
+      }
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       LayerBench.Config base = quick ? LayerBench.Config.quick(t) : LayerBench.Config.full(t);
       LayerBench.Config config =
@@ -211,6 +215,44 @@ final class BenchCommand implements Runnable {
         stderr.println("relgraph: " + c.line());
       }
       stderr.flush();
+      return 0;
+    }
+
+    /** The CUDA backend against cuBLAS (its own rows; the CPU CSV is unchanged). */
+    private int measureCuda() throws IOException {
+      LayerBench.Config base = quick ? LayerBench.Config.quick(1) : LayerBench.Config.full(1);
+      LayerBench.Config config =
+          new LayerBench.Config(
+              widths != null ? ints(widths) : base.widths(),
+              batches != null ? ints(batches) : base.batches(),
+              patterns != null ? patterns(patterns) : base.patterns(),
+              1,
+              base.timing(),
+              false);
+      if (out != null) {
+        OutputFiles.checkFile(out, "--out");
+      }
+      PrintWriter stdout = spec.commandLine().getOut();
+      try (org.relgraph.engine.cuda.CudaBackend cuda =
+          (org.relgraph.engine.cuda.CudaBackend) Backends.find("cuda").create(1)) {
+        CudaLayerBench bench = new CudaLayerBench(config, cuda);
+        stdout.println(bench.comment());
+        stdout.println(LayerBench.HEADER);
+        stdout.flush();
+        List<LayerBench.Row> rows =
+            bench.run(
+                r -> {
+                  stdout.println(r.csv());
+                  stdout.flush();
+                });
+        if (out != null) {
+          writeCsv(
+              out,
+              bench.comment(),
+              LayerBench.HEADER,
+              rows.stream().map(LayerBench.Row::csv).toList());
+        }
+      }
       return 0;
     }
 
@@ -438,8 +480,9 @@ final class BenchCommand implements Runnable {
         defaultValue = "cpu",
         paramLabel = "NAME",
         description =
-            "Backend to time (cpu, the default, and only cpu: the benchmark times the native"
-                + " kernels against OpenBLAS; java is refused).")
+            "Backend to time: cpu (the default: the native kernels against OpenBLAS), or cuda"
+                + " for bench layers (the CUDA kernels against cuBLAS; an unavailable GPU is a"
+                + " usage error with its cause); java is refused.")
     String name;
   }
 
@@ -521,6 +564,14 @@ final class BenchCommand implements Runnable {
    */
   static void requireNativeBackend(String name, String command) {
     BackendProvider p = Backends.discovered().known(name);
+    if (p.name().equals("cuda")) {
+      Backends.discovered().lookup(name); // unavailable: a usage error with the cause
+      if (command.equals("bench layers")) {
+        return;
+      }
+      throw new IllegalArgumentException(
+          command + " times CPU training: --backend cuda is not supported (bench layers is)");
+    }
     if (!p.name().equals("cpu")) {
       throw new IllegalArgumentException(
           command

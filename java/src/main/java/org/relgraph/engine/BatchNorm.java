@@ -108,6 +108,16 @@ public final class BatchNorm implements AutoCloseable {
     return runningVar;
   }
 
+  /** The batch mean the training forward pass saved for the backward one. */
+  public Tensor savedMean() {
+    return savedMean;
+  }
+
+  /** The batch's {@code 1/√(σ² + ε)} the training forward pass saved for the backward one. */
+  public Tensor savedInvStd() {
+    return savedInvStd;
+  }
+
   @Override
   public void close() {
     for (Tensor t : tensors()) {

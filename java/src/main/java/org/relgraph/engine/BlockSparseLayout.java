@@ -264,6 +264,44 @@ public final class BlockSparseLayout implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies of the index arrays, for backends outside this package that keep their own copy of the
+   * layout (a device's): CSR order, the transposed index and the weight offsets, as {@link
+   * NativeCopy} holds them.
+   */
+  public Indices indices() {
+    return new Indices(
+        out.offsets(),
+        in.offsets(),
+        rowPtr.clone(),
+        colIdx.clone(),
+        blockCol.clone(),
+        rowBase.clone(),
+        rowK.clone(),
+        tPtr.clone(),
+        tBlock.clone(),
+        blockRow.clone());
+  }
+
+  /**
+   * The layout's index arrays: node channel offsets ({@code nodes + 1} each), each output node's
+   * blocks in CSR order ({@code rowPtr}, {@code colIdx}: input node, {@code blockCol}: first column
+   * in {@code W_v}), where each {@code W_v} starts ({@code rowBase}) and its columns ({@code
+   * rowK}), the transposed index ({@code tPtr}, {@code tBlock}) and each block's output node
+   * ({@code blockRow}).
+   */
+  public record Indices(
+      int[] outOff,
+      int[] inOff,
+      int[] rowPtr,
+      int[] colIdx,
+      int[] blockCol,
+      long[] rowBase,
+      int[] rowK,
+      int[] tPtr,
+      int[] tBlock,
+      int[] blockRow) {}
+
   /** The native copy of the index arrays, made once. */
   NativeCopy nativeCopy() {
     NativeCopy c = nativeCopy.get();

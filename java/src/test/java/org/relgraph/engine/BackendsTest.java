@@ -41,10 +41,10 @@ class BackendsTest {
   }
 
   @Test
-  void discoversJavaAndCpuOrderedByName() {
+  void discoversJavaCpuAndCudaOrderedByName() {
     List<String> names = Backends.all().stream().map(BackendProvider::name).toList();
-    assertEquals(List.of("cpu", "java"), names);
-    assertEquals("cpu, java", Backends.discovered().names());
+    assertEquals(List.of("cpu", "cuda", "java"), names);
+    assertEquals("cpu, cuda, java", Backends.discovered().names());
   }
 
   @Test
@@ -63,7 +63,7 @@ class BackendsTest {
   void anUnknownNameListsTheKnownOnes() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Backends.find("nope"));
-    assertEquals("unknown backend 'nope': there are cpu, java", e.getMessage());
+    assertEquals("unknown backend 'nope': there are cpu, cuda, java", e.getMessage());
   }
 
   @Test

@@ -24,7 +24,7 @@ import org.relgraph.nn.ExecutionMode;
  * against the Java one, and the three execution modes against each other.
  */
 class RelationalMlpTest {
-  private static final MlpSpec SPEC = new MlpSpec(6, 8, 2, 3, 7);
+  static final MlpSpec SPEC = new MlpSpec(6, 8, 2, 3, 7);
   private static final int BATCH = 5;
 
   /** A graph over 4 nodes with two edges and a directed one left out: uneven, not complete. */
@@ -206,10 +206,10 @@ class RelationalMlpTest {
     }
   }
 
-  private record Run(double[] losses, Map<String, float[]> grads, Map<String, float[]> state) {}
+  record Run(double[] losses, Map<String, float[]> grads, Map<String, float[]> state) {}
 
   /** Three training steps, then the gradients of a fourth batch and the state. */
-  private static Run run(Backend b, RelationalGraph g, int width, ExecutionMode mode) {
+  static Run run(Backend b, RelationalGraph g, int width, ExecutionMode mode) {
     try (RelationalMlp net = RelationalMlp.create(b, SPEC, g, width, mode, 42)) {
       double[] losses = new double[4];
       org.relgraph.engine.SgdSettings sgd = new org.relgraph.engine.SgdSettings(0.9f, 5e-4f, true);
@@ -221,7 +221,7 @@ class RelationalMlpTest {
     }
   }
 
-  private static void assertSameRun(Run a, Run b, String what) {
+  static void assertSameRun(Run a, Run b, String what) {
     for (int i = 0; i < a.losses.length; i++) {
       assertEquals(a.losses[i], b.losses[i], 1e-4 * Math.max(1, Math.abs(a.losses[i])), what);
     }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code relgraph backends}, and {@code --backend} chosen by discovery in every command. */
 class BackendsCliTest {
-  static final String UNKNOWN = "unknown backend 'nope': there are cpu, java";
+  static final String UNKNOWN = "unknown backend 'nope': there are cpu, cuda, java";
 
   static String[] train(String backend, String... more) {
     java.util.List<String> args =
@@ -58,14 +58,14 @@ class BackendsCliTest {
     Cli j = Cli.run("backends", "--json");
     assertEquals(0, j.status(), j.err());
     JsonArray all = JsonParser.parseString(j.out().strip()).getAsJsonArray();
-    assertEquals(2, all.size());
+    assertEquals(3, all.size());
     JsonObject cpu = all.get(0).getAsJsonObject();
     assertEquals("cpu", cpu.get("name").getAsString());
     assertTrue(cpu.get("available").getAsBoolean());
     assertTrue(cpu.get("cause").isJsonNull());
     assertTrue(cpu.get("max_threads").getAsInt() >= 1);
     assertEquals("host CPU", cpu.getAsJsonArray("devices").get(0).getAsString());
-    JsonObject java = all.get(1).getAsJsonObject();
+    JsonObject java = all.get(2).getAsJsonObject();
     assertEquals("java", java.get("name").getAsString());
     assertEquals(1, java.get("max_threads").getAsInt());
     assertEquals(3, java.getAsJsonArray("modes").size());
