@@ -442,13 +442,25 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
 
   protected abstract void doDenseBackwardWeight(Tensor dy, Tensor x, Tensor dw);
 
-  protected abstract void doMaskedForward(
-      Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch);
+  /** The masked mode is the dense product of {@code W ⊙ M}, formed in {@code scratch}. */
+  protected void doMaskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
+    doMultiply(w, mask, scratch);
+    doDenseForward(scratch, x, y);
+  }
 
-  protected abstract void doMaskedBackwardData(
-      Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch);
+  protected void doMaskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
+    doMultiply(w, mask, scratch);
+    doDenseBackwardData(scratch, dy, dx);
+  }
 
-  protected abstract void doMaskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw);
+  /** The dense weight gradient, masked in place. */
+  protected void doMaskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
+    doDenseBackwardWeight(dy, x, dw);
+    doMultiply(dw, mask, dw);
+  }
+
+  /** {@code out = a ⊙ b}, element by element, of equal sizes; {@code out} may be {@code a}. */
+  protected abstract void doMultiply(Tensor a, Tensor b, Tensor out);
 
   /** {@code batch} is the values per channel ({@code x.cols()}). */
   protected abstract void doBatchNormReluForward(

@@ -330,24 +330,6 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
-  protected void doMaskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
-    multiply(w, mask, scratch);
-    doDenseForward(scratch, x, y);
-  }
-
-  @Override
-  protected void doMaskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
-    multiply(w, mask, scratch);
-    doDenseBackwardData(scratch, dy, dx);
-  }
-
-  @Override
-  protected void doMaskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
-    doDenseBackwardWeight(dy, x, dw);
-    multiply(dw, mask, dw);
-  }
-
-  @Override
   protected void doBatchNormReluForward(
       BatchNorm bn, Tensor x, Tensor y, boolean training, int batch) {
     run(
@@ -642,7 +624,8 @@ public final class CpuBackend extends Backend {
                 s.nesterov() ? 1 : 0));
   }
 
-  private void multiply(Tensor a, Tensor b, Tensor out) {
+  @Override
+  protected void doMultiply(Tensor a, Tensor b, Tensor out) {
     run(
         () ->
             RelgraphKernels.multiply(

@@ -80,21 +80,8 @@ public final class JavaBackend extends Backend {
   }
 
   @Override
-  protected void doMaskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
-    scratch.copyFrom(times(w.toArray(), mask.toArray()));
-    doDenseForward(scratch, x, y);
-  }
-
-  @Override
-  protected void doMaskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
-    scratch.copyFrom(times(w.toArray(), mask.toArray()));
-    doDenseBackwardData(scratch, dy, dx);
-  }
-
-  @Override
-  protected void doMaskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
-    doDenseBackwardWeight(dy, x, dw);
-    dw.copyFrom(times(dw.toArray(), mask.toArray()));
+  protected void doMultiply(Tensor a, Tensor b, Tensor out) {
+    out.copyFrom(times(a.toArray(), b.toArray()));
   }
 
   @Override

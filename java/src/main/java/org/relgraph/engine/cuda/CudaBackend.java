@@ -257,7 +257,8 @@ public final class CudaBackend extends Backend {
     gemm(false, true, dw.rows(), dw.cols(), x.cols(), dy, dy.cols(), x, x.cols(), dw);
   }
 
-  private void multiply(Tensor a, Tensor b, Tensor out) {
+  @Override
+  protected void doMultiply(Tensor a, Tensor b, Tensor out) {
     long n = a.size();
     device.launch(
         "rg_multiply",
@@ -265,24 +266,6 @@ public final class CudaBackend extends Backend {
         THREADS,
         0,
         new KernelArgs().i64(n).ptr(ptr(a)).ptr(ptr(b)).ptr(ptr(out)));
-  }
-
-  @Override
-  protected void doMaskedForward(Tensor w, Tensor mask, Tensor x, Tensor y, Tensor scratch) {
-    multiply(w, mask, scratch);
-    doDenseForward(scratch, x, y);
-  }
-
-  @Override
-  protected void doMaskedBackwardData(Tensor w, Tensor mask, Tensor dy, Tensor dx, Tensor scratch) {
-    multiply(w, mask, scratch);
-    doDenseBackwardData(scratch, dy, dx);
-  }
-
-  @Override
-  protected void doMaskedBackwardWeight(Tensor mask, Tensor dy, Tensor x, Tensor dw) {
-    doDenseBackwardWeight(dy, x, dw);
-    multiply(dw, mask, dw);
   }
 
   // ---------------------------------------------------------------------------------------------
