@@ -109,21 +109,9 @@ inline void bn_forward(int isa, int threads, int channels, int batch, Span<const
                        Span<const float> gamma, Span<const float> beta, Span<float> y,
                        Span<float> mean, Span<float> invStd, Span<float> runMean,
                        Span<float> runVar, float momentum, float eps, int training) {
-  auto f = by_isa(isa, &portable::bn_forward, &avx2::bn_forward, &avx512::bn_forward);
-  check_threads(threads);
-  long long n = check_shape(channels, batch, "batch norm");
-  RELGRAPH_CHECK(eps > 0, "batch norm: eps must be > 0");
-  RELGRAPH_CHECK(!training || batch >= 2, "batch norm in training needs a batch of at least 2");
-  check_length(x, n, "x");
-  check_length(y, n, "y");
-  check_length(gamma, channels, "gamma");
-  check_length(beta, channels, "beta");
-  check_length(mean, channels, "mean");
-  check_length(invStd, channels, "invStd");
-  check_length(runMean, channels, "runMean");
-  check_length(runVar, channels, "runVar");
-  f(threads, channels, batch, x.data, gamma.data, beta.data, y.data, mean.data, invStd.data,
-    runMean.data, runVar.data, momentum, eps, training);
+  checked_bn_forward(by_isa(isa, &portable::bn_forward, &avx2::bn_forward, &avx512::bn_forward),
+                     threads, channels, batch, x, gamma, beta, y, mean, invStd, runMean, runVar,
+                     momentum, eps, training);
 }
 
 /** Backward of bn_forward in training mode. */

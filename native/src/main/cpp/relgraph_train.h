@@ -16,16 +16,14 @@ inline long long check_shape(int channels, int batch, const char* op) {
 }
 
 /**
- * y = max(0, gamma * (x - mean) * invStd + beta) per channel over feature-major activations
- * (channels x batch): batch statistics in training, saved and folded into the running ones; the
- * running ones in evaluation.
+ * Checks a batch norm forward's arguments (with or without ReLU), then runs the kernel f chosen
+ * for the ISA.
  */
-inline void bn_relu_forward(int isa, int threads, int channels, int batch, Span<const float> x,
-                            Span<const float> gamma, Span<const float> beta, Span<float> y,
-                            Span<float> mean, Span<float> invStd, Span<float> runMean,
-                            Span<float> runVar, float momentum, float eps, int training) {
-  auto f = by_isa(isa, &portable::bn_relu_forward, &avx2::bn_relu_forward,
-                  &avx512::bn_relu_forward);
+template <class F>
+inline void checked_bn_forward(F f, int threads, int channels, int batch, Span<const float> x,
+                               Span<const float> gamma, Span<const float> beta, Span<float> y,
+                               Span<float> mean, Span<float> invStd, Span<float> runMean,
+                               Span<float> runVar, float momentum, float eps, int training) {
   check_threads(threads);
   long long n = check_shape(channels, batch, "batch norm");
   RELGRAPH_CHECK(eps > 0, "batch norm: eps must be > 0");
@@ -41,6 +39,21 @@ inline void bn_relu_forward(int isa, int threads, int channels, int batch, Span<
   check_length(runVar, channels, "runVar");
   f(threads, channels, batch, x.data, gamma.data, beta.data, y.data, mean.data, invStd.data,
     runMean.data, runVar.data, momentum, eps, training);
+}
+
+/**
+ * y = max(0, gamma * (x - mean) * invStd + beta) per channel over feature-major activations
+ * (channels x batch): batch statistics in training, saved and folded into the running ones; the
+ * running ones in evaluation.
+ */
+inline void bn_relu_forward(int isa, int threads, int channels, int batch, Span<const float> x,
+                            Span<const float> gamma, Span<const float> beta, Span<float> y,
+                            Span<float> mean, Span<float> invStd, Span<float> runMean,
+                            Span<float> runVar, float momentum, float eps, int training) {
+  checked_bn_forward(
+      by_isa(isa, &portable::bn_relu_forward, &avx2::bn_relu_forward, &avx512::bn_relu_forward),
+      threads, channels, batch, x, gamma, beta, y, mean, invStd, runMean, runVar, momentum, eps,
+      training);
 }
 
 /** Backward of bn_relu_forward in training mode. */
