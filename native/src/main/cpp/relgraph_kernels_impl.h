@@ -257,19 +257,84 @@ static void node_rows(const Segment* seg, int nseg, long rs, long ldx, int cols,
   node_rows_tiled<TR, TC>(seg, nseg, rs, ldx, cols, count, st);
 }
 
+// Batches of at least WIDE_BATCH columns (a convolution's batch x H x W) are cut into column
+// chunks, and each task runs every node over one chunk: the chunk's activations then stay in
+// cache while all the nodes that read them do. Tasks of whole nodes would each stream their
+// inputs over the whole batch from memory, once per node: with nodes of one to four channels
+// (64 channels over 64 nodes) that is one pass over memory per few result rows.
+constexpr int WIDE_BATCH = 8192;
+
+// Columns per chunk: the chunk of `rows` activation rows fills about 512 KiB, in whole multiples
+// of 64 columns, at least 64 and at most 2048.
+static inline int chunk_columns(long rows) {
+  long c = 512L * 1024 / (4 * (rows > 0 ? rows : 1)) / 64 * 64;
+  return c < 64 ? 64 : c > 2048 ? 2048 : (int)c;
+}
+
+// Column chunks of [0, batch): body(worker, first column, columns) on `threads` threads.
+template <typename F>
+static void over_chunks(int threads, int batch, int chunk, const F& body) {
+  const int tasks = (batch + chunk - 1) / chunk;
+  Pool::instance().run(threads, tasks, [&](int t, int task) {
+    const int c0 = task * chunk;
+    body(t, c0, batch - c0 < chunk ? batch - c0 : chunk);
+  });
+}
+
+// Output node v over `cols` columns: x and y point at the first column, row strides ldx, ldy.
+static inline void forward_node(const Kernel& k, const float* W, const float* X, long ldx, float* Y,
+                                long ldy, int v, int cols, Segment* seg) {
+  int n = 0;
+  for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+    int u = k.colIdx[j];
+    seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], X + (long)k.inOff[u] * ldx, 1,
+                       k.inOff[u + 1] - k.inOff[u]};
+  }
+  node_rows(seg, n, k.rowK[v], ldx, cols, k.outOff[v + 1] - k.outOff[v],
+            DenseStore{Y + (long)k.outOff[v] * ldy, ldy});
+}
+
+// Input node u of dX over `cols` columns: dy and dx point at the first column, row strides ldy,
+// ldx.
+static inline void backward_data_node(const Kernel& k, const float* W, const float* dY, long ldy,
+                                      float* dX, long ldx, int u, int cols, Segment* seg) {
+  int n = 0;
+  for (int q = k.tPtr[u]; q < k.tPtr[u + 1]; ++q) {
+    int j = k.tBlock[q];
+    int v = k.blockRow[j];
+    seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], dY + (long)k.outOff[v] * ldy,
+                       (long)k.rowK[v], k.outOff[v + 1] - k.outOff[v]};
+  }
+  node_rows(seg, n, 1, ldy, cols, k.inOff[u + 1] - k.inOff[u],
+            DenseStore{dX + (long)k.inOff[u] * ldx, ldx});
+}
+
+// dst (rows x cols, row stride cols) = the columns [0, cols) of src (row stride lds): a chunk of
+// a wide batch packed, so that a tile's steps read nearby rows rather than rows a whole batch
+// apart (each on another page).
+static void pack_columns(const float* src, long lds, int rows, int cols, float* dst) {
+  for (int r = 0; r < rows; ++r) __builtin_memcpy(dst + (long)r * cols, src + r * lds, cols * 4L);
+}
+
 static void forward(const Kernel& k, const float* W, const float* X, float* Y, int threads) {
   last_isa = ISA;
   std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(k.maxRowBlocks + 1));
+  if (k.batch >= WIDE_BATCH) {
+    const int in = k.inOff[k.nIn];
+    const int chunk = chunk_columns(in);
+    std::vector<std::vector<float>> packs(threads);
+    over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
+      std::vector<float>& pack = packs[t];
+      if (pack.empty()) pack.resize((size_t)in * chunk);
+      pack_columns(X + c0, k.ld, in, cols, pack.data());
+      for (int v = 0; v < k.nOut; ++v) {
+        forward_node(k, W, pack.data(), cols, Y + c0, k.ld, v, cols, scratch[t].data());
+      }
+    });
+    return;
+  }
   Pool::instance().run(threads, k.nOut, [&](int t, int v) {
-    Segment* seg = scratch[t].data();
-    int n = 0;
-    for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
-      int u = k.colIdx[j];
-      seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], X + (long)k.inOff[u] * k.ld, 1,
-                         k.inOff[u + 1] - k.inOff[u]};
-    }
-    node_rows(seg, n, k.rowK[v], k.ld, k.batch, k.outOff[v + 1] - k.outOff[v],
-              DenseStore{Y + (long)k.outOff[v] * k.ld, k.ld});
+    forward_node(k, W, X, k.ld, Y, k.ld, v, k.batch, scratch[t].data());
   });
 }
 
@@ -277,17 +342,22 @@ static void backward_data(const Kernel& k, const float* W, const float* dY, floa
                           int threads) {
   last_isa = ISA;
   std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(k.maxColBlocks + 1));
+  if (k.batch >= WIDE_BATCH) {
+    const int out = k.outOff[k.nOut];
+    const int chunk = chunk_columns(out);
+    std::vector<std::vector<float>> packs(threads);
+    over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
+      std::vector<float>& pack = packs[t];
+      if (pack.empty()) pack.resize((size_t)out * chunk);
+      pack_columns(dY + c0, k.ld, out, cols, pack.data());
+      for (int u = 0; u < k.nIn; ++u) {
+        backward_data_node(k, W, pack.data(), cols, dX + c0, k.ld, u, cols, scratch[t].data());
+      }
+    });
+    return;
+  }
   Pool::instance().run(threads, k.nIn, [&](int t, int u) {
-    Segment* seg = scratch[t].data();
-    int n = 0;
-    for (int q = k.tPtr[u]; q < k.tPtr[u + 1]; ++q) {
-      int j = k.tBlock[q];
-      int v = k.blockRow[j];
-      seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], dY + (long)k.outOff[v] * k.ld,
-                         (long)k.rowK[v], k.outOff[v + 1] - k.outOff[v]};
-    }
-    node_rows(seg, n, 1, k.ld, k.batch, k.inOff[u + 1] - k.inOff[u],
-              DenseStore{dX + (long)k.inOff[u] * k.ld, k.ld});
+    backward_data_node(k, W, dY, k.ld, dX, k.ld, u, k.batch, scratch[t].data());
   });
 }
 
@@ -393,7 +463,7 @@ static inline vf load_columns(const float* x, const float* x2, long off) {
 // reducing over the batch.
 template <bool P, int RR, int CC>
 static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVector* cv, long ldx,
-                           float* w, long ldw) {
+                           float* w, long ldw, bool add) {
   constexpr int KU = accumulator_sets<RR, CC>();
   vf acc[KU][RR][CC];
   zero(acc);
@@ -437,12 +507,14 @@ static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVect
     for (int c = 0; c < CC; ++c) {
       float* out = w + r * ldw + cv[c].col;
       if (!P && cv[c].lanes == VW) {
-        storeu(out, acc[0][r][c]);
+        storeu(out, add ? loadu(out) + acc[0][r][c] : acc[0][r][c]);
       } else {
-        for (int l = 0; l < cv[c].lanes; ++l) out[l] = acc[0][r][c][l];
+        for (int l = 0; l < cv[c].lanes; ++l) out[l] = (add ? out[l] : 0.0f) + acc[0][r][c][l];
         if constexpr (P) {
           float* out2 = w + r * ldw + cv[c].col2;
-          for (int l = 0; l < cv[c].lanes2; ++l) out2[l] = acc[0][r][c][VW / 2 + l];
+          for (int l = 0; l < cv[c].lanes2; ++l) {
+            out2[l] = (add ? out2[l] : 0.0f) + acc[0][r][c][VW / 2 + l];
+          }
         }
       }
     }
@@ -450,24 +522,24 @@ static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVect
 
 template <bool P, int RR, int CC>
 static inline void dw_cols(int cc, const float* dy, long ld, int batch, const ColumnVector* cv,
-                           long ldx, float* w, long ldw) {
+                           long ldx, float* w, long ldw, bool add) {
   if constexpr (CC > 0) {
     if (cc == CC) {
-      dw_tile<P, RR, CC>(dy, ld, batch, cv, ldx, w, ldw);
+      dw_tile<P, RR, CC>(dy, ld, batch, cv, ldx, w, ldw, add);
     } else {
-      dw_cols<P, RR, CC - 1>(cc, dy, ld, batch, cv, ldx, w, ldw);
+      dw_cols<P, RR, CC - 1>(cc, dy, ld, batch, cv, ldx, w, ldw, add);
     }
   }
 }
 
 template <bool P, int RR>
 static inline void dw_rows(int rr, int cc, const float* dy, long ld, int batch,
-                           const ColumnVector* cv, long ldx, float* w, long ldw) {
+                           const ColumnVector* cv, long ldx, float* w, long ldw, bool add) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      dw_cols<P, RR, DTC>(cc, dy, ld, batch, cv, ldx, w, ldw);
+      dw_cols<P, RR, DTC>(cc, dy, ld, batch, cv, ldx, w, ldw, add);
     } else {
-      dw_rows<P, RR - 1>(rr, cc, dy, ld, batch, cv, ldx, w, ldw);
+      dw_rows<P, RR - 1>(rr, cc, dy, ld, batch, cv, ldx, w, ldw, add);
     }
   }
 }
@@ -475,7 +547,8 @@ static inline void dw_rows(int rr, int cc, const float* dy, long ld, int batch,
 // Every row tile of one output node for a list of column vectors, DTC at a time.
 template <bool P>
 static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, const float* dy,
-                           long ld, int batch, long ldx, float* w, long ldw) {
+                           long ld, int batch, long ldx, float* w, long ldw,
+                           bool add) {
   const int tiles = (count + DTR - 1) / DTR;
   const int nv = (int)cvs.size();
   for (int c = 0; c < nv; c += DTC) {
@@ -483,63 +556,110 @@ static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, cons
     int r0 = 0;
     for (int t = 0; t < tiles; ++t) {
       int rr = tile_height(count, tiles, t);
-      dw_rows<P, DTR>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx, w + r0 * ldw, ldw);
+      dw_rows<P, DTR>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx, w + r0 * ldw, ldw,
+                      add);
       r0 += rr;
     }
   }
 }
 
-// dW_v = dY_v X^T on v's blocks. X is transposed once (batch-major, padded by a vector), so a
-// run of consecutive input nodes has contiguous columns both there and in W_v. Each output node
-// lists its columns as vectors (a run's last vector may be partial) and takes them DTC at a time,
-// whatever run they come from, so short runs still fill whole register tiles; the reduction is
-// over the batch.
+// dW_v = dY_v X^T on v's blocks over the columns of dy and xt (X transposed: batch-major, row
+// stride ldt), `batch` of them; added to w when `add`. A run of consecutive input nodes has
+// contiguous columns both in xt and in W_v. The node lists its columns as vectors (a run's last
+// vector may be partial) and takes them DTC at a time, whatever run they come from, so short
+// runs still fill whole register tiles; the reduction is over the batch.
+static void backward_weight_node(const Kernel& k, int v, const float* dy, int batch,
+                                 const float* xtp, long ldt, float* w, bool add) {
+  thread_local std::vector<ColumnVector> cvs, halves, pairs;
+  cvs.clear();
+  halves.clear();
+  pairs.clear();
+  const int j1 = k.rowPtr[v + 1];
+  for (int j = k.rowPtr[v]; j < j1;) {
+    int je = j + 1;
+    while (je < j1 && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
+    const int c0 = k.inOff[k.colIdx[j]];
+    const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
+    for (int c = 0; c < cols; c += VW) {
+      ColumnVector cv{xtp + c0 + c, k.blockCol[j] + c, cols - c < VW ? cols - c : VW};
+      (cv.lanes <= VW / 2 ? halves : cvs).push_back(cv);
+    }
+    j = je;
+  }
+  // Two short tails share one vector.
+  size_t h = 0;
+  for (; h + 1 < halves.size(); h += 2) {
+    ColumnVector p = halves[h];
+    p.x2 = halves[h + 1].x;
+    p.col2 = halves[h + 1].col;
+    p.lanes2 = halves[h + 1].lanes;
+    pairs.push_back(p);
+  }
+  if (h < halves.size()) cvs.push_back(halves[h]);
+  const int count = k.outOff[v + 1] - k.outOff[v];
+  const long ldw = k.rowK[v];
+  dw_node<false>(cvs, count, dy, k.ld, batch, ldt, w, ldw, add);
+  dw_node<true>(pairs, count, dy, k.ld, batch, ldt, w, ldw, add);
+}
+
+// Row stride of transposed activations of `in` channels: padded off multiples of 4 KiB, whose
+// rows would all fall into the same cache sets.
+static inline long transposed_stride(int in) { return in + 2 * VW + 8; }
+
+// The weight gradient of a wide batch (see WIDE_BATCH): each task transposes one column chunk of
+// X and adds every node's gradient over it to its worker's own copy of dW; the copies are summed
+// at the end, node by node.
+static void backward_weight_wide(const Kernel& k, const float* dY, const float* X, float* dW,
+                                 int threads) {
+  const int in = k.inOff[k.nIn];
+  const long ldt = transposed_stride(in);
+  const int chunk = chunk_columns((long)in + k.outOff[k.nOut]);
+  std::vector<std::vector<float>> parts(threads), xts(threads);
+  over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
+    std::vector<float>& part = parts[t];
+    std::vector<float>& xt = xts[t];
+    if (part.empty()) {
+      part.assign(k.weightExtent, 0.0f);
+      xt.resize(chunk * ldt + VW);
+    }
+    transpose(X + c0, k.ld, in, cols, xt.data(), ldt, 1);
+    for (int v = 0; v < k.nOut; ++v) {
+      backward_weight_node(k, v, dY + (long)k.outOff[v] * k.ld + c0, cols, xt.data(), ldt,
+                           part.data() + k.rowBase[v], true);
+    }
+  });
+  Pool::instance().run(threads, k.nOut, [&](int, int v) {
+    const long b0 = k.rowBase[v];
+    const long b1 = b0 + (long)(k.outOff[v + 1] - k.outOff[v]) * k.rowK[v];
+    bool first = true;
+    for (const std::vector<float>& part : parts) {
+      if (part.empty()) continue;
+      for (long i = b0; i < b1; ++i) dW[i] = first ? part[i] : dW[i] + part[i];
+      first = false;
+    }
+  });
+}
+
+// dW_v = dY_v X^T on v's blocks, never a dense dW. X is transposed once (batch-major, padded by a
+// vector), and output nodes are the tasks.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,
                             int threads) {
   last_isa = ISA;
+  if (k.batch >= WIDE_BATCH) {
+    backward_weight_wide(k, dY, X, dW, threads);
+    return;
+  }
   // A grow-only buffer per calling thread: allocating it per call costs page faults that rival
   // the arithmetic of small layers. The pool's helpers read it only while this caller waits, and
   // callers on other threads (parallel training runs) have their own.
   thread_local std::vector<float> xt;
   const int in = k.inOff[k.nIn];
-  // Row stride of the transposed activations: padded off multiples of 4 KiB, whose rows would
-  // all fall into the same cache sets.
-  const long ldt = in + 2 * VW + 8;
+  const long ldt = transposed_stride(in);
   if (xt.size() < (size_t)(k.batch * ldt + VW)) xt.resize(k.batch * ldt + VW);
   float* xtp = xt.data();
   transpose(X, k.ld, in, k.batch, xtp, ldt, threads);
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
-    thread_local std::vector<ColumnVector> cvs, halves, pairs;
-    cvs.clear();
-    halves.clear();
-    pairs.clear();
-    const int j1 = k.rowPtr[v + 1];
-    for (int j = k.rowPtr[v]; j < j1;) {
-      int je = j + 1;
-      while (je < j1 && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
-      const int c0 = k.inOff[k.colIdx[j]];
-      const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
-      for (int c = 0; c < cols; c += VW) {
-        ColumnVector cv{xtp + c0 + c, k.blockCol[j] + c, cols - c < VW ? cols - c : VW};
-        (cv.lanes <= VW / 2 ? halves : cvs).push_back(cv);
-      }
-      j = je;
-    }
-    // Two short tails share one vector.
-    size_t h = 0;
-    for (; h + 1 < halves.size(); h += 2) {
-      ColumnVector p = halves[h];
-      p.x2 = halves[h + 1].x;
-      p.col2 = halves[h + 1].col;
-      p.lanes2 = halves[h + 1].lanes;
-      pairs.push_back(p);
-    }
-    if (h < halves.size()) cvs.push_back(halves[h]);
-    const int count = k.outOff[v + 1] - k.outOff[v];
-    const long ldw = k.rowK[v];
-    const float* dy = dY + (long)k.outOff[v] * k.ld;
-    float* w = dW + k.rowBase[v];
-    dw_node<false>(cvs, count, dy, k.ld, k.batch, ldt, w, ldw);
-    dw_node<true>(pairs, count, dy, k.ld, k.batch, ldt, w, ldw);
+    backward_weight_node(k, v, dY + (long)k.outOff[v] * k.ld, k.batch, xtp, ldt,
+                         dW + k.rowBase[v], false);
   });
 }

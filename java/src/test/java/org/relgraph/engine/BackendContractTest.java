@@ -264,6 +264,51 @@ public abstract class BackendContractTest {
     }
   }
 
+  /**
+   * A convolution's batch · H · W columns (8192 and more, which the native kernels cut into column
+   * chunks that every node takes in turn): nodes of one channel over input nodes of nine (a 3 × 3
+   * convolution's im2col, one channel per node), and uneven nodes of a directed pattern, at a batch
+   * that ends inside a chunk and inside a vector. The tolerance is that of a reduction of 100, not
+   * of the batch's length, so that a chunk counted twice or left out fails.
+   */
+  @Test
+  void wideBatchesOfConvolutionColumns() {
+    RelationalGraph directed = patterns(8, 5).get(3);
+    BlockSparseLayout[] layouts = {
+      ConvGeometry.im2colLayout(
+          ClassicGenerators.complete(16),
+          ChannelPartition.of(16, 16, 1),
+          ChannelPartition.of(16, 16, 2),
+          3),
+      BlockSparseLayout.of(directed, ChannelPartition.of(30, 8, 2), ChannelPartition.of(45, 8, 3))
+    };
+    try {
+      for (int threads : sweepThreads()) {
+        Backend b = backend(threads);
+        for (BlockSparseLayout l : layouts) {
+          SplittableRandom r = new SplittableRandom(threads);
+          int batch = 8192 + 37;
+          String what = " on " + b + " " + l + " batch " + batch;
+          for (ProductOp op :
+              new ProductOp[] {
+                ProductOp.FORWARD, ProductOp.BACKWARD_DATA, ProductOp.BACKWARD_WEIGHT
+              }) {
+            int[][] shapes = op.shapes(l, batch);
+            float[][] values = new float[shapes.length][];
+            for (int i = 0; i < shapes.length; i++) {
+              values[i] = random(r, shapes[i][0] * shapes[i][1]);
+            }
+            compare(b, this::ran, op, l, values, shapes, 100, what);
+          }
+        }
+      }
+    } finally {
+      for (BlockSparseLayout l : layouts) {
+        l.close();
+      }
+    }
+  }
+
   /** Reductions longer than a kernel's cache slices: the slices' partial sums must add up. */
   @Test
   void longReductions() {
