@@ -73,7 +73,7 @@ public final class ConvPlot {
       List<ConvBench.Row> rows, List<ConvBench.Shape> shapes, int kernel, int batch) {
     XYChart chart =
         new XYChartBuilder()
-            .width(900)
+            .width(1150)
             .height(600)
             .title(
                 String.format(
@@ -82,7 +82,7 @@ public final class ConvPlot {
                     kernel,
                     kernel,
                     batch))
-            .xAxisTitle("stage (channels, pixels)")
+            .xAxisTitle(stageNames(shapes))
             .yAxisTitle("time / baseline time (log scale)")
             .build();
     XYStyler s = chart.getStyler();
@@ -93,18 +93,10 @@ public final class ConvPlot {
     s.setChartBackgroundColor(Color.WHITE);
     s.setPlotBackgroundColor(Color.WHITE);
     s.setLegendPosition(Styler.LegendPosition.OutsideS);
-    s.setXAxisMin(0.5);
-    s.setXAxisMax(shapes.size() + 0.5);
-    s.setXAxisTickMarkSpacingHint(60);
-    s.setxAxisTickLabelsFormattingFunction(
-        x -> {
-          int i = (int) Math.round(x) - 1;
-          if (Math.abs(x - Math.round(x)) > 1e-9 || i < 0 || i >= shapes.size()) {
-            return " ";
-          }
-          ConvBench.Shape sh = shapes.get(i);
-          return sh.net() + " " + sh.stage() + " (" + sh.channels() + ", " + sh.size() + ")";
-        });
+    s.setXAxisMin(0.75);
+    s.setXAxisMax(shapes.size() + 0.25);
+    s.setXAxisTickMarkSpacingHint(40);
+    s.setXAxisDecimalPattern("0");
     for (Series series : SERIES) {
       List<Double> xs = new ArrayList<>();
       List<Double> ys = new ArrayList<>();
@@ -126,6 +118,23 @@ public final class ConvPlot {
       xy.setLineStyle(series.atShapeWidth() ? SeriesLines.DASH_DASH : SeriesLines.SOLID);
     }
     return chart;
+  }
+
+  /** {@code stage (channels@pixels): 1 cifar 256@8, 2 resnet34 512@7}. */
+  private static String stageNames(List<ConvBench.Shape> shapes) {
+    StringBuilder b = new StringBuilder("stage (channels@pixels):");
+    for (int i = 0; i < shapes.size(); i++) {
+      ConvBench.Shape sh = shapes.get(i);
+      b.append(i == 0 ? " " : ", ")
+          .append(i + 1)
+          .append(' ')
+          .append(sh.net())
+          .append(' ')
+          .append(sh.channels())
+          .append('@')
+          .append(sh.size());
+    }
+    return b.toString();
   }
 
   private static ConvBench.Row find(
