@@ -323,9 +323,14 @@ public final class ConvBench {
         dnn =
             "onednn-conv: oneDNN convolution primitive, impl "
                 + probe.implementation()
-                + " at "
-                + config.shapes().get(0).text()
-                + " 3x3, its own layouts, reorders untimed";
+                + String.format(
+                    Locale.ROOT,
+                    " at %s %dx%d batch %d",
+                    config.shapes().get(0).text(),
+                    config.kernels()[0],
+                    config.kernels()[0],
+                    config.batches()[0])
+                + ", its own layouts, reorders untimed";
       }
     } else {
       dnn = "onednn-conv not timed (" + oneDnnMissing + ")";
@@ -347,7 +352,14 @@ public final class ConvBench {
 
   private OneDnnConv probe() {
     Shape s = config.shapes().get(0);
-    return new OneDnnConv(s.channels(), s.channels(), 3, 1, s.size(), s.size(), config.threads());
+    return new OneDnnConv(
+        s.channels(),
+        s.channels(),
+        config.kernels()[0],
+        config.batches()[0],
+        s.size(),
+        s.size(),
+        config.threads());
   }
 
   /**

@@ -88,6 +88,17 @@ class ConvBenchTest {
         new ConvBench.Config(List.of(tiny), new int[] {3, 1}, new int[] {2}, 2, TINY);
     ConvBench bench =
         new ConvBench(config, CpuBackend.create(CpuBackend.bestIsa(), 2), "baseline=openblas");
+    String comment = bench.comment();
+    assertTrue(comment.startsWith("# dense: OpenBLAS "), comment);
+    assertTrue(comment.contains("timed: forward only"), comment);
+    assertTrue(
+        bench.oneDnnTimed()
+            ? comment.matches(
+                ".*onednn-conv: oneDNN convolution primitive, impl \\S+ at test stage 1 \\(64 ch,"
+                    + " 3x3\\) 3x3 batch 2, its own layouts, reorders untimed and dense \\(im2col"
+                    + " \\+ openblas sgemm\\).*")
+            : comment.contains("onednn-conv not timed ("),
+        comment);
     List<ConvBench.Row> seen = new ArrayList<>();
     List<ConvBench.Row> rows = bench.run(seen::add);
     assertEquals(rows, seen);
