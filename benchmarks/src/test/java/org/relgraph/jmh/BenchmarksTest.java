@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openjdk.jmh.infra.Blackhole;
+import org.relgraph.bench.ConvBench;
 import org.relgraph.bench.LayerBench;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.WsFlex;
@@ -259,6 +260,63 @@ class BenchmarksTest {
     } finally {
       s.tearDown();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {3, 1})
+  void convMethodRunsEachModeAndBothBaselinesAgree(int kernel) {
+    ConvBenchmark bench = new ConvBenchmark();
+    int matched = ConvBench.matchedWidth(256);
+    float[] dense = null;
+    for (String mode : List.of("blocksparse", "masked", "dense", "dense-matched", "onednn")) {
+      if (mode.equals("onednn")) {
+        Throwable why = org.relgraph.engine.BareSgemm.Library.DNNL.unavailabilityCause();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            why == null, () -> "oneDNN does not load: " + why);
+      }
+      ConvBenchmark.ConvState s = new ConvBenchmark.ConvState();
+      s.shape = "cifar:3";
+      s.kernel = kernel;
+      s.batch = 1;
+      s.mode = mode;
+      s.threads = 2;
+      s.setup();
+      try {
+        boolean atStage = mode.equals("dense") || mode.equals("onednn");
+        assertEquals(atStage ? 256 : matched, s.config.width(), mode);
+        assertEquals(kernel, s.config.kernel());
+        bench.forward(s);
+        float[] out = s.conv.output();
+        assertEquals((atStage ? 256 : matched) * 64, out.length, mode);
+        assertTrue(Arrays.stream(toDoubles(out)).anyMatch(v -> v != 0), mode);
+        if (mode.equals("dense")) {
+          dense = out;
+        } else if (mode.equals("onednn")) {
+          for (int i = 0; i < out.length; i++) {
+            assertEquals(dense[i], out[i], 1e-5 * 256 * kernel * kernel, "onednn at " + i);
+          }
+        }
+      } finally {
+        s.tearDown();
+      }
+    }
+  }
+
+  @Test
+  void convStateRefusesUnknownShapesAndModes() {
+    assertEquals(ConvBench.shape("resnet34", 2), ConvBenchmark.shape("resnet34:2"));
+    for (String bad : List.of("resnet34", "resnet50:1", "cifar:x", "cifar:4")) {
+      assertThrows(IllegalArgumentException.class, () -> ConvBenchmark.shape(bad), bad);
+    }
+    ConvBenchmark.ConvState s = new ConvBenchmark.ConvState();
+    s.shape = "cifar:3";
+    s.kernel = 3;
+    s.batch = 1;
+    s.mode = "sparse";
+    assertThrows(IllegalArgumentException.class, s::setup);
+    s.mode = "dense";
+    s.kernel = 5;
+    assertThrows(IllegalArgumentException.class, s::setup);
   }
 
   @Test

@@ -63,6 +63,37 @@ public final class StackMatching {
   }
 
   /**
+   * The smallest width {@code w >= graph.nodeCount()} at which one relational layer {@code w → w}
+   * over {@code graph} reaches the multiply-adds of a dense {@code width → width} layer, {@code
+   * width²} per sample. This also matches a relational {@code K × K} convolution {@code w → w} to a
+   * dense {@code width → width} one at the same kernel, image and stride: each block of the
+   * convolution's product is {@code K²} times the layer's ({@link
+   * org.relgraph.engine.ConvGeometry#im2colLayout}), and so are both sides of the budget.
+   *
+   * @throws IllegalArgumentException for {@code width < 1}
+   */
+  public static int layerMatchedWidth(RelationalGraph graph, int width, long seed) {
+    if (width < 1) {
+      throw new IllegalArgumentException("width = " + width + " must be >= 1");
+    }
+    int n = graph.nodeCount();
+    int limit = 1 << 24;
+    long budget = (long) width * width;
+    return WidthMatching.smallest(
+            w -> {
+              ChannelPartition p = ChannelPartition.of(w, n, seed);
+              return Flops.relationalLayer(graph, p, p);
+            },
+            n,
+            limit,
+            budget)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no width up to " + limit + " reaches " + budget + " multiply-adds"));
+  }
+
+  /**
    * The dense budget: {@code layers} dense layers {@code width → width}, {@code layers · width²}.
    */
   public static long denseMultiplyAdds(int width, int layers) {

@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.relgraph.bench.BaselineCheck;
+import org.relgraph.bench.ConvBench;
+import org.relgraph.bench.ConvPlot;
 import org.relgraph.bench.CudaLayerBench;
 import org.relgraph.bench.DenseChoice;
 import org.relgraph.bench.LayerBench;
@@ -29,14 +31,14 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of the engine.",
-    subcommands = {BenchCommand.Layers.class, BenchCommand.Epochs.class})
+    subcommands = {BenchCommand.Layers.class, BenchCommand.Epochs.class, BenchCommand.Convs.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: layers or epochs");
+        spec.commandLine(), "missing command: layers, epochs or convs");
   }
 
   /**
@@ -403,6 +405,141 @@ final class BenchCommand implements Runnable {
             comments,
             org.relgraph.bench.EpochBench.HEADER,
             rows.stream().map(org.relgraph.bench.EpochBench.Row::csv).toList());
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * {@code relgraph bench convs}: relational convolutions against the fastest dense convolution, at
+   * the shapes of the paper's CIFAR CNN and ResNet-34.
+   */
+  @Command(
+      name = "convs",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Time the forward pass of 3x3 and 1x1 convolutions (stride 1) at the stages of the paper's"
+            + " CIFAR CNN (64/128/256 channels at 32/16/8 pixels) and of ResNet-34 (64/128/256/512"
+            + " at 56/28/14/7): the dense convolution at the stage's width as oneDNN's own"
+            + " convolution primitive (its preferred layouts, reorders untimed; where oneDNN"
+            + " loads) and as the engine's im2col + sgemm; then the relational convolution over the"
+            + " 64-node WS-flex graph with k/n = 0.125 at the FLOP-matched width, block-sparse and"
+            + " masked, and the dense convolution at that width.",
+        "Prints CSV ("
+            + ConvBench.HEADER
+            + ") after a comment line naming the libraries and the baseline (per configuration the"
+            + " faster dense convolution at the stage's width); closing '#' lines, also on"
+            + " stderr, give each configuration's baseline and the ratios block-sparse/baseline"
+            + " and masked/block-sparse.",
+        "Everything is checked before the first measurement: exit status 2 for an invalid option,"
+            + " 1 when the largest configuration needs more memory than the JVM may use."
+      })
+  static final class Convs implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--quick",
+        description = "The last CIFAR and ResNet-34 stages only, batch 32, shorter measurements.")
+    boolean quick;
+
+    @Option(
+        names = "--batch",
+        arity = "1..*",
+        split = ",",
+        paramLabel = "N",
+        description = "Batch sizes (default: 32 128; 32 with --quick).")
+    List<Integer> batches;
+
+    @picocli.CommandLine.Mixin KernelOptions kernels = new KernelOptions();
+
+    @Option(
+        names = "--threads",
+        paramLabel = "T",
+        description = "Threads of the kernels and of oneDNN (default: all processors).")
+    Integer threads;
+
+    @Option(
+        names = {"-o", "--out"},
+        paramLabel = "FILE.csv",
+        description = "Also write the CSV (and the closing lines) to this file.")
+    Path out;
+
+    @Option(
+        names = "--plot",
+        paramLabel = "DIR",
+        description =
+            "Write DIR/convs_k<kernel>_b<batch>.{png,svg}: each row's time over its baseline's.")
+    Path plot;
+
+    @Override
+    public Integer call() throws IOException {
+      return guarded(spec.commandLine().getErr(), "bench convs", this::measure);
+    }
+
+    private int measure() throws IOException {
+      int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+      ConvBench.Config base = quick ? ConvBench.Config.quick(t) : ConvBench.Config.full(t);
+      if (batches != null) {
+        base = base.withBatches(batches.stream().mapToInt(Integer::intValue).toArray());
+      }
+      ConvBench.Config config = base;
+      if (out != null) {
+        OutputFiles.checkFile(out, "--out");
+      }
+      if (plot != null) {
+        OutputFiles.checkDirectory(plot, "--plot");
+      }
+      PrintWriter stdout = spec.commandLine().getOut();
+      PrintWriter stderr = spec.commandLine().getErr();
+      Processors.warnIfOversubscribed(threads, stderr);
+      kernels.check();
+      if (!nativeReady(stderr)) {
+        return Main.INPUT;
+      }
+      LayerBench.Memory need = ConvBench.memory(config);
+      Optional<String> shortfall = MemoryLimits.shortfall(need.heapBytes(), need.nativeBytes());
+      if (shortfall.isPresent()) {
+        stderr.println(
+            "relgraph: bench convs: the largest configuration ("
+                + need.largest()
+                + ") needs "
+                + shortfall.get()
+                + "; measure smaller batches, or give the JVM more (e.g."
+                + " RELGRAPH_JAVA_OPTS=-Xmx32g)");
+        return Main.INPUT;
+      }
+      CpuBackend.Isa isa = kernels.isa();
+      DenseChoice dense =
+          DenseChoice.choose(
+              kernels.denseLibrary, ConvBench.sgemmShapes(config), t, LayerBench.Timing.QUICK);
+      ConvBench bench =
+          new ConvBench(config, CpuBackend.create(isa, t, dense.library()), dense.describe());
+      String comment = bench.comment();
+      stdout.println(comment);
+      stdout.println(ConvBench.HEADER);
+      stdout.flush();
+      List<ConvBench.Row> rows =
+          bench.run(
+              r -> {
+                stdout.println(r.csv());
+                stdout.flush();
+              });
+      List<String> summary = ConvBench.summary(rows);
+      for (String line : summary) {
+        stdout.println("# " + line);
+        stderr.println("relgraph: " + line);
+      }
+      stdout.flush();
+      stderr.flush();
+      if (out != null) {
+        List<String> lines =
+            new java.util.ArrayList<>(rows.stream().map(ConvBench.Row::csv).toList());
+        summary.forEach(l -> lines.add("# " + l));
+        writeCsv(out, comment, ConvBench.HEADER, lines);
+      }
+      if (plot != null) {
+        ConvPlot.write(rows, plot);
       }
       return 0;
     }

@@ -56,6 +56,28 @@ class StackMatchingTest {
   }
 
   @Test
+  void oneSquareLayerIsMatchedToTheDenseLayerOfItsWidth() {
+    RelationalGraph sparse = LayerBench.graph(64, 0.125);
+    for (int width : new int[] {64, 128, 256, 512}) {
+      assertEquals(
+          width, StackMatching.layerMatchedWidth(ClassicGenerators.complete(64), width, 0));
+      int w = StackMatching.layerMatchedWidth(sparse, width, LayerBench.SEED);
+      long budget = (long) width * width;
+      assertTrue(square(sparse, w) >= budget, "width " + width + " -> " + w);
+      assertTrue(square(sparse, w - 1) < budget, "width " + width + " -> " + w + " not smallest");
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> StackMatching.layerMatchedWidth(sparse, 0, LayerBench.SEED));
+  }
+
+  private static long square(RelationalGraph g, int w) {
+    org.relgraph.model.ChannelPartition p =
+        org.relgraph.model.ChannelPartition.of(w, g.nodeCount(), LayerBench.SEED);
+    return org.relgraph.model.Flops.relationalLayer(g, p, p);
+  }
+
+  @Test
   void completeGraphMatchesItsOwnWidth() {
     RelationalGraph g = ClassicGenerators.complete(64);
     assertEquals(3L * 512 * 512, StackMatching.stackMultiplyAdds(g, 512, 512, 3, 0));
