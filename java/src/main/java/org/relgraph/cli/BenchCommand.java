@@ -239,18 +239,20 @@ final class BenchCommand implements Runnable {
         stdout.println(bench.comment());
         stdout.println(LayerBench.HEADER);
         stdout.flush();
-        List<LayerBench.Row> rows =
-            bench.run(
-                r -> {
-                  stdout.println(r.csv());
-                  stdout.flush();
-                });
+        List<String> lines = new java.util.ArrayList<>();
+        bench.run(
+            r -> {
+              lines.add(r.csv());
+              stdout.println(r.csv());
+              stdout.flush();
+            },
+            skipped -> {
+              lines.add("# " + skipped);
+              stdout.println("# " + skipped);
+              stdout.flush();
+            });
         if (out != null) {
-          writeCsv(
-              out,
-              bench.comment(),
-              LayerBench.HEADER,
-              rows.stream().map(LayerBench.Row::csv).toList());
+          writeCsv(out, bench.comment(), LayerBench.HEADER, lines);
         }
       }
       return 0;
