@@ -4,9 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.relgraph.engine.BlockSparseLayout;
+import org.relgraph.engine.Tensor;
+import org.relgraph.engine.cuda.BsrProduct;
 import org.relgraph.engine.cuda.CudaBackend;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.nn.ExecutionMode;
+import org.relgraph.nn.Linear;
 
 /**
  * {@code relgraph bench layers --backend cuda}: the CUDA backend's block-sparse kernels against
@@ -14,8 +18,10 @@ import org.relgraph.nn.ExecutionMode;
  * each width → width): masked (cuBLAS on {@code W ⊙ M}) on every pattern, dense (cuBLAS) on the
  * complete graph, and the FLOP-matched dense baseline at width {@link LayerBench#DENSE_WIDTH}. Rows
  * have {@link LayerBench#HEADER}'s columns; the backend column reads {@code cuda-blocksparse},
- * {@code cuda-masked} or {@code cuda-dense}. Each time is the median over samples of back-to-back
- * calls, measured with the device's events after a warm-up.
+ * {@code cuda-masked} or {@code cuda-dense}. After each block-sparse layer, cuSPARSE's BSR forward
+ * product on the same blocks ({@value #CUSPARSE_BSR}, forward only), where the blocks are of one
+ * size; elsewhere that row is skipped with its reason. Each time is the median over samples of
+ * back-to-back calls, measured with the device's events after a warm-up.
  */
 public final class CudaLayerBench {
   private final LayerBench.Config config;
@@ -37,15 +43,27 @@ public final class CudaLayerBench {
         config.timing().samples());
   }
 
+  /** The backend column of cuSPARSE's BSR forward rows. */
+  public static final String CUSPARSE_BSR = "cuda-cusparse-bsr";
+
   /** Runs every configuration, handing each row to {@code each} as it is measured. */
   public List<LayerBench.Row> run(Consumer<LayerBench.Row> each) {
+    return run(each, note -> {});
+  }
+
+  /**
+   * Runs every configuration, handing each row to {@code each} as it is measured and each row it
+   * skips, with the reason, to {@code skipped} (one line, e.g. cuSPARSE's BSR row at a width whose
+   * blocks differ in size).
+   */
+  public List<LayerBench.Row> run(Consumer<LayerBench.Row> each, Consumer<String> skipped) {
     List<LayerBench.Row> rows = new ArrayList<>();
     for (int batch : config.batches()) {
       for (int width : config.widths()) {
         for (double p : config.patterns()) {
           RelationalGraph g = LayerBench.graph(LayerBench.NODES, p);
           for (ExecutionMode mode : LayerBench.modes(p)) {
-            time(mode, g, width, batch, rows, each);
+            time(mode, g, width, batch, rows, each, skipped);
           }
         }
       }
@@ -55,7 +73,8 @@ public final class CudaLayerBench {
           LayerBench.DENSE_WIDTH,
           batch,
           rows,
-          each);
+          each,
+          skipped);
     }
     return rows;
   }
@@ -66,7 +85,8 @@ public final class CudaLayerBench {
       int width,
       int batch,
       List<LayerBench.Row> rows,
-      Consumer<LayerBench.Row> each) {
+      Consumer<LayerBench.Row> each,
+      Consumer<String> skipped) {
     try (LayerBench.Layer layer =
         LayerBench.Layer.create(backend, mode, g, width, width, batch, LayerBench.DATA_SEED)) {
       for (LayerBench.Op op : LayerBench.LAYER_OPS) {
@@ -85,7 +105,67 @@ public final class CudaLayerBench {
         rows.add(labelled);
         each.accept(labelled);
       }
+      if (mode == ExecutionMode.BLOCKSPARSE) {
+        timeBsr(layer, rows, each, skipped);
+      }
     }
+  }
+
+  /**
+   * cuSPARSE's BSR forward product (legacy {@code bsrmm}, as the GPU check's harness calls it) on
+   * the block-sparse layer's own blocks and weights, writing the output batch-major (the same
+   * work); skipped, and said so, where the blocks differ in size or cuSPARSE fails.
+   */
+  private void timeBsr(
+      LayerBench.Layer layer,
+      List<LayerBench.Row> rows,
+      Consumer<LayerBench.Row> each,
+      Consumer<String> skipped) {
+    BlockSparseLayout layout = ((Linear.BlockSparse) layer.linear()).layout();
+    String what =
+        String.format(
+            Locale.ROOT,
+            "%s forward, width %d, density %.6f, batch %d",
+            CUSPARSE_BSR,
+            layer.out(),
+            layer.density(),
+            layer.batch());
+    java.util.Optional<String> why = BsrProduct.unsupported(layout);
+    if (why.isPresent()) {
+      skipped.accept(what + ": skipped: " + why.get());
+      return;
+    }
+    double seconds;
+    try (BsrProduct bsr =
+            BsrProduct.create(backend, layout, layer.linear().weight().value().toArray());
+        Tensor x = backend.of(layer.in(), layer.batch(), inputs(layer.in() * layer.batch()));
+        Tensor y = backend.zeros(layer.batch(), layer.out())) {
+      seconds = medianSeconds(backend, () -> bsr.forward(x, y), config.timing());
+    } catch (org.relgraph.engine.NativeException e) {
+      skipped.accept(what + ": skipped: " + e.getMessage().lines().findFirst().orElse(""));
+      return;
+    }
+    LayerBench.Row r =
+        new LayerBench.Row(
+            CUSPARSE_BSR,
+            LayerBench.Op.FORWARD.label(),
+            layer.batch(),
+            layer.out(),
+            LayerBench.NODES,
+            layer.density(),
+            seconds * 1e3,
+            2.0 * layer.usefulMultiplyAdds() / seconds / 1e9);
+    rows.add(r);
+    each.accept(r);
+  }
+
+  private static float[] inputs(int count) {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(LayerBench.DATA_SEED);
+    float[] v = new float[count];
+    for (int i = 0; i < count; i++) {
+      v[i] = (float) rng.nextDouble(-1, 1);
+    }
+    return v;
   }
 
   /**

@@ -270,7 +270,9 @@ public final class EpochBench {
     }
     float[] x = new float[data.features() * b];
     int[] labels = new int[b];
-    for (int s = 0; s < 20; s++) {
+    // at most one epoch's worth, so that a data set of fewer than 20 batches warms up too
+    int steps = Math.min(20, order.length / b);
+    for (int s = 0; s < steps; s++) {
       data.train().fillBatch(order, s * b, b, x, labels, null);
       net.trainStep(x, labels, 0.01f, config.sgd());
     }

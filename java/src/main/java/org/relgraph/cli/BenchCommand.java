@@ -241,18 +241,20 @@ final class BenchCommand implements Runnable {
         stdout.println(bench.comment());
         stdout.println(LayerBench.HEADER);
         stdout.flush();
-        List<LayerBench.Row> rows =
-            bench.run(
-                r -> {
-                  stdout.println(r.csv());
-                  stdout.flush();
-                });
+        List<String> lines = new java.util.ArrayList<>();
+        bench.run(
+            r -> {
+              lines.add(r.csv());
+              stdout.println(r.csv());
+              stdout.flush();
+            },
+            skipped -> {
+              lines.add("# " + skipped);
+              stdout.println("# " + skipped);
+              stdout.flush();
+            });
         if (out != null) {
-          writeCsv(
-              out,
-              bench.comment(),
-              LayerBench.HEADER,
-              rows.stream().map(LayerBench.Row::csv).toList());
+          writeCsv(out, bench.comment(), LayerBench.HEADER, lines);
         }
       }
       return 0;
@@ -293,6 +295,8 @@ final class BenchCommand implements Runnable {
             + " naming the kernels and timing the dense network's relational layer against bare"
             + " OpenBLAS and oneDNN sgemm loops (a '# WARNING' line, also on stderr, where the"
             + " baseline is more than 10% slower than the faster).",
+        "With --backend cuda the same configurations train on the GPU (the comment line names the"
+            + " device and cuBLAS's math mode; no bare sgemm lines).",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
             + " (RELGRAPH_JAVA_OPTS)."
       })
@@ -333,6 +337,9 @@ final class BenchCommand implements Runnable {
 
     private int measure() throws IOException {
       requireNativeBackend(backend.name, "bench epochs");
+      if (Backends.find(backend.name).name().equals("cuda")) {
+        return measureCuda();
+      }
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
       if (out != null) {
@@ -405,6 +412,53 @@ final class BenchCommand implements Runnable {
             comments,
             org.relgraph.bench.EpochBench.HEADER,
             rows.stream().map(org.relgraph.bench.EpochBench.Row::csv).toList());
+      }
+      return 0;
+    }
+
+    /**
+     * {@code bench epochs --backend cuda}: the same configurations trained on the CUDA backend (its
+     * comment line names the device and cuBLAS's math mode; there is no bare-sgemm check).
+     */
+    private int measureCuda() throws IOException {
+      PrintWriter stdout = spec.commandLine().getOut();
+      PrintWriter stderr = spec.commandLine().getErr();
+      if (out != null) {
+        OutputFiles.checkFile(out, "--out");
+      }
+      org.relgraph.train.Dataset d = data.load();
+      try (org.relgraph.engine.cuda.CudaBackend cuda =
+          (org.relgraph.engine.cuda.CudaBackend) Backends.find("cuda").create(1)) {
+        org.relgraph.bench.EpochBench bench =
+            new org.relgraph.bench.EpochBench(d, cuda, repeats, kOverN, p, graphSeed);
+        String comment =
+            String.format(
+                Locale.ROOT,
+                "# %s, %d train samples, batch 128; cuda: %s; cuBLAS SGEMM math %s",
+                d.name(),
+                d.train().size(),
+                cuda.device().description(),
+                cuda.device().mathMode().name().toLowerCase(Locale.ROOT));
+        stdout.println(comment);
+        stdout.flush();
+        List<org.relgraph.bench.EpochBench.Row> rows =
+            bench.run(
+                line -> {
+                  stderr.println("relgraph: " + line);
+                  stderr.flush();
+                });
+        stdout.println(org.relgraph.bench.EpochBench.HEADER);
+        for (var r : rows) {
+          stdout.println(r.csv());
+        }
+        stdout.flush();
+        if (out != null) {
+          writeCsv(
+              out,
+              comment,
+              org.relgraph.bench.EpochBench.HEADER,
+              rows.stream().map(org.relgraph.bench.EpochBench.Row::csv).toList());
+        }
       }
       return 0;
     }
@@ -618,8 +672,8 @@ final class BenchCommand implements Runnable {
         paramLabel = "NAME",
         description =
             "Backend to time: cpu (the default: the native kernels against OpenBLAS), or cuda"
-                + " for bench layers (the CUDA kernels against cuBLAS; an unavailable GPU is a"
-                + " usage error with its cause); java is refused.")
+                + " (the CUDA kernels against cuBLAS; an unavailable GPU is a usage error with its"
+                + " cause; --threads, --isa and --dense-library do not apply); java is refused.")
     String name;
   }
 
@@ -695,19 +749,16 @@ final class BenchCommand implements Runnable {
   }
 
   /**
-   * Checks that {@code --backend} names the native CPU backend, the only one whose kernels the
-   * benchmarks time (against OpenBLAS); an unknown name or another backend is a usage error. Loads
-   * nothing, so that {@link #nativeReady} still sets OpenBLAS's core type first.
+   * Checks that {@code --backend} names a backend the benchmarks time: the native CPU backend
+   * (against OpenBLAS) or an available cuda backend (against cuBLAS); an unknown name, another
+   * backend or an unavailable cuda is a usage error. Loads nothing for cpu, so that {@link
+   * #nativeReady} still sets OpenBLAS's core type first.
    */
   static void requireNativeBackend(String name, String command) {
     BackendProvider p = Backends.discovered().known(name);
     if (p.name().equals("cuda")) {
       Backends.discovered().lookup(name); // unavailable: a usage error with the cause
-      if (command.equals("bench layers")) {
-        return;
-      }
-      throw new IllegalArgumentException(
-          command + " times CPU training: --backend cuda is not supported (bench layers is)");
+      return;
     }
     if (!p.name().equals("cpu")) {
       throw new IllegalArgumentException(

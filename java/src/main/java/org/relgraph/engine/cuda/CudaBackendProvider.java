@@ -14,10 +14,25 @@ import org.relgraph.engine.BackendProvider;
  * <p>The dense and masked products run cuBLAS SGEMM in FP32; the system property {@value
  * #MATH_PROPERTY}{@code =tf32} selects TF32 tensor-core math (reported in {@link #capabilities()}
  * and by the benchmarks).
+ *
+ * <p>For tests only, the system property {@value #EMULATED_DEVICE_PROPERTY}{@code =true} makes the
+ * backend available everywhere and runs it on {@link EmulatedDevice} (the kernels' CPU emulation),
+ * so that the command line's {@code --backend cuda} paths can be exercised without a GPU.
  */
 public final class CudaBackendProvider implements BackendProvider {
   /** System property choosing cuBLAS's math mode: {@code fp32} (the default) or {@code tf32}. */
   public static final String MATH_PROPERTY = "relgraph.cuda.math";
+
+  /**
+   * Test-only system property: {@code true} runs the backend on {@link EmulatedDevice} instead of a
+   * GPU (very slow; for end-to-end tests of the {@code --backend cuda} paths without a GPU).
+   */
+  public static final String EMULATED_DEVICE_PROPERTY = "relgraph.cuda.test.emulated-device";
+
+  /** Whether {@link #EMULATED_DEVICE_PROPERTY} asks for the emulated device. */
+  static boolean emulated() {
+    return Boolean.parseBoolean(System.getProperty(EMULATED_DEVICE_PROPERTY, "false").strip());
+  }
 
   @Override
   public String name() {
@@ -26,12 +41,12 @@ public final class CudaBackendProvider implements BackendProvider {
 
   @Override
   public boolean isAvailable() {
-    return CudaProbe.cause().isEmpty();
+    return unavailabilityCause().isEmpty();
   }
 
   @Override
   public Optional<String> unavailabilityCause() {
-    return CudaProbe.cause();
+    return emulated() ? Optional.empty() : CudaProbe.cause();
   }
 
   /** The math mode {@link #MATH_PROPERTY} asks for. */
@@ -49,12 +64,15 @@ public final class CudaBackendProvider implements BackendProvider {
   @Override
   public Capabilities capabilities() {
     return new Capabilities(
-        List.of(CudaProbe.device()),
+        List.of(emulated() ? EMULATED_DESCRIPTION : CudaProbe.device()),
         List.of("blocksparse", "masked", "dense"),
         "relgraph CUDA kernels (fatbin); cuBLAS SGEMM "
             + requestedMathMode().name().toLowerCase(Locale.ROOT),
         1);
   }
+
+  private static final String EMULATED_DESCRIPTION =
+      "emulated CUDA device (CPU; " + EMULATED_DEVICE_PROPERTY + ", tests only)";
 
   /** A backend on GPU 0; {@code threads} does not apply (the GPU runs one stream). */
   @Override
@@ -64,7 +82,7 @@ public final class CudaBackendProvider implements BackendProvider {
       throw new IllegalStateException("backend cuda is unavailable: " + cause.get());
     }
     CudaDevice.MathMode mode = requestedMathMode();
-    DriverDevice device = DriverDevice.open(0);
+    CudaDevice device = emulated() ? new EmulatedDevice() : DriverDevice.open(0);
     try {
       device.setMathMode(mode);
       return new CudaBackend(device);

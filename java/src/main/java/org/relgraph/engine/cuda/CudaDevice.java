@@ -4,9 +4,9 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * The narrow interface {@link CudaBackend} runs on: device memory, copies, kernel launches by name,
- * one ordered stream, events and a single-precision gemm. Device memory is addressed by plain
- * {@code long} addresses; host memory by JavaCPP pointers at position 0 (copies start at the
- * pointer's address).
+ * one ordered stream, events, a single-precision gemm and cuSPARSE's BSR product (for comparison).
+ * Device memory is addressed by plain {@code long} addresses; host memory by JavaCPP pointers at
+ * position 0 (copies start at the pointer's address).
  *
  * <p>Operations are issued in order on one stream and may run asynchronously; {@link
  * #synchronize()} waits for them, and every copy to the host waits for the work before it.
@@ -71,6 +71,29 @@ public interface CudaDevice extends AutoCloseable {
       long b,
       int ldb,
       float beta,
+      long c,
+      int ldc);
+
+  /**
+   * cuSPARSE's block-sparse times dense product in FP32 (the legacy {@code cusparseSbsrmm}, blocks
+   * stored row-major, indices from 0): {@code C = A·Bᵀ}. A has {@code mb × kb} blocks of {@code
+   * blockDim × blockDim}, {@code nnzb} of them, given by {@code rowPtr} ({@code mb + 1} ints),
+   * {@code colInd} ({@code nnzb} ints) and {@code values} ({@code nnzb · blockDim²} floats, block
+   * after block). B is {@code n × kb·blockDim}, column-major with leading dimension {@code ldb}; C
+   * is {@code mb·blockDim × n}, column-major with {@code ldc}, and is not read. Feature-major
+   * activations (channels × batch) are B as they lie, and C is then the output batch-major.
+   */
+  void bsrmm(
+      int mb,
+      int kb,
+      int n,
+      int nnzb,
+      int blockDim,
+      long values,
+      long rowPtr,
+      long colInd,
+      long b,
+      int ldb,
       long c,
       int ldc);
 

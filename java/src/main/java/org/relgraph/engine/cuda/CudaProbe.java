@@ -96,7 +96,7 @@ final class CudaProbe {
   }
 
   /** Loads one presets class's JNI library; null when it loaded, else what is missing. */
-  private static String loadLibrary(String presetClass) {
+  static String loadLibrary(String presetClass) {
     try {
       org.bytedeco.javacpp.Loader.load(Class.forName(presetClass));
       return null;

@@ -18,10 +18,14 @@ import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.cudart.CUmod_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.cuda.cusparse.cusparseContext;
+import org.bytedeco.cuda.cusparse.cusparseMatDescr;
 import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.cusparse;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -30,7 +34,8 @@ import org.relgraph.engine.NativeException;
 /**
  * A real GPU through the CUDA driver API (org.bytedeco:cuda): the device's primary context, one
  * stream, relgraph's kernels loaded from the fatbin in the jar ({@code cuModuleLoadData}) and
- * launched with {@code cuLaunchKernel}, and cuBLAS for gemm (FP32 unless TF32 is chosen).
+ * launched with {@code cuLaunchKernel}, cuBLAS for gemm (FP32 unless TF32 is chosen), and cuSPARSE
+ * for the BSR product the benchmark compares with.
  *
  * <p>Made by {@link #open(int)} once {@link CudaProbe} has found the libraries and a device.
  */
@@ -322,6 +327,95 @@ public final class DriverDevice implements CudaDevice {
     }
   }
 
+  /**
+   * cuSPARSE's legacy {@code cusparseSbsrmm} on the stream (row-major blocks, B transposed), as the
+   * GPU check's harness calls it. cuSPARSE loads on the first call; where it cannot, the call fails
+   * with what is missing.
+   */
+  @Override
+  public void bsrmm(
+      int mb,
+      int kb,
+      int n,
+      int nnzb,
+      int blockDim,
+      long values,
+      long rowPtr,
+      long colInd,
+      long b,
+      int ldb,
+      long c,
+      int ldc) {
+    current();
+    Sparse s = sparse();
+    alpha.put(0, 1f);
+    beta.put(0, 0f);
+    checkSparse(
+        cusparse.cusparseSbsrmm(
+            s.handle,
+            cusparse.CUSPARSE_DIRECTION_ROW,
+            cusparse.CUSPARSE_OPERATION_NON_TRANSPOSE,
+            cusparse.CUSPARSE_OPERATION_TRANSPOSE,
+            mb,
+            n,
+            kb,
+            nnzb,
+            alpha,
+            s.descr,
+            new DeviceFloats(values),
+            new DeviceInts(rowPtr),
+            new DeviceInts(colInd),
+            blockDim,
+            new DeviceFloats(b),
+            ldb,
+            beta,
+            new DeviceFloats(c),
+            ldc),
+        "cusparseSbsrmm");
+  }
+
+  /** cuSPARSE's handle on the stream and a general matrix descriptor, made on first use. */
+  private record Sparse(cusparseContext handle, cusparseMatDescr descr) {}
+
+  private Sparse sparse;
+
+  private Sparse sparse() {
+    if (sparse == null) {
+      String missing = CudaProbe.loadLibrary("org.bytedeco.cuda.global.cusparse");
+      if (missing != null) {
+        throw new NativeException("cuSPARSE is unavailable: " + missing, null);
+      }
+      cusparseContext handle = new cusparseContext();
+      checkSparse(cusparse.cusparseCreate(handle), "cusparseCreate");
+      cusparseMatDescr descr = new cusparseMatDescr();
+      try {
+        checkSparse(cusparse.cusparseSetStream(handle, stream), "cusparseSetStream");
+        checkSparse(cusparse.cusparseCreateMatDescr(descr), "cusparseCreateMatDescr");
+      } catch (RuntimeException e) {
+        cusparse.cusparseDestroy(handle);
+        throw e;
+      }
+      sparse = new Sparse(handle, descr);
+    }
+    return sparse;
+  }
+
+  private static void checkSparse(int status, String call) {
+    if (status != 0) {
+      BytePointer s = cusparse.cusparseGetErrorString(status);
+      throw new NativeException(
+          call + " failed: cuSPARSE status " + status + (s == null ? "" : " " + s.getString()),
+          null);
+    }
+  }
+
+  /** A device address as the IntPointer cuSPARSE's binding takes; never dereferenced here. */
+  private static final class DeviceInts extends IntPointer {
+    DeviceInts(long address) {
+      this.address = address;
+    }
+  }
+
   @Override
   public MathMode mathMode() {
     return mathMode;
@@ -345,6 +439,10 @@ public final class DriverDevice implements CudaDevice {
     current();
     cudart.cuStreamSynchronize(stream);
     cublas.cublasDestroy_v2(blas);
+    if (sparse != null) {
+      cusparse.cusparseDestroyMatDescr(sparse.descr);
+      cusparse.cusparseDestroy(sparse.handle);
+    }
     cudart.cuModuleUnload(module);
     cudart.cuStreamDestroy(stream);
     closed = true;

@@ -2,6 +2,8 @@ package org.relgraph.engine.cuda;
 
 import java.util.HashSet;
 import java.util.Set;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.relgraph.cuda.emu.EmuApi;
 import org.relgraph.engine.NativeException;
@@ -10,7 +12,8 @@ import org.relgraph.engine.NativeException;
  * The device of the tests: "device" memory is host memory, and kernels run on the CPU in the
  * kernels' emulation of the CUDA execution model (cuda-kernels, {@link EmuApi}), the same sources
  * the fatbin is compiled from. Every launch runs to completion before it returns, so the stream is
- * always idle; gemm is the kernels' reference {@code rg_gemm_ref}, FP32 in either math mode.
+ * always idle; gemm is the kernels' reference {@code rg_gemm_ref}, FP32 in either math mode, and
+ * cuSPARSE's {@code bsrmm} a plain host reference.
  *
  * <p>It proves the Java side (argument marshalling, layouts on the device, every kernel's indexing)
  * without a GPU; it says nothing about speed.
@@ -159,6 +162,109 @@ public final class EmulatedDevice implements CudaDevice {
             .f32(beta)
             .ptr(c)
             .i32(ldc));
+  }
+
+  /**
+   * A plain host reference of cuSPARSE's {@code bsrmm} (float64 sums, FP32 results): the emulation
+   * has no cuSPARSE. Checks the structure first, so that bad indices fail in one line.
+   */
+  @Override
+  public void bsrmm(
+      int mb,
+      int kb,
+      int n,
+      int nnzb,
+      int blockDim,
+      long values,
+      long rowPtr,
+      long colInd,
+      long b,
+      int ldb,
+      long c,
+      int ldc) {
+    open();
+    if (mb < 1 || kb < 1 || n < 1 || nnzb < 0 || blockDim < 1 || ldb < n) {
+      throw new IllegalArgumentException(
+          String.format(
+              "bsrmm: mb = %d, kb = %d, n = %d, nnzb = %d, blockDim = %d, ldb = %d",
+              mb, kb, n, nnzb, blockDim, ldb));
+    }
+    if (ldc < (long) mb * blockDim) {
+      throw new IllegalArgumentException(
+          "bsrmm: ldc = " + ldc + " below the " + (long) mb * blockDim + " rows of C");
+    }
+    int[] ptr = ints(rowPtr, mb + 1);
+    int[] col = ints(colInd, nnzb);
+    if (ptr[0] != 0 || ptr[mb] != nnzb) {
+      throw new IllegalArgumentException(
+          "bsrmm: rowPtr runs from " + ptr[0] + " to " + ptr[mb] + ", not 0 to " + nnzb);
+    }
+    for (int i = 0; i < mb; i++) {
+      if (ptr[i] > ptr[i + 1]) {
+        throw new IllegalArgumentException("bsrmm: rowPtr decreases at block row " + i);
+      }
+    }
+    for (int j = 0; j < nnzb; j++) {
+      if (col[j] < 0 || col[j] >= kb) {
+        throw new IllegalArgumentException(
+            "bsrmm: colInd[" + j + "] = " + col[j] + " outside 0.." + (kb - 1));
+      }
+    }
+    int bs = blockDim;
+    float[] a = floats(values, (long) nnzb * bs * bs);
+    float[] x = floats(b, ((long) kb * bs - 1) * ldb + n);
+    float[] y = new float[Math.toIntExact((long) (n - 1) * ldc + (long) mb * bs)];
+    // C is read nowhere, but rows past mb·blockDim in each column keep what the device held
+    copyToHostArray(y, c);
+    double[] sum = new double[bs];
+    for (int i = 0; i < mb; i++) {
+      for (int s = 0; s < n; s++) {
+        java.util.Arrays.fill(sum, 0);
+        for (int j = ptr[i]; j < ptr[i + 1]; j++) {
+          long block = (long) j * bs * bs;
+          long in = (long) col[j] * bs;
+          for (int r = 0; r < bs; r++) {
+            double t = 0;
+            for (int q = 0; q < bs; q++) {
+              t += (double) a[(int) (block + (long) r * bs + q)] * x[(int) (s + (in + q) * ldb)];
+            }
+            sum[r] += t;
+          }
+        }
+        for (int r = 0; r < bs; r++) {
+          y[(int) ((long) i * bs + r + (long) s * ldc)] = (float) sum[r];
+        }
+      }
+    }
+    try (FloatPointer host = new FloatPointer(y)) {
+      EmuApi.emu_memcpy(c, host.address(), 4L * y.length);
+    }
+  }
+
+  private static int[] ints(long address, int count) {
+    int[] v = new int[count];
+    if (count > 0) {
+      try (IntPointer host = new IntPointer(count)) {
+        EmuApi.emu_memcpy(host.address(), address, 4L * count);
+        host.get(v);
+      }
+    }
+    return v;
+  }
+
+  private static float[] floats(long address, long count) {
+    float[] v = new float[Math.toIntExact(count)];
+    copyToHostArray(v, address);
+    return v;
+  }
+
+  private static void copyToHostArray(float[] v, long address) {
+    if (v.length > 0) {
+      try (FloatPointer host = new FloatPointer(v.length)) {
+        EmuApi.emu_memcpy(host.address(), address, 4L * v.length);
+        host.get(v);
+      }
+    }
   }
 
   @Override

@@ -105,6 +105,23 @@ class CudaBackendTest {
     }
 
     @Override
+    public void bsrmm(
+        int mb,
+        int kb,
+        int n,
+        int nnzb,
+        int blockDim,
+        long values,
+        long rowPtr,
+        long colInd,
+        long b,
+        int ldb,
+        long c,
+        int ldc) {
+      inner.bsrmm(mb, kb, n, nnzb, blockDim, values, rowPtr, colInd, b, ldb, c, ldc);
+    }
+
+    @Override
     public MathMode mathMode() {
       return inner.mathMode();
     }
