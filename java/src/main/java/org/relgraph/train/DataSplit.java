@@ -199,9 +199,9 @@ public final class DataSplit {
   }
 
   /**
-   * The shape {@code {C, H, W}} of this split's samples as images: {@code C} the channels of
-   * {@link #normalization()}, {@code H = W} the side of the square of {@code features() / C}
-   * pixels (28 × 28 for MNIST, 3 × 32 × 32 for CIFAR-10, 1 × 8 × 8 for 64 synthetic features).
+   * The shape {@code {C, H, W}} of this split's samples as images: {@code C} the channels of {@link
+   * #normalization()}, {@code H = W} the side of the square of {@code features() / C} pixels (28 ×
+   * 28 for MNIST, 3 × 32 × 32 for CIFAR-10, 1 × 8 × 8 for 64 synthetic features).
    *
    * @throws IllegalArgumentException when the pixels of a channel do not form a square
    */
