@@ -95,6 +95,25 @@ public final class DataSplit {
         data, labels, augmentation.features(), classes, normalization, augmentation);
   }
 
+  /**
+   * A split of this one's first {@code samples} samples, with its normalisation and augmentation
+   * (e.g. to time a few steps of an epoch).
+   *
+   * @throws IllegalArgumentException for fewer than 1 or more than {@link #size()} samples
+   */
+  public DataSplit first(int samples) {
+    if (samples < 1 || samples > size()) {
+      throw new IllegalArgumentException("samples = " + samples + " outside [1, " + size() + "]");
+    }
+    return new DataSplit(
+        java.util.Arrays.copyOf(data, samples * features),
+        java.util.Arrays.copyOf(labels, samples),
+        features,
+        classes,
+        normalization,
+        augmentation);
+  }
+
   /** The number of samples. */
   public int size() {
     return labels.length;
