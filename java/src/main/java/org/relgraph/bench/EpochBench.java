@@ -14,21 +14,29 @@ import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
 import org.relgraph.io.CsvText;
 import org.relgraph.model.BudgetMatching;
+import org.relgraph.model.ConvMatching;
+import org.relgraph.model.ConvNetSpec;
 import org.relgraph.model.MlpSpec;
 import org.relgraph.nn.ExecutionMode;
+import org.relgraph.nn.Network;
+import org.relgraph.train.ConvTrainingRun;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.EpochResult;
+import org.relgraph.train.RelationalConvNet;
 import org.relgraph.train.RelationalMlp;
+import org.relgraph.train.RunConfig;
 import org.relgraph.train.TrainConfig;
 import org.relgraph.train.Trainer;
+import org.relgraph.train.TrainingRun;
 
 /**
- * Training epoch time of the paper's MLP in one process: the complete-graph baseline (dense and
- * block-sparse) against a FLOP-matched WS-flex graph in block-sparse and masked mode. Each
- * configuration trains whole epochs (the paper's recipe, batch 128, evaluation not timed); the
- * configurations take turns, {@code repeats} times, so that drifts of the machine hit them alike,
- * and each row reports the median. {@link #denseCheck} times the dense network's relational layer
- * against bare sgemm loops (OpenBLAS, oneDNN) of the same shape.
+ * Training epoch time of the paper's MLP (or of its CNN or ResNet-20, {@link #forModel}) in one
+ * process: the complete-graph baseline (dense and block-sparse) against a FLOP-matched WS-flex
+ * graph in block-sparse and masked mode. Each configuration trains whole epochs (the paper's
+ * recipe, batch 128, evaluation not timed); the configurations take turns, {@code repeats} times,
+ * so that drifts of the machine hit them alike, and each row reports the median. {@link
+ * #denseCheck} times the dense network's relational layer against bare sgemm loops (OpenBLAS,
+ * oneDNN) of the same shape.
  */
 public final class EpochBench {
   /** CSV header of {@link Row#csv()}. */
@@ -69,6 +77,7 @@ public final class EpochBench {
   private final double kOverN;
   private final double p;
   private final long graphSeed;
+  private final String model;
 
   /**
    * A benchmark of the sparse graph {@code ws-flex:k=kOverN·64,p,seed} against the baseline.
@@ -86,36 +95,74 @@ public final class EpochBench {
     this.kOverN = kOverN;
     this.p = p;
     this.graphSeed = graphSeed;
+    this.model = RunConfig.MLP;
+  }
+
+  private EpochBench(EpochBench b, String model) {
+    this.data = b.data;
+    this.backend = b.backend;
+    this.repeats = b.repeats;
+    this.kOverN = b.kOverN;
+    this.p = b.p;
+    this.graphSeed = b.graphSeed;
+    this.model = model;
+  }
+
+  /**
+   * This benchmark of another network: {@code mlp}, or a conv model of {@link
+   * RelationalConvNet#BUILT} on the data's images, over graphs of as many nodes as its narrowest
+   * baseline layer allows, at most 64 (64 for {@code cnn}, 16 for {@code resnet20}).
+   *
+   * @throws IllegalArgumentException for an unknown model
+   */
+  public EpochBench forModel(String network) {
+    RunConfig.checkNetwork(network);
+    return new EpochBench(this, network);
+  }
+
+  /** The network timed: {@code mlp}, {@code cnn} or {@code resnet20}. */
+  public String model() {
+    return model;
+  }
+
+  /** The graphs' node count: 64, or fewer where the conv model's narrowest layer is narrower. */
+  public int nodes() {
+    return RunConfig.MLP.equals(model) ? 64 : Math.min(64, ConvNetSpec.named(model).maxNodes());
   }
 
   /** The graph spec of the sparse configuration. */
   public String sparseGraph() {
-    return String.format(Locale.ROOT, "ws-flex:k=%s,p=%s,seed=%d", kOverN * 64, p, graphSeed);
+    int n = nodes();
+    return String.format(
+        Locale.ROOT,
+        "ws-flex:%sk=%s,p=%s,seed=%d",
+        n == 64 ? "" : "n=" + n + ",",
+        kOverN * n,
+        p,
+        graphSeed);
   }
 
   /** Runs every configuration {@code repeats} times, reporting rows as they are final. */
   public List<Row> run(Consumer<String> log) {
-    RelationalGraph sparse = WsFlex.generate(64, kOverN * 64, p, graphSeed);
-    RelationalGraph complete = ClassicGenerators.complete(64);
+    int n = nodes();
+    RelationalGraph sparse = WsFlex.generate(n, kOverN * n, p, graphSeed);
+    RelationalGraph complete = ClassicGenerators.complete(n);
     List<Config> configs =
         List.of(
             new Config("baseline", ExecutionMode.DENSE, "complete", complete),
             new Config("baseline", ExecutionMode.BLOCKSPARSE, "complete", complete),
             new Config("matched", ExecutionMode.BLOCKSPARSE, sparseGraph(), sparse),
             new Config("matched", ExecutionMode.MASKED, sparseGraph(), sparse));
-    MlpSpec spec = MlpSpec.paper(data.features(), data.classes());
     TrainConfig one = TrainConfig.paper(1, 1);
-    List<RelationalMlp> nets = new ArrayList<>();
-    List<BudgetMatching.Match> matches = new ArrayList<>();
+    List<Network> nets = new ArrayList<>();
+    List<Sized> sizes = new ArrayList<>();
     double[][] seconds = new double[configs.size()][repeats];
     try {
       for (Config c : configs) {
-        BudgetMatching.Match m = BudgetMatching.match(spec, c.graph);
-        matches.add(m);
-        nets.add(RelationalMlp.create(backend, spec, c.graph, m.width(), c.mode, 1));
+        sizes.add(build(c, one, nets));
       }
       // Warm-up: a few steps each, for the JIT and the thread pools.
-      for (RelationalMlp net : nets) {
+      for (Network net : nets) {
         warmUp(net, one);
       }
       for (int r = 0; r < repeats; r++) {
@@ -133,7 +180,7 @@ public final class EpochBench {
         }
       }
     } finally {
-      for (RelationalMlp net : nets) {
+      for (Network net : nets) {
         net.close();
       }
     }
@@ -148,13 +195,31 @@ public final class EpochBench {
               c.name,
               c.mode,
               c.graphName,
-              matches.get(i).width(),
-              matches.get(i).flops(),
+              sizes.get(i).width(),
+              sizes.get(i).flops(),
               s,
               steps * one.batchSize() / s,
               s / baseline));
     }
     return rows;
+  }
+
+  /** A network's width (the MLP's, or a conv model's widest stage) and FLOPs. */
+  private record Sized(int width, long flops) {}
+
+  /** Builds the network of {@code c}, FLOP-matched, into {@code nets}. */
+  private Sized build(Config c, TrainConfig one, List<Network> nets) {
+    if (RunConfig.MLP.equals(model)) {
+      MlpSpec spec = MlpSpec.paper(data.features(), data.classes());
+      BudgetMatching.Match m = BudgetMatching.match(spec, c.graph);
+      nets.add(RelationalMlp.create(backend, spec, c.graph, m.width(), c.mode, 1).network());
+      return new Sized(m.width(), m.flops());
+    }
+    ConvTrainingRun run = new ConvTrainingRun(model, c.graph, data, c.mode, TrainingRun.MATCH, one);
+    ConvMatching.Match m = run.match();
+    nets.add(run.network(m, backend));
+    List<Integer> w = m.stageWidths();
+    return new Sized(w.get(w.size() - 1), m.flops());
   }
 
   /**
@@ -209,7 +274,7 @@ public final class EpochBench {
 
   /** {@link #denseCheck}'s measurement; empty unless the backend is the native one. */
   public Optional<DenseTimes> denseTimes(LayerBench.Timing timing) {
-    if (!(backend instanceof CpuBackend cpu)) {
+    if (!(backend instanceof CpuBackend cpu) || !RunConfig.MLP.equals(model)) {
       return Optional.empty();
     }
     RelationalGraph complete = ClassicGenerators.complete(64);
@@ -262,7 +327,7 @@ public final class EpochBench {
         .width();
   }
 
-  private void warmUp(RelationalMlp net, TrainConfig config) {
+  private void warmUp(Network net, TrainConfig config) {
     int b = config.batchSize();
     int[] order = new int[data.train().size()];
     for (int i = 0; i < order.length; i++) {
@@ -270,10 +335,15 @@ public final class EpochBench {
     }
     float[] x = new float[data.features() * b];
     int[] labels = new int[b];
+    boolean images = net.inputShape().length == 3;
     // at most one epoch's worth, so that a data set of fewer than 20 batches warms up too
     int steps = Math.min(20, order.length / b);
     for (int s = 0; s < steps; s++) {
-      data.train().fillBatch(order, s * b, b, x, labels, null);
+      if (images) {
+        data.train().fillImageBatch(order, s * b, b, x, labels, null);
+      } else {
+        data.train().fillBatch(order, s * b, b, x, labels, null);
+      }
       net.trainStep(x, labels, 0.01f, config.sgd());
     }
   }

@@ -294,7 +294,9 @@ final class BenchCommand implements Runnable {
             + " taking turns; prints CSV with the median epoch time of each, after comment lines"
             + " naming the kernels and timing the dense network's relational layer against bare"
             + " OpenBLAS and oneDNN sgemm loops (a '# WARNING' line, also on stderr, where the"
-            + " baseline is more than 10% slower than the faster).",
+            + " baseline is more than 10% slower than the faster). --model cnn or resnet20 times"
+            + " the paper's CNN or ResNet-20 on the data's images instead (without that check),"
+            + " --steps a few batches an epoch.",
         "With --backend cuda the same configurations train on the GPU (the comment line names the"
             + " device and cuBLAS's math mode; no bare sgemm lines).",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
@@ -317,6 +319,21 @@ final class BenchCommand implements Runnable {
     @Option(names = "--graph-seed", defaultValue = "1", description = "sparse graph seed (1)")
     long graphSeed;
 
+    @Option(
+        names = "--model",
+        defaultValue = "mlp",
+        paramLabel = "NAME",
+        description =
+            "mlp, cnn or resnet20 (on the data's images; graphs of 16 nodes for resnet20)"
+                + " (default: mlp)")
+    String model = "mlp";
+
+    @Option(
+        names = "--steps",
+        paramLabel = "N",
+        description = "train N steps (batches) an epoch, on the first N x 128 samples (all)")
+    Integer steps;
+
     @picocli.CommandLine.Mixin BackendOption backend = new BackendOption();
 
     @picocli.CommandLine.Mixin KernelOptions kernels = new KernelOptions();
@@ -337,6 +354,10 @@ final class BenchCommand implements Runnable {
 
     private int measure() throws IOException {
       requireNativeBackend(backend.name, "bench epochs");
+      org.relgraph.train.RunConfig.checkNetwork(model);
+      if (steps != null && steps < 1) {
+        throw new IllegalArgumentException("--steps = " + steps + " must be >= 1");
+      }
       if (Backends.find(backend.name).name().equals("cuda")) {
         return measureCuda();
       }
@@ -353,6 +374,9 @@ final class BenchCommand implements Runnable {
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       CpuBackend.Isa isa = kernels.isa();
       org.relgraph.train.Dataset d = data.load();
+      if (steps != null) {
+        d = EpochSubset.first(d, steps);
+      }
       int width = org.relgraph.bench.EpochBench.denseWidth(d);
       DenseChoice dense =
           DenseChoice.choose(
@@ -362,14 +386,17 @@ final class BenchCommand implements Runnable {
               LayerBench.Timing.QUICK);
       CpuBackend backend = CpuBackend.create(isa, t, dense.library());
       org.relgraph.bench.EpochBench bench =
-          new org.relgraph.bench.EpochBench(d, backend, repeats, kOverN, p, graphSeed);
+          new org.relgraph.bench.EpochBench(d, backend, repeats, kOverN, p, graphSeed)
+              .forModel(model);
       String comment =
           String.format(
               Locale.ROOT,
-              "# %s, %d train samples, batch 128; dense: %s threads=%d; %s; %s; blocksparse: %s"
+              "# %s%s, %d train samples%s, batch 128; dense: %s threads=%d; %s; %s; blocksparse: %s"
                   + " threads=%d%s",
               d.name(),
+              EpochSubset.modelText(model, d),
               d.train().size(),
+              steps == null ? "" : " (--steps " + steps + ")",
               CpuBackend.blasDescription(),
               t,
               LayerBench.oneDnnText(),
@@ -427,16 +454,22 @@ final class BenchCommand implements Runnable {
         OutputFiles.checkFile(out, "--out");
       }
       org.relgraph.train.Dataset d = data.load();
+      if (steps != null) {
+        d = EpochSubset.first(d, steps);
+      }
       try (org.relgraph.engine.cuda.CudaBackend cuda =
           (org.relgraph.engine.cuda.CudaBackend) Backends.find("cuda").create(1)) {
         org.relgraph.bench.EpochBench bench =
-            new org.relgraph.bench.EpochBench(d, cuda, repeats, kOverN, p, graphSeed);
+            new org.relgraph.bench.EpochBench(d, cuda, repeats, kOverN, p, graphSeed)
+                .forModel(model);
         String comment =
             String.format(
                 Locale.ROOT,
-                "# %s, %d train samples, batch 128; cuda: %s; cuBLAS SGEMM math %s",
+                "# %s%s, %d train samples%s, batch 128; cuda: %s; cuBLAS SGEMM math %s",
                 d.name(),
+                EpochSubset.modelText(model, d),
                 d.train().size(),
+                steps == null ? "" : " (--steps " + steps + ")",
                 cuda.device().description(),
                 cuda.device().mathMode().name().toLowerCase(Locale.ROOT));
         stdout.println(comment);

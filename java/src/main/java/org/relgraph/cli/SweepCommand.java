@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.relgraph.io.OutputFiles;
+import org.relgraph.model.ConvNetSpec;
 import org.relgraph.model.MlpSpec;
 import org.relgraph.sweep.ClusterSweep;
 import org.relgraph.sweep.ClusterSweeps;
@@ -89,8 +90,17 @@ final class SweepCommand implements Callable<Integer> {
 
   @Option(
       names = "--model",
-      description = "Name the runs are recorded under (default: mlp-DATASET).")
+      description =
+          "Name the runs are recorded under (default: mlp-DATASET); its part before the first '-'"
+              + " picks the model trained: cnn or resnet20 (e.g. cnn-fashion-mnist, or just cnn),"
+              + " any other name the MLP.")
   String model;
+
+  /** The network a record name trains: its part before the first '-' if a conv model's. */
+  static String network(String name) {
+    String first = name.split("-", 2)[0];
+    return RunConfig.NETWORKS.contains(first) ? first : RunConfig.MLP;
+  }
 
   @picocli.CommandLine.Mixin
   TrainCommand.TrainingOptions training = new TrainCommand.TrainingOptions();
@@ -171,7 +181,7 @@ final class SweepCommand implements Callable<Integer> {
     OutputFiles.checkFile(db, "--db");
     List<Integer> trainSeeds = trainSeeds();
     String name = model != null ? model : "mlp-" + data.dataset;
-    List<SweepGraph> set = SweepGraphs.load(graphs, nodeLimit());
+    List<SweepGraph> set = SweepGraphs.load(graphs, nodeLimit(network(name)));
     SweepTrainers.Configured configured;
     if (trainer != null) {
       configured =
@@ -187,7 +197,8 @@ final class SweepCommand implements Callable<Integer> {
       training.config(0);
       training.backend(perWorker); // fail before the sweep starts if the backend is unavailable
       Dataset d = data.load();
-      RunConfig config = training.runConfig(d.name(), data.dir, name, null, 0, perWorker);
+      RunConfig config =
+          training.runConfig(d.name(), data.dir, name, null, 0, perWorker, network(name));
       configured = SweepTrainers.real(config, d, () -> training.backend(perWorker));
     }
     Processors.warnIfOversubscribed(training.threads, err);
@@ -226,7 +237,8 @@ final class SweepCommand implements Callable<Integer> {
       if (!org.relgraph.train.Datasets.names().contains(dataset)) {
         data.load(); // says which names are known
       }
-      config = training.runConfig(dataset, data.dir, name, null, 0, threads); // checks the options
+      // checks the options
+      config = training.runConfig(dataset, data.dir, name, null, 0, threads, network(name));
     }
     String master = "submit".equals(cluster.master) ? null : cluster.master;
     ClusterSweep.Job job =
@@ -240,7 +252,7 @@ final class SweepCommand implements Callable<Integer> {
             cluster.taskGpus,
             cluster.conf);
     ClusterSweeps.Found found = ClusterSweeps.find("spark");
-    List<SweepGraph> set = SweepGraphs.load(graphs, nodeLimit());
+    List<SweepGraph> set = SweepGraphs.load(graphs, nodeLimit(network(name)));
     SweepSpec sweep = new SweepSpec(set, trainSeeds, config.configKey(), name, !noBaseline);
     Thread self = Thread.currentThread();
     ClassLoader before = self.getContextClassLoader();
@@ -327,7 +339,21 @@ final class SweepCommand implements Callable<Integer> {
    * --stem-width}, {@link MlpSpec}; the stem gives every node at least one channel), or {@code
    * --width} when it is narrower.
    */
-  private SweepGraphs.NodeLimit nodeLimit() {
+  private SweepGraphs.NodeLimit nodeLimit(String network) {
+    if (!RunConfig.MLP.equals(network)) {
+      ConvNetSpec spec = ConvNetSpec.named(network);
+      int max =
+          training.width != null && training.width >= 1
+              ? spec.at(spec.widthsFor(training.width), spec.resolution()).maxNodes()
+              : spec.maxNodes();
+      return new SweepGraphs.NodeLimit(
+          max,
+          "more than "
+              + network
+              + "'s narrowest layer allows (every node needs one of its "
+              + max
+              + " channels)");
+    }
     int stem = training.stemWidth();
     if (training.width != null && training.width >= 1 && training.width < stem) {
       return new SweepGraphs.NodeLimit(

@@ -33,14 +33,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code relgraph train}: trains the paper's MLP over one graph, natively. */
+/** {@code relgraph train}: trains the paper's MLP, CNN or ResNet-20 over one graph, natively. */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Train the paper's relational MLP (stem, 3 relational layers over the graph, head) on a data"
-          + " set, FLOP-matched to the complete-graph baseline unless --no-match.",
+      "Train the paper's relational MLP (stem, 3 relational layers over the graph, head), or its"
+          + " CNN or ResNet-20 (--model), on a data set, FLOP-matched to the complete-graph"
+          + " baseline unless --no-match.",
       "Example: relgraph train --graph ws-flex:k=8,p=0.3,seed=1 --dataset fashion-mnist --epochs 10"
     })
 final class TrainCommand implements Runnable {
@@ -54,6 +55,16 @@ final class TrainCommand implements Runnable {
           "complete, ws-flex:k=K,p=P,seed=S (k the average degree; n=64 unless given), er:m=M,"
               + " ws:k=K,p=P, ba:m=M, harary:k=K, ring:k=K, or a graph file")
   String graph;
+
+  @Option(
+      names = "--model",
+      defaultValue = RunConfig.MLP,
+      paramLabel = "NAME",
+      description =
+          "mlp (the paper's MLP), cnn (its CNN: 3x3 stem, 3 stages of 2 relational 3x3"
+              + " convolutions) or resnet20 (ResNet-20 of relational basic blocks), on the data's"
+              + " images (docs/models.md) (default: ${DEFAULT-VALUE})")
+  String model = RunConfig.MLP;
 
   @picocli.CommandLine.Mixin DataOptions data = new DataOptions();
 
@@ -89,9 +100,21 @@ final class TrainCommand implements Runnable {
       throw new IllegalArgumentException(
           saveEvery < 1 ? "--save-every must be at least 1" : "--save-every needs --save FILE");
     }
+    RunConfig.checkNetwork(model);
+    boolean conv = !RunConfig.MLP.equals(model);
+    if (conv && save != null) {
+      throw new IllegalArgumentException(
+          model + ": conv models cannot be saved yet (--save is for the MLP)");
+    }
     GraphSpec g = GraphSpec.parse(graph);
     int stemWidth = training.stemWidth();
-    MlpSpec.checkFits(stemWidth, g.graph().nodeCount());
+    if (conv && stemWidth != MlpSpec.DEFAULT_STEM_WIDTH) {
+      throw new IllegalArgumentException(
+          "--stem-width is the MLP's; " + model + " keeps the paper's stem");
+    }
+    if (!conv) {
+      MlpSpec.checkFits(stemWidth, g.graph().nodeCount());
+    }
     // Checked here, before the data loads; runConfig() below reads them again.
     training.config(seed);
     training.mode();
@@ -106,7 +129,12 @@ final class TrainCommand implements Runnable {
     Processors.warnIfOversubscribed(training.threads, err);
     Dataset d = data.load();
     RunConfig rc =
-        training.runConfig(d.name(), data.dir, "mlp-" + d.name(), graph, seed, training.threads());
+        training.runConfig(
+            d.name(), data.dir, model + "-" + d.name(), graph, seed, training.threads(), model);
+    if (conv) {
+      new ConvTraining(this, g, d, rc, backend, out, log, err).run();
+      return;
+    }
     TrainingRun run = rc.trainingRun(g.graph(), d);
     BudgetMatching.Match m = run.match();
     GraphMeasures.Measures measures = GraphMeasures.of(g.graph());
@@ -216,16 +244,33 @@ final class TrainCommand implements Runnable {
       double wall) {
     JsonObject s = new JsonObject();
     s.addProperty("top1_error", o.top1Error());
+    s.addProperty("model", RunConfig.MLP);
     s.addProperty("width", o.match().width());
     s.addProperty("flops", o.match().flops());
     s.addProperty("baseline_flops", o.match().budget());
     s.addProperty("stem_width", run.stemWidth());
     s.addProperty("flops_deviation", o.match().deviation());
+    addCommon(s, g, d, rc, run.mode(), run.config(), o.epochs(), measures, backend, wall);
+    return s;
+  }
+
+  /** The summary's fields that every model has, after its width and FLOPs. */
+  void addCommon(
+      JsonObject s,
+      GraphSpec g,
+      Dataset d,
+      RunConfig rc,
+      ExecutionMode mode,
+      TrainConfig config,
+      java.util.List<EpochResult> epochResults,
+      GraphMeasures.Measures measures,
+      Backend backend,
+      double wall) {
     JsonArray seconds = new JsonArray();
     JsonArray errors = new JsonArray();
     JsonArray losses = new JsonArray();
     JsonArray rates = new JsonArray();
-    for (EpochResult e : o.epochs()) {
+    for (EpochResult e : epochResults) {
       seconds.add(e.trainSeconds());
       errors.add(e.testError());
       losses.add(e.trainLoss());
@@ -235,7 +280,7 @@ final class TrainCommand implements Runnable {
     s.add("test_errors", errors);
     s.add("train_losses", losses);
     s.add("samples_per_second", rates);
-    s.addProperty("mode", run.mode().label());
+    s.addProperty("mode", mode.label());
     JsonObject graph = new JsonObject();
     graph.addProperty("spec", this.graph);
     graph.addProperty("kind", g.kind());
@@ -249,12 +294,24 @@ final class TrainCommand implements Runnable {
     }
     s.add("graph", graph);
     s.addProperty("dataset", d.name());
-    s.addProperty("epochs", run.config().epochs());
-    s.addProperty("seed", run.config().seed());
+    s.addProperty("epochs", config.epochs());
+    s.addProperty("seed", config.seed());
     s.addProperty("config", rc.recipeKey());
     s.addProperty("backend", backend.toString());
     s.addProperty("wall_seconds", wall);
-    return s;
+  }
+
+  /** The graph part of the first line: {@code graph SPEC (n=N, C=..., L=...)}. */
+  String graphLine(GraphSpec g, GraphMeasures.Measures measures) {
+    return String.format(
+        Locale.ROOT,
+        "graph %s (n=%d, C=%.4f, L=%s)",
+        graph,
+        g.graph().nodeCount(),
+        measures.clustering(),
+        measures.pathLength().isPresent()
+            ? String.format(Locale.ROOT, "%.4f", measures.pathLength().getAsDouble())
+            : "none");
   }
 
   /** A progress bar per epoch on a terminal; one line per epoch otherwise. */
@@ -420,6 +477,18 @@ final class TrainCommand implements Runnable {
      */
     RunConfig runConfig(
         String dataset, Path dataDir, String model, String graph, long seed, int threads) {
+      return runConfig(dataset, dataDir, model, graph, seed, threads, RunConfig.MLP);
+    }
+
+    /** {@link #runConfig(String, Path, String, String, long, int)} of {@code network}. */
+    RunConfig runConfig(
+        String dataset,
+        Path dataDir,
+        String model,
+        String graph,
+        long seed,
+        int threads,
+        String network) {
       return new RunConfig(
           null,
           dataset,
@@ -431,7 +500,8 @@ final class TrainCommand implements Runnable {
           threads,
           width(),
           stemWidth(),
-          config(seed));
+          config(seed),
+          network);
     }
 
     ExecutionMode mode() {

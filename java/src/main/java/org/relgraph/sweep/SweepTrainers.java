@@ -11,6 +11,7 @@ import org.relgraph.engine.Backend;
 import org.relgraph.engine.Backends;
 import org.relgraph.graph.GraphSpec;
 import org.relgraph.graph.RelationalGraph;
+import org.relgraph.train.ConvTrainingRun;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.EpochResult;
 import org.relgraph.train.RunConfig;
@@ -20,10 +21,11 @@ import org.relgraph.train.TrainingRun;
 /**
  * Where sweeps get their trainer. Both kinds of trainer, and the configuration key their runs are
  * stored under, derive from one {@link RunConfig}: {@link #real} trains the paper's MLP natively
- * through {@link TrainingRun}; the test trainer {@value #FAKE} ({@link #forOptions}) sleeps
- * instead, for tests of the sweep machinery. A worker that gets one run's {@link RunConfig} (its
- * {@link RunConfig#toJson() JSON form}, say, on another machine) trains it with {@link
- * #train(RunConfig, Consumer)}.
+ * through {@link TrainingRun}, or its CNN or ResNet-20 ({@link RunConfig#network()}) through {@link
+ * ConvTrainingRun}, the widest stage's channels being the run's width; the test trainer {@value
+ * #FAKE} ({@link #forOptions}) sleeps instead, for tests of the sweep machinery. A worker that gets
+ * one run's {@link RunConfig} (its {@link RunConfig#toJson() JSON form}, say, on another machine)
+ * trains it with {@link #train(RunConfig, Consumer)}.
  */
 public final class SweepTrainers {
   /** The test trainer's name: sleeps instead of training, returns a made-up error. */
@@ -122,7 +124,6 @@ public final class SweepTrainers {
       Backend backend,
       Consumer<EpochMetrics> onEpoch)
       throws InterruptedException {
-    TrainingRun training = run.trainingRun(g, data);
     List<EpochMetrics> epochs = new ArrayList<>();
     Trainer.Listener listener =
         new Trainer.Listener() {
@@ -143,7 +144,23 @@ public final class SweepTrainers {
             onEpoch.accept(m);
           }
         };
-    try (TrainingRun.Outcome o = training.run(backend, listener)) {
+    if (run.convolutional()) {
+      try (ConvTrainingRun.Outcome o = run.convTrainingRun(g, data).run(backend, listener)) {
+        List<Integer> widths = o.match().stageWidths();
+        return new RunResult(
+            o.top1Error(),
+            widths.get(widths.size() - 1),
+            o.match().flops(),
+            o.match().deviation(),
+            epochs,
+            backend.toString(),
+            run.mode().label(),
+            run.model());
+      } catch (Stopped e) {
+        throw new InterruptedException("sweep stopped");
+      }
+    }
+    try (TrainingRun.Outcome o = run.trainingRun(g, data).run(backend, listener)) {
       return new RunResult(
           o.top1Error(),
           o.match().width(),

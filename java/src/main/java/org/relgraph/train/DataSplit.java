@@ -95,6 +95,25 @@ public final class DataSplit {
         data, labels, augmentation.features(), classes, normalization, augmentation);
   }
 
+  /**
+   * A split of this one's first {@code samples} samples, with its normalisation and augmentation
+   * (e.g. to time a few steps of an epoch).
+   *
+   * @throws IllegalArgumentException for fewer than 1 or more than {@link #size()} samples
+   */
+  public DataSplit first(int samples) {
+    if (samples < 1 || samples > size()) {
+      throw new IllegalArgumentException("samples = " + samples + " outside [1, " + size() + "]");
+    }
+    return new DataSplit(
+        java.util.Arrays.copyOf(data, samples * features),
+        java.util.Arrays.copyOf(labels, samples),
+        features,
+        classes,
+        normalization,
+        augmentation);
+  }
+
   /** The number of samples. */
   public int size() {
     return labels.length;
@@ -156,6 +175,71 @@ public final class DataSplit {
    */
   public void fillBatch(
       int[] order, int start, int batch, float[] x, int[] labels, SplittableRandom augment) {
+    fillLabels(order, start, batch, x, labels);
+    if (augment != null && augmentation != null) {
+      fillAugmented(order, start, batch, x, augment);
+    } else {
+      fillPlain(order, start, batch, x);
+    }
+  }
+
+  /**
+   * Fills one batch in channel-major layout, the engine's images {@code channels × batch × H × W}
+   * with the channels of {@link #normalization()}: pixel {@code p} of channel {@code c} of sample
+   * {@code order[start + b]} (its feature {@code f = c · plane + p}, {@code plane = features() /
+   * channels}) goes to {@code x[(c · batch + b) · plane + p]}, its label to {@code labels[b]}. The
+   * values, the augmentation and its random draws are {@link #fillBatch}'s; only the layout
+   * differs.
+   *
+   * @throws IllegalArgumentException as {@link #fillBatch}
+   */
+  public void fillImageBatch(
+      int[] order, int start, int batch, float[] x, int[] labels, SplittableRandom augment) {
+    fillLabels(order, start, batch, x, labels);
+    int channels = normalization.channels();
+    float[] image = new float[features];
+    boolean augmenting = augment != null && augmentation != null;
+    for (int b = 0; b < batch; b++) {
+      int base = order[start + b] * features;
+      if (augmenting) {
+        augmentation.fill(data, base, table, image, 0, 1, augment);
+      } else {
+        for (int c = 0, f = 0; c < channels; c++) {
+          int lut = c << 8;
+          for (int end = f + plane; f < end; f++) {
+            image[f] = table[lut + (data[base + f] & 0xff)];
+          }
+        }
+      }
+      for (int c = 0; c < channels; c++) {
+        System.arraycopy(image, c * plane, x, (c * batch + b) * plane, plane);
+      }
+    }
+  }
+
+  /**
+   * The shape {@code {C, H, W}} of this split's samples as images: {@code C} the channels of {@link
+   * #normalization()}, {@code H = W} the side of the square of {@code features() / C} pixels (28 ×
+   * 28 for MNIST, 3 × 32 × 32 for CIFAR-10, 1 × 8 × 8 for 64 synthetic features).
+   *
+   * @throws IllegalArgumentException when the pixels of a channel do not form a square
+   */
+  public int[] imageShape() {
+    int channels = normalization.channels();
+    int side = (int) Math.round(Math.sqrt(plane));
+    if (side * side != plane) {
+      throw new IllegalArgumentException(
+          features
+              + " features in "
+              + channels
+              + (channels == 1 ? " channel" : " channels")
+              + " are not square images");
+    }
+    return new int[] {channels, side, side};
+  }
+
+  // Checks the arguments of a fill and writes the labels.
+  private void fillLabels(int[] order, int start, int batch, float[] x, int[] labels) {
     if (batch < 1 || start < 0 || start > order.length - batch) {
       throw new IllegalArgumentException(
           "batch "
@@ -179,11 +263,6 @@ public final class DataSplit {
             "order[" + (start + b) + "] = " + sample + " outside 0.." + (size() - 1));
       }
       labels[b] = this.labels[sample] & 0xff;
-    }
-    if (augment != null && augmentation != null) {
-      fillAugmented(order, start, batch, x, augment);
-    } else {
-      fillPlain(order, start, batch, x);
     }
   }
 

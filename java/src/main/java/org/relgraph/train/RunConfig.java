@@ -34,9 +34,10 @@ import org.relgraph.nn.ExecutionMode;
  *
  * <p>Wire form. A remote worker gets the run as {@link #toJson()}: one line of JSON with a {@code
  * format} number ({@value #FORMAT}), every field by name, numbers as the shortest decimals that
- * read back the same. It is read back by {@link #fromJson}, which refuses another format, a missing
- * or unknown field and invalid values. Text rather than Java serialisation, so that it does not
- * depend on the classes' layout, reads in a log, and crosses to other languages.
+ * read back the same; {@code network} only for a convolutional network (absent, it is the MLP). It
+ * is read back by {@link #fromJson}, which refuses another format, a missing or unknown field and
+ * invalid values. Text rather than Java serialisation, so that it does not depend on the classes'
+ * layout, reads in a log, and crosses to other languages.
  *
  * @param trainer {@code null} for the real trainer; a test trainer's name (the sweep's {@code
  *     fake})
@@ -54,6 +55,9 @@ import org.relgraph.nn.ExecutionMode;
  *     width of at least 1
  * @param stemWidth the stem's width ({@link MlpSpec#DEFAULT_STEM_WIDTH} in the paper)
  * @param recipe the training recipe, with the training seed
+ * @param network the network trained: {@code mlp} (the paper's MLP) or a convolutional model that
+ *     {@link RelationalConvNet} builds ({@code cnn}, {@code resnet20}); for these {@code width} is
+ *     the widest stage's channels and {@code stemWidth} stays the MLP's default
  */
 public record RunConfig(
     String trainer,
@@ -66,9 +70,16 @@ public record RunConfig(
     int threads,
     int width,
     int stemWidth,
-    TrainConfig recipe) {
+    TrainConfig recipe,
+    String network) {
   /** The version of {@link #toJson()}'s form. */
   public static final int FORMAT = 1;
+
+  /** The MLP's {@link #network} name, the default. */
+  public static final String MLP = "mlp";
+
+  /** The networks there are: {@value #MLP} and {@link RelationalConvNet#BUILT}. */
+  public static final List<String> NETWORKS = List.of(MLP, "cnn", "resnet20");
 
   private static final Set<String> FIELDS =
       Set.of(
@@ -90,7 +101,8 @@ public record RunConfig(
           "weight_decay",
           "nesterov",
           "seed",
-          "eval_batch");
+          "eval_batch",
+          "network");
 
   /** Validates. */
   public RunConfig {
@@ -119,6 +131,46 @@ public record RunConfig(
           "stem width = " + stemWidth + " outside [1, " + MlpSpec.MAX_STEM_WIDTH + "]");
     }
     Objects.requireNonNull(recipe, "recipe");
+    checkNetwork(network);
+    if (!MLP.equals(network) && stemWidth != MlpSpec.DEFAULT_STEM_WIDTH) {
+      throw new IllegalArgumentException(
+          "the stem width is the MLP's; " + network + " keeps the paper's stem");
+    }
+  }
+
+  /** A run of the paper's MLP ({@link #network} {@value #MLP}). */
+  public RunConfig(
+      String trainer,
+      String dataset,
+      String dataDir,
+      String model,
+      String graph,
+      ExecutionMode mode,
+      String backend,
+      int threads,
+      int width,
+      int stemWidth,
+      TrainConfig recipe) {
+    this(
+        trainer, dataset, dataDir, model, graph, mode, backend, threads, width, stemWidth, recipe,
+        MLP);
+  }
+
+  /**
+   * Checks a network's name ({@link #NETWORKS}).
+   *
+   * @throws IllegalArgumentException naming the networks there are
+   */
+  public static void checkNetwork(String network) {
+    if (!NETWORKS.contains(network)) {
+      throw new IllegalArgumentException(
+          "unknown model '" + network + "': there are " + String.join(", ", NETWORKS));
+    }
+  }
+
+  /** Whether the network is a convolutional one ({@link #convTrainingRun}). */
+  public boolean convolutional() {
+    return !MLP.equals(network);
   }
 
   /**
@@ -169,13 +221,25 @@ public record RunConfig(
         threads,
         width,
         stemWidth,
-        recipe.withSeed(seed));
+        recipe.withSeed(seed),
+        network);
   }
 
   /** A copy with another backend and thread count (they change no key). */
   public RunConfig withBackend(String name, int threadCount) {
     return new RunConfig(
-        trainer, dataset, dataDir, model, graph, mode, name, threadCount, width, stemWidth, recipe);
+        trainer,
+        dataset,
+        dataDir,
+        model,
+        graph,
+        mode,
+        name,
+        threadCount,
+        width,
+        stemWidth,
+        recipe,
+        network);
   }
 
   /** The epochs of the recipe. */
@@ -190,10 +254,11 @@ public record RunConfig(
 
   /**
    * The configuration key: {@code name=value} pairs joined by {@code ;}. The real trainer's is
-   * {@code model=M;dataset=D;mode=MODE;width=matched|stem|W;[stem_width=S;]} then the recipe's
-   * pairs ({@link #recipeKey()}); the stem width appears only when it is not the paper's 512, so
-   * that databases written before it could change resume under the same keys. A test trainer's is
-   * {@code trainer=T;model=M;epochs=E}, so that its rows never pass for real ones.
+   * {@code model=M;[network=NET;]dataset=D;mode=MODE;width=matched|stem|W;[stem_width=S;]} then the
+   * recipe's pairs ({@link #recipeKey()}); the network appears only when it is not the MLP, and the
+   * stem width only when it is not the paper's 512, so that databases written before they could
+   * change resume under the same keys. A test trainer's is {@code trainer=T;model=M;epochs=E}, so
+   * that its rows never pass for real ones.
    */
   public String configKey() {
     List<String> parts = new ArrayList<>();
@@ -204,6 +269,9 @@ public record RunConfig(
       return String.join(";", parts);
     }
     parts.add("model=" + model);
+    if (convolutional()) {
+      parts.add("network=" + network);
+    }
     parts.add("dataset=" + dataset);
     parts.add("mode=" + mode.label());
     parts.add("width=" + widthKey());
@@ -249,7 +317,18 @@ public record RunConfig(
 
   /** The training run of this configuration over {@code g} (the graph {@link #graph} names). */
   public TrainingRun trainingRun(RelationalGraph g, Dataset data) {
+    if (convolutional()) {
+      throw new IllegalStateException(network + " is not the MLP: use convTrainingRun");
+    }
     return new TrainingRun(g, data, mode, width, recipe, stemWidth);
+  }
+
+  /** The training run of this convolutional configuration over {@code g}. */
+  public ConvTrainingRun convTrainingRun(RelationalGraph g, Dataset data) {
+    if (!convolutional()) {
+      throw new IllegalStateException("the MLP is not convolutional: use trainingRun");
+    }
+    return new ConvTrainingRun(network, g, data, mode, width, recipe);
   }
 
   /** The wire form: one line of JSON (see the class comment). */
@@ -274,6 +353,9 @@ public record RunConfig(
     o.addProperty("nesterov", recipe.nesterov());
     o.addProperty("seed", recipe.seed());
     o.addProperty("eval_batch", recipe.evalBatchSize());
+    if (convolutional()) {
+      o.addProperty("network", network); // absent for the MLP: its form stays what it was
+    }
     return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(o);
   }
 
@@ -335,7 +417,8 @@ public record RunConfig(
         intValue(o, "threads"),
         intValue(o, "width"),
         intValue(o, "stem_width"),
-        recipe);
+        recipe,
+        o.has("network") ? string(o, "network", false) : MLP);
   }
 
   private static JsonPrimitive field(JsonObject o, String key) {

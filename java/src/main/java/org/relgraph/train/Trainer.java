@@ -109,6 +109,7 @@ public final class Trainer {
     if (interval < 1) {
       throw new IllegalArgumentException("log interval = " + interval + " must be >= 1");
     }
+    boolean images = isImage(net);
     float[] x = new float[train.features() * batch];
     int[] labels = new int[batch];
     List<EpochResult> results = new ArrayList<>();
@@ -121,7 +122,7 @@ public final class Trainer {
         LossAccumulator.Totals read = LossAccumulator.Totals.ZERO;
         long start = System.nanoTime();
         for (int s = 0; s < steps; s++) {
-          train.fillBatch(order, s * batch, batch, x, labels, train.augments() ? augment : null);
+          fill(train, images, order, s * batch, batch, x, labels, augment);
           net.trainStep(x, labels, lr, config.sgd(), totals);
           if ((s + 1) % interval == 0 || s + 1 == steps) {
             LossAccumulator.Totals now = totals.read();
@@ -168,6 +169,7 @@ public final class Trainer {
   /** Evaluation-mode loss and top-1 error of {@code net} on every sample of {@code split}. */
   public static Evaluation evaluate(Network net, DataSplit split, int evalBatch) {
     int n = split.size();
+    boolean images = isImage(net);
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
@@ -177,11 +179,37 @@ public final class Trainer {
         int b = Math.min(evalBatch, n - start);
         float[] x = new float[split.features() * b];
         int[] labels = new int[b];
-        split.fillBatch(order, start, b, x, labels, null);
+        fill(split, images, order, start, b, x, labels, null);
         net.evaluate(x, labels, totals);
       }
       LossAccumulator.Totals t = totals.read();
       return new Evaluation(t.sampleLossSum() / n, 100.0 * (1 - t.correct() / (double) n), n);
+    }
+  }
+
+  /** Whether {@code net} takes images {@code {C, H, W}} (channel-major batches). */
+  private static boolean isImage(Network net) {
+    return net.inputShape().length == 3;
+  }
+
+  /**
+   * A batch in the layout the network takes: channel-major images ({@link
+   * DataSplit#fillImageBatch}) or feature-major vectors ({@link DataSplit#fillBatch}).
+   */
+  private static void fill(
+      DataSplit split,
+      boolean images,
+      int[] order,
+      int start,
+      int batch,
+      float[] x,
+      int[] labels,
+      SplittableRandom augment) {
+    SplittableRandom random = split.augments() ? augment : null;
+    if (images) {
+      split.fillImageBatch(order, start, batch, x, labels, random);
+    } else {
+      split.fillBatch(order, start, batch, x, labels, random);
     }
   }
 
@@ -194,6 +222,15 @@ public final class Trainer {
               + data.name()
               + " has "
               + data.features());
+    }
+    if (isImage(net) && !java.util.Arrays.equals(net.inputShape(), data.train().imageShape())) {
+      throw new IllegalArgumentException(
+          "the network takes images "
+              + java.util.Arrays.toString(net.inputShape())
+              + ", "
+              + data.name()
+              + " has "
+              + java.util.Arrays.toString(data.train().imageShape()));
     }
     if (net.outputs() != data.classes()) {
       throw new IllegalArgumentException(

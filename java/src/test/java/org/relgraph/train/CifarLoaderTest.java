@@ -130,6 +130,37 @@ class CifarLoaderTest {
   }
 
   @Test
+  void augmentedImageFillIsTheFeatureMajorFillChannelMajor() {
+    writeAll(dir);
+    DataSplit train = Datasets.cifar10(dir).train();
+    assertArrayEquals(new int[] {3, 32, 32}, train.imageShape());
+    int[] order = {3, 0, 6, 2, 5};
+    int batch = order.length;
+    int plane = IMAGE / 3;
+    for (long seed : new long[] {-1, 7}) {
+      float[] featureMajor = new float[IMAGE * batch];
+      float[] channelMajor = new float[IMAGE * batch];
+      int[] labels = new int[batch];
+      train.fillBatch(order, 0, batch, featureMajor, labels, random(seed));
+      train.fillImageBatch(order, 0, batch, channelMajor, labels, random(seed));
+      for (int c = 0; c < 3; c++) {
+        for (int b = 0; b < batch; b++) {
+          for (int p = 0; p < plane; p++) {
+            assertEquals(
+                featureMajor[(c * plane + p) * batch + b],
+                channelMajor[(c * batch + b) * plane + p],
+                "channel " + c + " sample " + b + " pixel " + p);
+          }
+        }
+      }
+    }
+  }
+
+  private static SplittableRandom random(long seed) {
+    return seed < 0 ? null : new SplittableRandom(seed);
+  }
+
+  @Test
   void augmentationMatchesFlipPadCropOfThePaperCode() {
     writeAll(dir);
     DataSplit train = Datasets.cifar10(dir).train();

@@ -69,6 +69,51 @@ class DataSplitTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 8, 9})
+  void imageFillIsTheFeatureMajorFillChannelMajor(int batch) {
+    // Two channels of three pixels: x[(c·B + b)·3 + p] must be feature c·3 + p of sample b.
+    SplittableRandom random = new SplittableRandom(batch);
+    int[] order = new int[batch + 2];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = random.nextInt(4);
+    }
+    float[] featureMajor = new float[FEATURES * batch];
+    float[] channelMajor = new float[FEATURES * batch];
+    int[] labels = new int[batch];
+    int[] imageLabels = new int[batch];
+    SPLIT.fillBatch(order, 2, batch, featureMajor, labels, null);
+    SPLIT.fillImageBatch(order, 2, batch, channelMajor, imageLabels, null);
+    assertArrayEquals(labels, imageLabels);
+    int plane = FEATURES / 2;
+    for (int c = 0; c < 2; c++) {
+      for (int b = 0; b < batch; b++) {
+        for (int p = 0; p < plane; p++) {
+          int f = c * plane + p;
+          assertEquals(
+              featureMajor[f * batch + b],
+              channelMajor[(c * batch + b) * plane + p],
+              "batch " + batch + " channel " + c + " sample " + b + " pixel " + p);
+        }
+      }
+    }
+  }
+
+  @Test
+  void imageShapeSplitsTheChannelsIntoSquares() {
+    byte[] data = new byte[2 * 12];
+    DataSplit rgb =
+        DataSplit.of(
+            data, new byte[2], 12, 2, Normalization.of(new double[3], new double[] {1, 1, 1}));
+    assertArrayEquals(new int[] {3, 2, 2}, rgb.imageShape());
+    DataSplit grey =
+        DataSplit.of(
+            new byte[64], new byte[1], 64, 2, Normalization.of(new double[1], new double[] {1}));
+    assertArrayEquals(new int[] {1, 8, 8}, grey.imageShape());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, SPLIT::imageShape);
+    assertEquals("6 features in 2 channels are not square images", e.getMessage());
+  }
+
   @Test
   void randomSourceUnusedWithoutAugmentation() {
     SplittableRandom used = new SplittableRandom(3);

@@ -58,6 +58,54 @@ public class RunConfigTest {
         RunConfig.testTrainer("fake", "mlp-fashion-mnist", 10).configKey());
   }
 
+  /** The paper's configuration with another network. */
+  static RunConfig network(RunConfig p, String network) {
+    return new RunConfig(
+        p.trainer(),
+        p.dataset(),
+        p.dataDir(),
+        p.model(),
+        p.graph(),
+        p.mode(),
+        p.backend(),
+        p.threads(),
+        p.width(),
+        p.stemWidth(),
+        p.recipe(),
+        network);
+  }
+
+  @Test
+  void theNetworkEntersTheKeyAndTheWireFormOnlyWhenItIsNotTheMlp() {
+    // An MLP named explicitly keeps the key and wire form of every database written before.
+    RunConfig mlp = network(paper(), "mlp");
+    assertEquals(paper(), mlp);
+    assertEquals(paper().configKey(), mlp.configKey());
+    assertEquals(paper().toJson(), mlp.toJson());
+    assertTrue(!mlp.toJson().contains("network"), mlp.toJson());
+    RunConfig cnn = network(paper(), "cnn");
+    assertEquals(
+        "model=mlp-fashion-mnist;network=cnn;dataset=fashion-mnist;mode=blocksparse;"
+            + "width=matched;epochs=10;batch=128;lr=0.1;momentum=0.9;wd=5.0E-4;nesterov=true;"
+            + "schedule=cosine",
+        cnn.configKey());
+    assertNotEquals(
+        network(paper(), "resnet20").configKey(), cnn.configKey(), "one key per network");
+    assertTrue(cnn.toJson().endsWith(",\"eval_batch\":1000,\"network\":\"cnn\"}"), cnn.toJson());
+    assertEquals(cnn, RunConfig.fromJson(cnn.toJson()));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> network(paper(), "vgg"));
+    assertEquals("unknown model 'vgg': there are mlp, cnn, resnet20", e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                network(
+                    with(paper(), "m", "mnist", ExecutionMode.MASKED, 0, 256, paper().recipe()),
+                    "cnn"));
+    assertTrue(e.getMessage().contains("stem width is the MLP's"), e.getMessage());
+  }
+
   @Test
   void jsonAndBytesReadBackAsTheSameConfiguration() {
     for (RunConfig c :
@@ -65,6 +113,7 @@ public class RunConfigTest {
             paper(),
             full(),
             paper().forRun("complete:n=64", 4),
+            network(paper(), "resnet20").forRun("complete:n=16", 4).withBackend("java", 2),
             RunConfig.testTrainer("fake", "m", 2))) {
       assertEquals(c, RunConfig.fromJson(c.toJson()));
       assertEquals(c, RunConfig.fromBytes(c.toBytes()));

@@ -1,0 +1,203 @@
+package org.relgraph.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.relgraph.engine.Backend;
+import org.relgraph.graph.RelationalGraph;
+import org.relgraph.model.ConvNet;
+import org.relgraph.model.ConvNetSpec;
+import org.relgraph.model.ConvOp;
+import org.relgraph.nn.BatchNormRelu;
+import org.relgraph.nn.BatchNormalization;
+import org.relgraph.nn.Conv;
+import org.relgraph.nn.ExecutionMode;
+import org.relgraph.nn.GlobalAvgPool;
+import org.relgraph.nn.Layer;
+import org.relgraph.nn.Linear;
+import org.relgraph.nn.Network;
+
+/**
+ * Builds the {@link Network} of a laid-out convolutional model ({@link ConvNet}, from {@link
+ * ConvNetSpec#at}): one layer per operation, in its order, so the network computes exactly the
+ * multiply-adds that {@link org.relgraph.model.ConvFlops} counts and {@link
+ * org.relgraph.model.ConvMatching} matches. Relational convolutions divide their channels with the
+ * spec's partitions ({@link ConvNetSpec#partition}); a residual block (its branch, its projection
+ * shortcut if any, the addition) becomes one {@link org.relgraph.nn.Residual}.
+ *
+ * <p>Built: the models of plain and basic blocks without max pooling, {@code cnn} and {@code
+ * resnet20}. The others need max pooling, depthwise convolutions or 1×1 relational convolutions of
+ * another inner width in a bottleneck, which this builder does not lay out yet.
+ *
+ * <p>Weights are drawn in operation order, each in dense order, so every mode starts from the same
+ * function: convolutions from N(0, 2 / (k² · out)) (He's fan-out rule, as pycls initialises), the
+ * head from N(0, 0.01²); biases zero, batch norm scale 1 and shift 0.
+ */
+public final class RelationalConvNet {
+  /** The models this class builds. */
+  public static final List<String> BUILT = List.of("cnn", "resnet20");
+
+  private RelationalConvNet() {}
+
+  /**
+   * The network of {@code net} over {@code graph} in {@code mode} on images {@code {inputChannels,
+   * resolution, resolution}}.
+   *
+   * @throws IllegalArgumentException for an operation this builder cannot build, a graph wider than
+   *     a layer, or dense mode on another graph than the complete one
+   */
+  public static Network create(
+      Backend backend, ConvNet net, RelationalGraph graph, ExecutionMode mode, long seed) {
+    net.checkFits(graph.nodeCount());
+    Builder b = new Builder(backend, net, graph, mode, new SplittableRandom(seed));
+    List<Layer> layers = new ArrayList<>();
+    try {
+      List<ConvOp> ops = net.ops();
+      int i = 0;
+      while (i < ops.size()) {
+        int add = blockEnd(ops, i);
+        if (add < 0) {
+          layers.add(b.layer(ops.get(i)));
+          i++;
+          continue;
+        }
+        int main = ops.get(add).input();
+        List<Layer> branch = new ArrayList<>();
+        List<Layer> shortcut = new ArrayList<>();
+        try {
+          for (int j = i; j <= main; j++) {
+            branch.add(b.layer(ops.get(j)));
+          }
+          for (int j = main + 1; j < add; j++) {
+            shortcut.add(b.layer(ops.get(j)));
+          }
+          layers.add(new org.relgraph.nn.Residual(branch, shortcut, ops.get(add).relu()));
+        } catch (RuntimeException | Error e) {
+          branch.forEach(Layer::close);
+          shortcut.forEach(Layer::close);
+          throw e;
+        }
+        i = add + 1;
+      }
+    } catch (RuntimeException | Error e) {
+      layers.forEach(Layer::close);
+      throw e;
+    }
+    ConvNetSpec spec = net.spec();
+    return new Network(
+        backend, new int[] {spec.inputChannels(), net.resolution(), net.resolution()}, layers);
+  }
+
+  /**
+   * The residual addition whose block reads the output of operation {@code i - 1} (its branch
+   * starting at {@code i}), or -1 when {@code i} starts no block.
+   */
+  private static int blockEnd(List<ConvOp> ops, int i) {
+    for (int k = i; k < ops.size(); k++) {
+      ConvOp op = ops.get(k);
+      if (op.kind() != ConvOp.Kind.RESIDUAL_ADD) {
+        continue;
+      }
+      int shortcut = op.shortcut();
+      // a projection shortcut is a convolution then its batch norm, reading the block's input
+      int in = shortcut > op.input() ? ops.get(ops.get(shortcut).input()).input() : shortcut;
+      return in == i - 1 ? k : -1;
+    }
+    return -1;
+  }
+
+  /** Makes the layer of one operation, its weights drawn. */
+  private static final class Builder {
+    private final Backend backend;
+    private final ConvNet net;
+    private final RelationalGraph graph;
+    private final ExecutionMode mode;
+    private final SplittableRandom rng;
+
+    Builder(
+        Backend backend,
+        ConvNet net,
+        RelationalGraph graph,
+        ExecutionMode mode,
+        SplittableRandom rng) {
+      this.backend = backend;
+      this.net = net;
+      this.graph = graph;
+      this.mode = mode;
+      this.rng = rng;
+    }
+
+    Layer layer(ConvOp op) {
+      return switch (op.kind()) {
+        case DENSE_CONV ->
+            initialised(
+                Conv.dense(
+                    backend,
+                    op.name(),
+                    op.outChannels(),
+                    op.inChannels(),
+                    op.kernel(),
+                    op.stride()),
+                op);
+        case RELATIONAL_CONV ->
+            initialised(
+                Conv.relational(
+                    backend,
+                    op.name(),
+                    mode,
+                    graph,
+                    net.spec().partition(op.outChannels(), graph.nodeCount()),
+                    net.spec().partition(op.inChannels(), graph.nodeCount()),
+                    op.kernel(),
+                    op.stride()),
+                op);
+        case BATCH_NORM ->
+            op.relu()
+                ? new BatchNormRelu(backend, op.name(), op.outChannels())
+                : new BatchNormalization(backend, op.name(), op.outChannels());
+        case GLOBAL_AVG_POOL -> new GlobalAvgPool(op.outChannels());
+        case DENSE ->
+            head(Linear.denseWithBias(backend, op.name(), op.outChannels(), op.inChannels()));
+        default ->
+            throw new IllegalArgumentException(
+                net.spec().name()
+                    + " is not built yet: its layer "
+                    + op.name()
+                    + " is a "
+                    + op.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + " (built: "
+                    + String.join(", ", BUILT)
+                    + ")");
+      };
+    }
+
+    private Conv initialised(Conv c, ConvOp op) {
+      if (op.padding() != op.kernel() / 2) {
+        c.close();
+        throw new IllegalArgumentException(
+            op.name() + ": padding " + op.padding() + ", a convolution pads kernel / 2");
+      }
+      try {
+        float[] w = new float[c.denseValue(c.parameters().get(0)).length];
+        double std = Math.sqrt(2.0 / (c.kernel() * c.kernel() * c.outputs()));
+        for (int i = 0; i < w.length; i++) {
+          w[i] = (float) (rng.nextGaussian() * std);
+        }
+        c.setDenseValue(c.parameters().get(0), w);
+        return c;
+      } catch (RuntimeException | Error e) {
+        c.close();
+        throw e;
+      }
+    }
+
+    private Linear head(Linear l) {
+      float[] w = new float[l.outputs() * l.inputs()];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (float) (rng.nextGaussian() * 0.01);
+      }
+      l.setDenseWeights(w);
+      return l;
+    }
+  }
+}
