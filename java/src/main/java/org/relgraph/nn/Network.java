@@ -39,6 +39,12 @@ public final class Network implements AutoCloseable {
   // The shape of one sample before each layer and after the last: {C} or {C, H, W}.
   private final int[][] sampleShapes;
 
+  /** The batch sizes this network holds activation buffers for, in increasing order. */
+  public java.util.SortedSet<Integer> batchSizes() {
+    return java.util.Collections.unmodifiableSortedSet(
+        new java.util.TreeSet<>(workspaces.keySet()));
+  }
+
   /**
    * A network of {@code layers}, in order, on feature vectors.
    *

@@ -360,4 +360,32 @@ class TrainerTest {
       assertTrue(e.getMessage().startsWith("the network takes 32 features"), e.getMessage());
     }
   }
+
+  /**
+   * A network on images evaluates in batches of at most {@link Trainer#IMAGE_EVAL_BATCH}, whatever
+   * the recipe's evaluation batch (a convolution keeps its im2col matrix), with the same result.
+   */
+  @Test
+  void imageNetworksEvaluateInBatchesOfAtMost128() {
+    Dataset d = Datasets.synthetic(64, 300, 64, 4, 3); // 1 × 8 × 8 images
+    try (JavaBackend b = new JavaBackend();
+        Network net =
+            RelationalCnn.create(
+                b,
+                d.test().imageShape(),
+                4,
+                ClassicGenerators.complete(4),
+                new int[] {4, 8},
+                1,
+                ExecutionMode.BLOCKSPARSE,
+                1)) {
+      Trainer.Evaluation big = Trainer.evaluate(net, d.test(), 1000);
+      assertTrue(
+          net.batchSizes().last() <= Trainer.IMAGE_EVAL_BATCH, "batches " + net.batchSizes());
+      Trainer.Evaluation small = Trainer.evaluate(net, d.test(), 7);
+      assertEquals(small.errorPercent(), big.errorPercent(), 1e-9);
+      assertEquals(small.loss(), big.loss(), 1e-5);
+      assertEquals(300, big.samples());
+    }
+  }
 }
