@@ -132,6 +132,7 @@ final class BenchCommand implements Runnable {
     }
 
     private int measure() throws IOException {
+      kernels.check(); // before anything loads OpenBLAS, which reads its settings once
       requireNativeBackend(backend.name, "bench layers");
       if (Backends.find(backend.name).name().equals("cuda")) {
         return measureCuda();
@@ -146,29 +147,17 @@ final class BenchCommand implements Runnable {
               t,
               base.timing(),
               base.matchedStack());
-      if (out != null) {
-        OutputFiles.checkFile(out, "--out");
-      }
-      if (plot != null) {
-        OutputFiles.checkDirectory(plot, "--plot");
-      }
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
-      Processors.warnIfOversubscribed(threads, stderr);
-      kernels.check();
-      if (!nativeReady(stderr)) {
-        return Main.INPUT;
-      }
-      LayerBench.Memory need = LayerBench.memory(config);
-      Optional<String> shortfall = MemoryLimits.shortfall(need.heapBytes(), need.nativeBytes());
-      if (shortfall.isPresent()) {
-        stderr.println(
-            "relgraph: bench layers: the largest configuration ("
-                + need.largest()
-                + ") needs "
-                + shortfall.get()
-                + "; measure narrower widths or smaller batches, or give the JVM more (e.g."
-                + " RELGRAPH_JAVA_OPTS=-Xmx32g)");
+      if (!ready(
+          "layers",
+          out,
+          plot,
+          threads,
+          kernels,
+          LayerBench.memory(config),
+          "narrower widths or smaller batches",
+          stderr)) {
         return Main.INPUT;
       }
 
@@ -353,6 +342,7 @@ final class BenchCommand implements Runnable {
     }
 
     private int measure() throws IOException {
+      kernels.check(); // before anything loads OpenBLAS, which reads its settings once
       requireNativeBackend(backend.name, "bench epochs");
       org.relgraph.train.RunConfig.checkNetwork(model);
       if (steps != null && steps < 1) {
@@ -565,35 +555,24 @@ final class BenchCommand implements Runnable {
     }
 
     private int measure() throws IOException {
+      kernels.check(); // before anything loads OpenBLAS, which reads its settings once
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       ConvBench.Config base = quick ? ConvBench.Config.quick(t) : ConvBench.Config.full(t);
       if (batches != null) {
         base = base.withBatches(batches.stream().mapToInt(Integer::intValue).toArray());
       }
       ConvBench.Config config = base;
-      if (out != null) {
-        OutputFiles.checkFile(out, "--out");
-      }
-      if (plot != null) {
-        OutputFiles.checkDirectory(plot, "--plot");
-      }
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
-      Processors.warnIfOversubscribed(threads, stderr);
-      kernels.check();
-      if (!nativeReady(stderr)) {
-        return Main.INPUT;
-      }
-      LayerBench.Memory need = ConvBench.memory(config);
-      Optional<String> shortfall = MemoryLimits.shortfall(need.heapBytes(), need.nativeBytes());
-      if (shortfall.isPresent()) {
-        stderr.println(
-            "relgraph: bench convs: the largest configuration ("
-                + need.largest()
-                + ") needs "
-                + shortfall.get()
-                + "; measure smaller batches, or give the JVM more (e.g."
-                + " RELGRAPH_JAVA_OPTS=-Xmx32g)");
+      if (!ready(
+          "convs",
+          out,
+          plot,
+          threads,
+          kernels,
+          ConvBench.memory(config),
+          "smaller batches",
+          stderr)) {
         return Main.INPUT;
       }
       CpuBackend.Isa isa = kernels.isa();
@@ -760,8 +739,10 @@ final class BenchCommand implements Runnable {
     }
 
     /**
-     * Checks both values (status 2 for a bad one) and, for {@code --isa avx2}, sets the dense
-     * libraries' stand-in settings before they load.
+     * Checks both values (status 2 for a bad one) and sets how the dense libraries load: for {@code
+     * --isa avx2} their stand-in settings (OpenBLAS's Haswell kernel, oneDNN capped at AVX2),
+     * otherwise OpenBLAS's own detection of the CPU, unless -Drelgraph.openblas.coretype says
+     * otherwise. Called first, before anything loads OpenBLAS, which reads them once.
      */
     void check() {
       String v = isa.trim().toLowerCase(Locale.ROOT);
@@ -777,6 +758,9 @@ final class BenchCommand implements Runnable {
         if (System.getProperty(BareSgemm.ONEDNN_MAX_ISA_PROPERTY) == null) {
           System.setProperty(BareSgemm.ONEDNN_MAX_ISA_PROPERTY, "AVX2");
         }
+      }
+      if (System.getProperty(CpuBackend.CORETYPE_PROPERTY) == null) {
+        System.setProperty(CpuBackend.CORETYPE_PROPERTY, "auto");
       }
     }
   }
@@ -800,6 +784,50 @@ final class BenchCommand implements Runnable {
               + p.name()
               + " is not supported (only cpu)");
     }
+  }
+
+  /**
+   * What every native timing command checks before it measures: its output paths (status 2 when one
+   * cannot be written), the thread count (a warning when it oversubscribes), the instruction-set
+   * options, the native backend, and the memory of its largest configuration.
+   *
+   * @return false, after printing why, where the native backend or the memory is missing
+   */
+  static boolean ready(
+      String command,
+      Path out,
+      Path plot,
+      Integer threads,
+      KernelOptions kernels,
+      LayerBench.Memory need,
+      String smaller,
+      PrintWriter stderr) {
+    if (out != null) {
+      OutputFiles.checkFile(out, "--out");
+    }
+    if (plot != null) {
+      OutputFiles.checkDirectory(plot, "--plot");
+    }
+    Processors.warnIfOversubscribed(threads, stderr);
+    kernels.check();
+    if (!nativeReady(stderr)) {
+      return false;
+    }
+    Optional<String> shortfall = MemoryLimits.shortfall(need.heapBytes(), need.nativeBytes());
+    if (shortfall.isPresent()) {
+      stderr.println(
+          "relgraph: bench "
+              + command
+              + ": the largest configuration ("
+              + need.largest()
+              + ") needs "
+              + shortfall.get()
+              + "; measure "
+              + smaller
+              + ", or give the JVM more (e.g. RELGRAPH_JAVA_OPTS=-Xmx32g)");
+      return false;
+    }
+    return true;
   }
 
   /**

@@ -187,4 +187,66 @@ class BenchCliTest {
     assertEquals(2, r.status());
     assertTrue(r.err().contains("missing command: layers"), r.err());
   }
+
+  /**
+   * The dense libraries' settings apply in a new JVM, whatever loads first: {@code --isa avx2}
+   * loads OpenBLAS's Haswell kernel and caps oneDNN at AVX2, and without it the benchmarks let
+   * OpenBLAS detect the CPU even where the environment forces a core type. (They once loaded
+   * OpenBLAS while looking up the backend, before these settings, and ran whatever the environment
+   * said.)
+   */
+  @Test
+  void theDenseLibrariesSettingsApplyBeforeOpenBlasLoads() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        org.relgraph.engine.CpuBackend.isAvailable()
+            && org.relgraph.engine.CpuBackend.bestIsa()
+                != org.relgraph.engine.CpuBackend.Isa.PORTABLE,
+        "needs a CPU with AVX2");
+    String[] quick = {
+      "bench",
+      "layers",
+      "--quick",
+      "--widths",
+      "64",
+      "--batch",
+      "8",
+      "--patterns",
+      "complete",
+      "--threads",
+      "1"
+    };
+    String[] avx2 =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(quick), java.util.stream.Stream.of("--isa", "avx2"))
+            .toArray(String[]::new);
+    String first = newJvm(null, avx2).lines().findFirst().orElse("");
+    assertTrue(first.contains(" core=Haswell "), first);
+    assertTrue(first.contains(" isa=avx2;") || first.contains("oneDNN unavailable"), first);
+    first = newJvm("Prescott", quick).lines().findFirst().orElse("");
+    assertTrue(first.startsWith("# dense: OpenBLAS "), first);
+    assertFalse(first.contains(" core=Prescott "), first);
+  }
+
+  /** Stdout of the CLI in a new JVM, OPENBLAS_CORETYPE set to {@code coretype} (null: unset). */
+  private static String newJvm(String coretype, String... args) throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("org.relgraph.cli.Main");
+    command.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().remove("OPENBLAS_L2_SIZE");
+    if (coretype == null) {
+      pb.environment().remove("OPENBLAS_CORETYPE");
+    } else {
+      pb.environment().put("OPENBLAS_CORETYPE", coretype);
+    }
+    Process p = pb.start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "the CLI did not finish");
+    assertEquals(0, p.exitValue(), out);
+    return out;
+  }
 }
