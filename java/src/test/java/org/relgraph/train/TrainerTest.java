@@ -368,15 +368,14 @@ class TrainerTest {
   @Test
   void imageNetworksEvaluateInBatchesOfAtMost128() {
     Dataset d = Datasets.synthetic(64, 300, 64, 4, 3); // 1 × 8 × 8 images
+    org.relgraph.model.ConvNetSpec spec =
+        org.relgraph.model.ConvNetSpec.named("cnn").withInput(1, 4);
     try (JavaBackend b = new JavaBackend();
         Network net =
-            RelationalCnn.create(
+            RelationalConvNet.create(
                 b,
-                d.test().imageShape(),
-                4,
+                spec.at(java.util.List.of(4, 8, 8), 8),
                 ClassicGenerators.complete(4),
-                new int[] {4, 8},
-                1,
                 ExecutionMode.BLOCKSPARSE,
                 1)) {
       Trainer.Evaluation big = Trainer.evaluate(net, d.test(), 1000);
