@@ -418,6 +418,14 @@ final class BenchCommand implements Runnable {
         stderr.println("relgraph: " + check.line());
         stderr.flush();
       }
+      printRows(stdout, comments, rows);
+      return 0;
+    }
+
+    /** The CSV of {@code rows} on stdout, and with the comment lines in {@code --out}. */
+    private void printRows(
+        PrintWriter stdout, String comments, List<org.relgraph.bench.EpochBench.Row> rows)
+        throws IOException {
       stdout.println(org.relgraph.bench.EpochBench.HEADER);
       for (var r : rows) {
         stdout.println(r.csv());
@@ -430,7 +438,6 @@ final class BenchCommand implements Runnable {
             org.relgraph.bench.EpochBench.HEADER,
             rows.stream().map(org.relgraph.bench.EpochBench.Row::csv).toList());
       }
-      return 0;
     }
 
     /**
@@ -470,18 +477,7 @@ final class BenchCommand implements Runnable {
                   stderr.println("relgraph: " + line);
                   stderr.flush();
                 });
-        stdout.println(org.relgraph.bench.EpochBench.HEADER);
-        for (var r : rows) {
-          stdout.println(r.csv());
-        }
-        stdout.flush();
-        if (out != null) {
-          writeCsv(
-              out,
-              comment,
-              org.relgraph.bench.EpochBench.HEADER,
-              rows.stream().map(org.relgraph.bench.EpochBench.Row::csv).toList());
-        }
+        printRows(stdout, comment, rows);
       }
       return 0;
     }
