@@ -320,49 +320,46 @@ static void pack_columns(const float* src, long lds, int rows, int cols, float* 
   for (int r = 0; r < rows; ++r) __builtin_memcpy(dst + (long)r * cols, src + r * lds, cols * 4L);
 }
 
-static void forward(const Kernel& k, const float* W, const float* X, float* Y, int threads) {
-  last_isa = ISA;
-  std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(k.maxRowBlocks + 1));
+// node(seg, i, src, lds, c0, cols) for every node i < nodes, each reading `rows` rows of src
+// (row stride k.ld) over all k.batch columns: whole nodes as the tasks or, for a wide batch,
+// column chunks of src packed per task, every node running over the packed chunk (src then
+// points at the chunk, of row stride lds = cols, whose first column is c0). seg holds
+// maxBlocks + 1 segments per worker.
+template <typename Node>
+static void over_nodes(const Kernel& k, int nodes, int maxBlocks, const float* src, int rows,
+                       int threads, const Node& node) {
+  std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(maxBlocks + 1));
   if (k.batch >= WIDE_PRODUCT_BATCH) {
-    const int in = k.inOff[k.nIn];
-    const int chunk = chunk_columns(in);
+    const int chunk = chunk_columns(rows);
     std::vector<std::vector<float>> packs(threads);
     over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
       std::vector<float>& pack = packs[t];
-      if (pack.empty()) pack.resize((size_t)in * chunk);
-      pack_columns(X + c0, k.ld, in, cols, pack.data());
-      for (int v = 0; v < k.nOut; ++v) {
-        forward_node(k, W, pack.data(), cols, Y + c0, k.ld, v, cols, scratch[t].data());
-      }
+      if (pack.empty()) pack.resize((size_t)rows * chunk);
+      pack_columns(src + c0, k.ld, rows, cols, pack.data());
+      for (int i = 0; i < nodes; ++i) node(scratch[t].data(), i, pack.data(), (long)cols, c0, cols);
     });
     return;
   }
-  Pool::instance().run(threads, k.nOut, [&](int t, int v) {
-    forward_node(k, W, X, k.ld, Y, k.ld, v, k.batch, scratch[t].data());
+  Pool::instance().run(threads, nodes, [&](int t, int i) {
+    node(scratch[t].data(), i, src, k.ld, 0, k.batch);
   });
+}
+
+static void forward(const Kernel& k, const float* W, const float* X, float* Y, int threads) {
+  last_isa = ISA;
+  over_nodes(k, k.nOut, k.maxRowBlocks, X, k.inOff[k.nIn], threads,
+             [&](Segment* seg, int v, const float* x, long ldx, int c0, int cols) {
+               forward_node(k, W, x, ldx, Y + c0, k.ld, v, cols, seg);
+             });
 }
 
 static void backward_data(const Kernel& k, const float* W, const float* dY, float* dX,
                           int threads) {
   last_isa = ISA;
-  std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(k.maxColBlocks + 1));
-  if (k.batch >= WIDE_PRODUCT_BATCH) {
-    const int out = k.outOff[k.nOut];
-    const int chunk = chunk_columns(out);
-    std::vector<std::vector<float>> packs(threads);
-    over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
-      std::vector<float>& pack = packs[t];
-      if (pack.empty()) pack.resize((size_t)out * chunk);
-      pack_columns(dY + c0, k.ld, out, cols, pack.data());
-      for (int u = 0; u < k.nIn; ++u) {
-        backward_data_node(k, W, pack.data(), cols, dX + c0, k.ld, u, cols, scratch[t].data());
-      }
-    });
-    return;
-  }
-  Pool::instance().run(threads, k.nIn, [&](int t, int u) {
-    backward_data_node(k, W, dY, k.ld, dX, k.ld, u, k.batch, scratch[t].data());
-  });
+  over_nodes(k, k.nIn, k.maxColBlocks, dY, k.outOff[k.nOut], threads,
+             [&](Segment* seg, int u, const float* dy, long ldy, int c0, int cols) {
+               backward_data_node(k, W, dy, ldy, dX + c0, k.ld, u, cols, seg);
+             });
 }
 
 typedef float v8 __attribute__((vector_size(32)));
