@@ -335,15 +335,10 @@ public final class EpochBench {
     }
     float[] x = new float[data.features() * b];
     int[] labels = new int[b];
-    boolean images = net.inputShape().length == 3;
     // at most one epoch's worth, so that a data set of fewer than 20 batches warms up too
     int steps = Math.min(20, order.length / b);
     for (int s = 0; s < steps; s++) {
-      if (images) {
-        data.train().fillImageBatch(order, s * b, b, x, labels, null);
-      } else {
-        data.train().fillBatch(order, s * b, b, x, labels, null);
-      }
+      org.relgraph.train.Trainer.fillBatch(net, data.train(), order, s * b, b, x, labels, null);
       net.trainStep(x, labels, 0.01f, config.sgd());
     }
   }

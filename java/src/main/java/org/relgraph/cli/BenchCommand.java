@@ -154,7 +154,6 @@ final class BenchCommand implements Runnable {
           out,
           plot,
           threads,
-          kernels,
           LayerBench.memory(config),
           "narrower widths or smaller batches",
           stderr)) {
@@ -353,12 +352,7 @@ final class BenchCommand implements Runnable {
       }
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
-      if (out != null) {
-        OutputFiles.checkFile(out, "--out");
-      }
-      Processors.warnIfOversubscribed(threads, stderr);
-      kernels.check();
-      if (!nativeReady(stderr)) {
+      if (!ready("epochs", out, null, threads, null, null, stderr)) {
         return Main.INPUT;
       }
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -561,14 +555,7 @@ final class BenchCommand implements Runnable {
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter stderr = spec.commandLine().getErr();
       if (!ready(
-          "convs",
-          out,
-          plot,
-          threads,
-          kernels,
-          ConvBench.memory(config),
-          "smaller batches",
-          stderr)) {
+          "convs", out, plot, threads, ConvBench.memory(config), "smaller batches", stderr)) {
         return Main.INPUT;
       }
       CpuBackend.Isa isa = kernels.isa();
@@ -794,7 +781,6 @@ final class BenchCommand implements Runnable {
       Path out,
       Path plot,
       Integer threads,
-      KernelOptions kernels,
       LayerBench.Memory need,
       String smaller,
       PrintWriter stderr) {
@@ -805,11 +791,13 @@ final class BenchCommand implements Runnable {
       OutputFiles.checkDirectory(plot, "--plot");
     }
     Processors.warnIfOversubscribed(threads, stderr);
-    kernels.check();
     if (!nativeReady(stderr)) {
       return false;
     }
-    Optional<String> shortfall = MemoryLimits.shortfall(need.heapBytes(), need.nativeBytes());
+    Optional<String> shortfall =
+        need == null
+            ? Optional.empty()
+            : MemoryLimits.shortfall(need.heapBytes(), need.nativeBytes());
     if (shortfall.isPresent()) {
       stderr.println(
           "relgraph: bench "

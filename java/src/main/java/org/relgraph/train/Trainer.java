@@ -201,9 +201,22 @@ public final class Trainer {
   }
 
   /**
-   * A batch in the layout the network takes: channel-major images ({@link
-   * DataSplit#fillImageBatch}) or feature-major vectors ({@link DataSplit#fillBatch}).
+   * A batch of {@code split} in the layout {@code net} takes: channel-major images ({@link
+   * DataSplit#fillImageBatch}) or feature-major vectors ({@link DataSplit#fillBatch}); augmented
+   * with {@code augment} where the split augments (null: never).
    */
+  public static void fillBatch(
+      Network net,
+      DataSplit split,
+      int[] order,
+      int start,
+      int batch,
+      float[] x,
+      int[] labels,
+      SplittableRandom augment) {
+    fill(split, isImage(net), order, start, batch, x, labels, augment);
+  }
+
   private static void fill(
       DataSplit split,
       boolean images,
