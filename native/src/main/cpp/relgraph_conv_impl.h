@@ -220,3 +220,190 @@ static void avg_pool_backward(int threads, int channels, int batch, long long pl
     }
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Relational convolutions without an im2col matrix: the block-sparse products of a layout whose
+// input channels are the im2col rows (C K^2) and whose batch is B ho wo, run over column chunks
+// of that matrix, each chunk built in a worker's cache-sized buffer straight from the image (and,
+// backward, scattered straight back into dx). The explicit matrix is K^2 times the image: at a
+// relational CNN's first stage it streamed gigabytes through memory per pass.
+
+// One tap's (ky, kx) share of one run of chunk columns along an output row (image b, output row
+// oy): at offset `off` of the chunk, `before` zeros (left of the image), `count` pixels of the
+// channel's images from `src` (b h w + iy w + ix of the first, then every stride-th), `after`
+// zeros; count 0 where the input row lies outside the image.
+struct ConvPiece {
+  long long src;
+  int off, before, count, after;
+};
+
+// The pieces of the im2col columns [c0, c0 + cols), tap-major: pieces[t * runs + r].
+static void conv_pieces(const ConvShape& g, long long c0, int cols, std::vector<ConvPiece>& pieces) {
+  const int k = g.kernel, s = g.stride, p = g.pad();
+  pieces.clear();
+  int runs = 0;
+  for (int off = 0; off < cols; ++runs) {
+    const int ox0 = (int)((c0 + off) % g.wo);
+    off += g.wo - ox0 < cols - off ? g.wo - ox0 : cols - off;
+  }
+  pieces.resize((size_t)runs * k * k);
+  int r = 0;
+  for (int off = 0; off < cols; ++r) {
+    const long long row = (c0 + off) / g.wo;  // b ho + oy
+    const int ox0 = (int)(c0 + off - row * g.wo);
+    const int len = g.wo - ox0 < cols - off ? g.wo - ox0 : cols - off;
+    const int b = (int)(row / g.ho), oy = (int)(row % g.ho);
+    for (int ky = 0; ky < k; ++ky) {
+      const int iy = oy * s + ky - p;
+      for (int kx = 0; kx < k; ++kx) {
+        ConvPiece& q = pieces[(size_t)(ky * k + kx) * runs + r];
+        if (iy < 0 || iy >= g.h) {
+          q = ConvPiece{0, off, len, 0, 0};
+          continue;
+        }
+        // ix = ox s + kx - p inside [0, w) for ox in [lo, hi) (divisions of non-negative
+        // numbers only: C++ rounds a negative quotient towards zero)
+        const int last = g.w - 1 + p - kx;
+        int lo = p - kx > 0 ? (p - kx + s - 1) / s : 0;
+        int hi = last < 0 ? 0 : last / s + 1;
+        if (lo < ox0) lo = ox0;
+        if (hi > ox0 + len) hi = ox0 + len;
+        if (hi < lo) hi = lo;
+        q.off = off;
+        q.before = lo - ox0;
+        q.count = hi - lo;
+        q.after = ox0 + len - hi;
+        q.src = ((long long)b * g.h + iy) * g.w + (long long)lo * s + kx - p;
+      }
+    }
+    off += len;
+  }
+}
+
+/** dst (C K^2 rows, row stride ld) = the columns of im2col(x) that `pieces` describe. */
+static void im2col_chunk(const ConvShape& g, const float* x, const std::vector<ConvPiece>& pieces,
+                         long ld, float* dst) {
+  const int taps = g.kernel * g.kernel, s = g.stride;
+  const int runs = (int)(pieces.size() / taps);
+  for (int c = 0; c < g.channels; ++c) {
+    const float* xc = x + (long long)c * g.batch * g.plane();
+    for (int t = 0; t < taps; ++t) {
+      float* row = dst + (long long)(c * taps + t) * ld;
+      const ConvPiece* q = pieces.data() + (size_t)t * runs;
+      for (int r = 0; r < runs; ++r) {
+        float* out = row + q[r].off;
+        const float* in = xc + q[r].src;
+        for (int i = 0; i < q[r].before; ++i) *out++ = 0.f;
+        const int n = q[r].count;
+        if (s == 1) {
+          for (int i = 0; i < n; ++i) out[i] = in[i];
+        } else {  // stride 2, the only other
+          for (int i = 0; i < n; ++i) out[i] = in[i * 2];
+        }
+        out += n;
+        for (int i = 0; i < q[r].after; ++i) *out++ = 0.f;
+      }
+    }
+  }
+}
+
+/** dx += the adjoint of im2col_chunk applied to src (C K^2 rows, row stride cols). */
+static void col2im_chunk(const ConvShape& g, const float* src, const std::vector<ConvPiece>& pieces,
+                         int cols, float* dx) {
+  const int taps = g.kernel * g.kernel, s = g.stride;
+  const int runs = (int)(pieces.size() / taps);
+  for (int c = 0; c < g.channels; ++c) {
+    float* xc = dx + (long long)c * g.batch * g.plane();
+    for (int t = 0; t < taps; ++t) {
+      const float* row = src + (long long)(c * taps + t) * cols;
+      const ConvPiece* q = pieces.data() + (size_t)t * runs;
+      for (int r = 0; r < runs; ++r) {
+        const float* in = row + q[r].off + q[r].before;
+        float* out = xc + q[r].src;
+        const int n = q[r].count;
+        if (s == 1) {
+          for (int i = 0; i < n; ++i) out[i] += in[i];
+        } else {  // stride 2
+          for (int i = 0; i < n; ++i) out[i * 2] += in[i];
+        }
+      }
+    }
+  }
+}
+
+// Columns per chunk of a convolution's products over `rows` rows. Backward-data's chunks span at
+// least 3 output rows, so that chunks two apart never scatter into the same input pixel (a 3 x 3
+// kernel reaches one input row beyond its output rows' own): its even chunks run at once, then
+// its odd ones.
+static inline int conv_chunk(const ConvShape& g, long rows, bool scatter) {
+  int c = chunk_columns(rows);
+  if (scatter) {
+    const long need = (3L * g.wo + 63) / 64 * 64;
+    if (need > c) c = (int)need;
+  }
+  return c;
+}
+
+/** Y = the block-sparse product of k over im2col(X), never formed. */
+static void conv_forward(const Kernel& k, const ConvShape& g, const float* W, const float* X,
+                         float* Y, int threads) {
+  last_isa = ISA;
+  const int rows = k.inOff[k.nIn];
+  std::vector<std::vector<ConvPiece>> pieces(threads);
+  over_packed_chunks(
+      k.batch, conv_chunk(g, rows, false), k.nOut, k.maxRowBlocks, rows, threads,
+      [&](int t, float* pack, int c0, int cols) {
+        conv_pieces(g, c0, cols, pieces[t]);
+        im2col_chunk(g, X, pieces[t], cols, pack);
+      },
+      [&](int, Segment* seg, int v, const float* x, long ldx, int c0, int cols) {
+        forward_node(k, W, x, ldx, Y + c0, k.ld, v, cols, seg);
+      },
+      [](int, int, int) {});
+}
+
+/** dX (an image, overwritten) = col2im of the block-sparse backward-data product of k on dY. */
+static void conv_backward_data(const Kernel& k, const ConvShape& g, const float* W,
+                               const float* dY, float* dX, int threads) {
+  last_isa = ISA;
+  const long long n = (long long)g.channels * g.batch * g.plane();
+  for_chunks(threads, n, 1 << 16, [&](long long i0, long long i1) {
+    for (long long i = i0; i < i1; ++i) dX[i] = 0.f;
+  });
+  const int rows = k.outOff[k.nOut], in = k.inOff[k.nIn];
+  const int chunk = conv_chunk(g, (long)rows + in, true);
+  std::vector<std::vector<ConvPiece>> pieces(threads);
+  over_packed_chunks(
+      k.batch, chunk, k.nIn, k.maxColBlocks, rows, threads,
+      [&](int t, float* pack, int c0, int cols) {
+        pack_columns(dY + c0, k.ld, rows, cols, pack);
+      },
+      [&](int, Segment* seg, int u, const float* dy, long ldy, int, int cols) {
+        float* dcols = thread_scratch<IMAGE_SLOT>((size_t)in * chunk);
+        backward_data_node(k, W, dy, ldy, dcols, cols, u, cols, seg);
+      },
+      [&](int t, int c0, int cols) {
+        conv_pieces(g, c0, cols, pieces[t]);
+        col2im_chunk(g, thread_scratch<IMAGE_SLOT>((size_t)in * chunk), pieces[t], cols, dX);
+      },
+      2);
+}
+
+/** dW = the block-sparse weight gradient of k over dY and im2col(X), never formed. */
+static void conv_backward_weight(const Kernel& k, const ConvShape& g, const float* dY,
+                                 const float* X, float* dW, int threads) {
+  last_isa = ISA;
+  const int in = k.inOff[k.nIn];
+  const int chunk = conv_chunk(g, (long)in + k.outOff[k.nOut], false);
+  std::vector<std::vector<ConvPiece>> pieces(threads);
+  const long ldp = transposed_stride(chunk);  // rows 4 KiB apart would share cache sets
+  backward_weight_chunks(
+      k, dY, chunk,
+      [&](int t, int c0, int cols) {
+        float* pack = thread_scratch<IMAGE_SLOT>((size_t)in * ldp);
+        conv_pieces(g, c0, cols, pieces[t]);
+        im2col_chunk(g, X, pieces[t], ldp, pack);
+        return std::pair<const float*, long>(pack, ldp);
+      },
+      dW, threads);
+}

@@ -11,6 +11,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -18,6 +19,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "relgraph_pool.h"
@@ -273,8 +275,8 @@ inline void bs_backward_weight(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, Spa
   f(k, dY.data, X.data, dW.data, threads);
 }
 
-#undef RELGRAPH_LAYOUT_PARAMS
-#undef RELGRAPH_LAYOUT_ARGS
+// RELGRAPH_LAYOUT_PARAMS and RELGRAPH_LAYOUT_ARGS serve relgraph_conv.h's convolution products
+// too, which undefines them.
 
 __attribute__((target("avx512f"))) inline void fma_loop_avx512(long long iters) {
   asm volatile(

@@ -320,35 +320,67 @@ static void pack_columns(const float* src, long lds, int rows, int cols, float* 
   for (int r = 0; r < rows; ++r) __builtin_memcpy(dst + (long)r * cols, src + r * lds, cols * 4L);
 }
 
-// node(seg, i, src, lds, c0, cols) for every node i < nodes, each reading `rows` rows of src
-// (row stride k.ld) over all k.batch columns: whole nodes as the tasks or, for a wide batch,
-// column chunks of src packed per task, every node running over the packed chunk (src then
-// points at the chunk, of row stride lds = cols, whose first column is c0). seg holds
-// maxBlocks + 1 segments per worker.
+// Scratch of at least n floats that belongs to the calling thread and grows only: allocating
+// (and faulting in) tens of megabytes per call cost more than the arithmetic of a chunked
+// product. Buffers used at the same time on one thread need different slots.
+enum ScratchSlot { PACK_SLOT, TRANSPOSE_SLOT, PART_SLOT, IMAGE_SLOT };
+
+template <ScratchSlot S>
+static float* thread_scratch(size_t n) {
+  thread_local std::vector<float> b;
+  if (b.size() < n) b.resize(n);
+  return b.data();
+}
+
+// node(worker, seg, i, src, lds, c0, cols) for every node i < nodes over column chunks of `chunk`
+// columns: each task fills its worker's pack (`rows` rows of the chunk, row stride cols) with
+// fill(worker, pack, c0, cols), runs every node over it (src = the pack, lds = cols, c0 its first
+// column), then calls finish(worker, c0, cols). seg holds maxBlocks + 1 segments per worker.
+// `phases` 2 runs the even chunks first, then the odd ones, for a finish whose writes reach into
+// the neighbouring chunks' (col2im's).
+template <typename Fill, typename Node, typename Finish>
+static void over_packed_chunks(int batch, int chunk, int nodes, int maxBlocks, int rows,
+                               int threads, const Fill& fill, const Node& node,
+                               const Finish& finish, int phases = 1) {
+  std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(maxBlocks + 1));
+  const int chunks = (batch + chunk - 1) / chunk;
+  for (int phase = 0; phase < phases; ++phase) {
+    Pool::instance().run(threads, (chunks - phase + phases - 1) / phases, [&](int t, int task) {
+      const int c0 = (task * phases + phase) * chunk;
+      const int cols = batch - c0 < chunk ? batch - c0 : chunk;
+      float* pack = thread_scratch<PACK_SLOT>((size_t)rows * chunk);
+      fill(t, pack, c0, cols);
+      for (int i = 0; i < nodes; ++i) node(t, scratch[t].data(), i, pack, (long)cols, c0, cols);
+      finish(t, c0, cols);
+    });
+  }
+}
+
+// node(worker, seg, i, src, lds, c0, cols) for every node i < nodes, each reading `rows` rows of
+// src (row stride k.ld) over all k.batch columns: whole nodes as the tasks or, for a wide batch,
+// column chunks of src packed per task (over_packed_chunks).
 template <typename Node>
 static void over_nodes(const Kernel& k, int nodes, int maxBlocks, const float* src, int rows,
                        int threads, const Node& node) {
-  std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(maxBlocks + 1));
   if (k.batch >= WIDE_PRODUCT_BATCH) {
-    const int chunk = chunk_columns(rows);
-    std::vector<std::vector<float>> packs(threads);
-    over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
-      std::vector<float>& pack = packs[t];
-      if (pack.empty()) pack.resize((size_t)rows * chunk);
-      pack_columns(src + c0, k.ld, rows, cols, pack.data());
-      for (int i = 0; i < nodes; ++i) node(scratch[t].data(), i, pack.data(), (long)cols, c0, cols);
-    });
+    over_packed_chunks(
+        k.batch, chunk_columns(rows), nodes, maxBlocks, rows, threads,
+        [&](int, float* pack, int c0, int cols) {
+          pack_columns(src + c0, k.ld, rows, cols, pack);
+        },
+        node, [](int, int, int) {});
     return;
   }
+  std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(maxBlocks + 1));
   Pool::instance().run(threads, nodes, [&](int t, int i) {
-    node(scratch[t].data(), i, src, k.ld, 0, k.batch);
+    node(t, scratch[t].data(), i, src, k.ld, 0, k.batch);
   });
 }
 
 static void forward(const Kernel& k, const float* W, const float* X, float* Y, int threads) {
   last_isa = ISA;
   over_nodes(k, k.nOut, k.maxRowBlocks, X, k.inOff[k.nIn], threads,
-             [&](Segment* seg, int v, const float* x, long ldx, int c0, int cols) {
+             [&](int, Segment* seg, int v, const float* x, long ldx, int c0, int cols) {
                forward_node(k, W, x, ldx, Y + c0, k.ld, v, cols, seg);
              });
 }
@@ -357,7 +389,7 @@ static void backward_data(const Kernel& k, const float* W, const float* dY, floa
                           int threads) {
   last_isa = ISA;
   over_nodes(k, k.nIn, k.maxColBlocks, dY, k.outOff[k.nOut], threads,
-             [&](Segment* seg, int u, const float* dy, long ldy, int c0, int cols) {
+             [&](int, Segment* seg, int u, const float* dy, long ldy, int c0, int cols) {
                backward_data_node(k, W, dy, ldy, dX + c0, k.ld, u, cols, seg);
              });
 }
@@ -607,38 +639,49 @@ static void backward_weight_node(const Kernel& k, int v, const float* dy, int ba
 // rows would all fall into the same cache sets.
 static inline long transposed_stride(int in) { return in + 2 * VW + 8; }
 
-// The weight gradient of a wide batch (see WIDE_BATCH): each task transposes one column chunk of
-// X and adds every node's gradient over it to its worker's own copy of dW; the copies are summed
-// at the end, node by node.
-static void backward_weight_wide(const Kernel& k, const float* dY, const float* X, float* dW,
-                                 int threads) {
+// The weight gradient over column chunks of `chunk` columns: each task gets its chunk of X from
+// source(worker, c0, cols), a pointer to the chunk's first column and its row stride (X itself,
+// or a chunk the worker builds), transposes it and adds every node's gradient over it to its
+// worker's own copy of dW; the copies are summed at the end, node by node.
+template <typename Source>
+static void backward_weight_chunks(const Kernel& k, const float* dY, int chunk,
+                                   const Source& source, float* dW, int threads) {
   const int in = k.inOff[k.nIn];
   const long ldt = transposed_stride(in);
-  const int chunk = chunk_columns((long)in + k.outOff[k.nOut]);
-  std::vector<std::vector<float>> parts(threads), xts(threads);
+  std::vector<float*> parts(threads, nullptr);
   over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
-    std::vector<float>& part = parts[t];
-    std::vector<float>& xt = xts[t];
-    if (part.empty()) {
-      part.assign(k.weightExtent, 0.0f);
-      xt.resize(chunk * ldt + VW);
+    if (!parts[t]) {
+      parts[t] = thread_scratch<PART_SLOT>(k.weightExtent);
+      std::fill(parts[t], parts[t] + k.weightExtent, 0.0f);
     }
-    transpose(X + c0, k.ld, in, cols, xt.data(), ldt, 1);
+    float* xt = thread_scratch<TRANSPOSE_SLOT>(chunk * ldt + VW);
+    const std::pair<const float*, long> x = source(t, c0, cols);
+    transpose(x.first, x.second, in, cols, xt, ldt, 1);
     for (int v = 0; v < k.nOut; ++v) {
-      backward_weight_node(k, v, dY + (long)k.outOff[v] * k.ld + c0, cols, xt.data(), ldt,
-                           part.data() + k.rowBase[v], true);
+      backward_weight_node(k, v, dY + (long)k.outOff[v] * k.ld + c0, cols, xt, ldt,
+                           parts[t] + k.rowBase[v], true);
     }
   });
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
     const long b0 = k.rowBase[v];
     const long b1 = b0 + (long)(k.outOff[v + 1] - k.outOff[v]) * k.rowK[v];
     bool first = true;
-    for (const std::vector<float>& part : parts) {
-      if (part.empty()) continue;
+    for (const float* part : parts) {
+      if (!part) continue;
       for (long i = b0; i < b1; ++i) dW[i] = first ? part[i] : dW[i] + part[i];
       first = false;
     }
   });
+}
+
+// The weight gradient of a wide batch (see WIDE_BATCH), chunk by chunk of X.
+static void backward_weight_wide(const Kernel& k, const float* dY, const float* X, float* dW,
+                                 int threads) {
+  const int chunk = chunk_columns((long)k.inOff[k.nIn] + k.outOff[k.nOut]);
+  backward_weight_chunks(
+      k, dY, chunk,
+      [&](int, int c0, int) { return std::pair<const float*, long>(X + c0, k.ld); }, dW,
+      threads);
 }
 
 // dW_v = dY_v X^T on v's blocks, never a dense dW. X is transposed once (batch-major, padded by a
@@ -650,14 +693,11 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
     backward_weight_wide(k, dY, X, dW, threads);
     return;
   }
-  // A grow-only buffer per calling thread: allocating it per call costs page faults that rival
-  // the arithmetic of small layers. The pool's helpers read it only while this caller waits, and
+  // The calling thread's scratch: the pool's helpers read it only while this caller waits, and
   // callers on other threads (parallel training runs) have their own.
-  thread_local std::vector<float> xt;
   const int in = k.inOff[k.nIn];
   const long ldt = transposed_stride(in);
-  if (xt.size() < (size_t)(k.batch * ldt + VW)) xt.resize(k.batch * ldt + VW);
-  float* xtp = xt.data();
+  float* xtp = thread_scratch<TRANSPOSE_SLOT>((size_t)k.batch * ldt + VW);
   transpose(X, k.ld, in, k.batch, xtp, ldt, threads);
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
     backward_weight_node(k, v, dY + (long)k.outOff[v] * k.ld, k.batch, xtp, ldt,

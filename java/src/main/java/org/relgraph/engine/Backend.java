@@ -331,6 +331,43 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
     doCol2im(cols, kernel, stride, dx);
   }
 
+  /**
+   * Whether this backend runs {@link #convForward}, {@link #convBackwardData} and {@link
+   * #convBackwardWeight} without an im2col matrix. Every backend runs them; where this is false
+   * they form the matrix in a temporary tensor, so a layer does better to keep its own.
+   */
+  public boolean convolvesWithoutIm2col() {
+    return false;
+  }
+
+  /**
+   * A relational convolution's forward product: {@code y} ({@code out × batch·Ho·Wo}, or the image
+   * {@code out × batch × Ho × Wo}) = the block-sparse product of {@code l} over {@link
+   * #im2col}{@code (x)}, {@code l}'s inputs being {@code x}'s channels times K².
+   */
+  public final void convForward(
+      BlockSparseLayout l, Tensor w, Tensor x, int kernel, int stride, Tensor y) {
+    owned(w, x, y);
+    Shapes.convProduct(l, w, x, kernel, stride, y, "W", "X", "Y");
+    doConvForward(l, w, x, kernel, stride, y);
+  }
+
+  /** {@code dx} (the image, overwritten) of {@link #convForward}. */
+  public final void convBackwardData(
+      BlockSparseLayout l, Tensor w, Tensor dy, int kernel, int stride, Tensor dx) {
+    owned(w, dy, dx);
+    Shapes.convProduct(l, w, dx, kernel, stride, dy, "W", "dX", "dY");
+    doConvBackwardData(l, w, dy, kernel, stride, dx);
+  }
+
+  /** The weight gradient {@code dw} (overwritten) of {@link #convForward}. */
+  public final void convBackwardWeight(
+      BlockSparseLayout l, Tensor dy, Tensor x, int kernel, int stride, Tensor dw) {
+    owned(dy, x, dw);
+    Shapes.convProduct(l, dw, x, kernel, stride, dy, "dW", "X", "dY");
+    doConvBackwardWeight(l, dy, x, kernel, stride, dw);
+  }
+
   /** Depthwise 3 × 3 convolution, padding 1: {@code y} from weights {@code w} ({@code C × 9}). */
   public final void depthwiseForward(Tensor w, Tensor x, int stride, Tensor y) {
     owned(w, x, y);
@@ -499,6 +536,44 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
 
   protected void doCol2im(Tensor cols, int kernel, int stride, Tensor dx) {
     throw unsupported("col2im");
+  }
+
+  /** The im2col matrix of image {@code x}, in a new tensor. */
+  private Tensor im2colOf(Tensor x, int kernel, int stride) {
+    int[] s = x.shape();
+    Tensor cols =
+        zeros(
+            s[0] * kernel * kernel,
+            s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride));
+    doIm2col(x, kernel, stride, cols);
+    return cols;
+  }
+
+  /** Through a temporary im2col matrix; backends that need none override the three. */
+  protected void doConvForward(
+      BlockSparseLayout l, Tensor w, Tensor x, int kernel, int stride, Tensor y) {
+    try (Tensor cols = im2colOf(x, kernel, stride)) {
+      doForward(l, w, cols, y);
+    }
+  }
+
+  protected void doConvBackwardData(
+      BlockSparseLayout l, Tensor w, Tensor dy, int kernel, int stride, Tensor dx) {
+    int[] s = dx.shape();
+    try (Tensor dcols =
+        zeros(
+            s[0] * kernel * kernel,
+            s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride))) {
+      doBackwardData(l, w, dy, dcols);
+      doCol2im(dcols, kernel, stride, dx);
+    }
+  }
+
+  protected void doConvBackwardWeight(
+      BlockSparseLayout l, Tensor dy, Tensor x, int kernel, int stride, Tensor dw) {
+    try (Tensor cols = im2colOf(x, kernel, stride)) {
+      doBackwardWeight(l, dy, cols, dw);
+    }
   }
 
   protected void doDepthwiseForward(Tensor w, Tensor x, int stride, Tensor y) {

@@ -259,6 +259,106 @@ public final class CpuBackend extends Backend {
     blockSparse(RelgraphKernels::bs_backward_weight, l, x.cols(), dy, x, dw);
   }
 
+  @Override
+  public boolean convolvesWithoutIm2col() {
+    return true;
+  }
+
+  @Override
+  protected void doConvForward(
+      BlockSparseLayout l, Tensor w, Tensor x, int kernel, int stride, Tensor y) {
+    convolution(RelgraphKernels::bs_conv_forward, l, x, kernel, stride, w, x, y);
+  }
+
+  @Override
+  protected void doConvBackwardData(
+      BlockSparseLayout l, Tensor w, Tensor dy, int kernel, int stride, Tensor dx) {
+    convolution(RelgraphKernels::bs_conv_backward_data, l, dx, kernel, stride, w, dy, dx);
+  }
+
+  @Override
+  protected void doConvBackwardWeight(
+      BlockSparseLayout l, Tensor dy, Tensor x, int kernel, int stride, Tensor dw) {
+    convolution(RelgraphKernels::bs_conv_backward_weight, l, x, kernel, stride, dy, x, dw);
+  }
+
+  /** The signature of the three convolution products: a block-sparse kernel's and the image's. */
+  @FunctionalInterface
+  private interface ConvolutionKernel {
+    void call(
+        int isa,
+        int threads,
+        int batch,
+        long ld,
+        int nOut,
+        int nIn,
+        int nnz,
+        IntPointer outOff,
+        IntPointer inOff,
+        IntPointer rowPtr,
+        IntPointer colIdx,
+        IntPointer blockCol,
+        LongPointer rowBase,
+        IntPointer rowK,
+        IntPointer tPtr,
+        IntPointer tBlock,
+        IntPointer blockRow,
+        int channels,
+        int images,
+        int h,
+        int w,
+        int kernel,
+        int stride,
+        FloatPointer a,
+        FloatPointer b,
+        FloatPointer out);
+  }
+
+  /** Runs a convolution product on validated tensors; {@code image} gives the geometry. */
+  private void convolution(
+      ConvolutionKernel kernel,
+      BlockSparseLayout l,
+      Tensor image,
+      int k,
+      int stride,
+      Tensor a,
+      Tensor b,
+      Tensor out) {
+    BlockSparseLayout.NativeCopy n = l.nativeCopy();
+    int[] s = image.shape();
+    int batch =
+        s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
+    run(
+        () ->
+            kernel.call(
+                isa.ordinal(),
+                threads,
+                batch,
+                batch,
+                l.out().nodes(),
+                l.in().nodes(),
+                l.blockCount(),
+                n.outOff,
+                n.inOff,
+                n.rowPtr,
+                n.colIdx,
+                n.blockCol,
+                n.rowBase,
+                n.rowK,
+                n.tPtr,
+                n.tBlock,
+                n.blockRow,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                k,
+                stride,
+                HostTensor.of(a),
+                HostTensor.of(b),
+                HostTensor.of(out)));
+  }
+
   /** The signature the three block-sparse kernels share: the layout, two inputs, one output. */
   @FunctionalInterface
   private interface BlockSparseKernel {

@@ -232,6 +232,57 @@ final class Shapes {
     require(t.rank() == 4, name + " is " + shape(t) + ", expected an image (C x batch x H x W)");
   }
 
+  /**
+   * A convolution product over im2col: block weights {@code w} of {@code l}, the image of {@code
+   * l}'s inputs over K², and the product's activations {@code m} ({@code l}'s outputs × the image's
+   * output pixels), three distinct tensors.
+   */
+  static void convProduct(
+      BlockSparseLayout l,
+      Tensor w,
+      Tensor image,
+      int kernel,
+      int stride,
+      Tensor m,
+      String wName,
+      String iName,
+      String mName) {
+    ConvGeometry.checkKernel(kernel);
+    ConvGeometry.checkStride(stride);
+    blockWeights(l, w, wName);
+    image(image, iName);
+    int[] s = image.shape();
+    require(
+        (long) s[0] * kernel * kernel == l.in().channels(),
+        iName
+            + " is "
+            + shape(image)
+            + ": "
+            + s[0]
+            + " channels, times "
+            + kernel * kernel
+            + " taps, is not the layout's "
+            + l.in().channels()
+            + " inputs");
+    activations(m, l.out().channels(), mName, "output");
+    long n =
+        (long) s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
+    require(
+        m.cols() == n,
+        mName
+            + " is "
+            + shape(m)
+            + ", expected "
+            + n
+            + " columns (output pixels) for "
+            + iName
+            + " of "
+            + shape(image)
+            + ", stride "
+            + stride);
+    distinct(w, image, m);
+  }
+
   /** im2col's image and matrix: x of C channels, cols of C·K² rows and batch·Ho·Wo columns. */
   static void im2col(Tensor x, int kernel, int stride, Tensor cols, String xName, String cName) {
     ConvGeometry.checkKernel(kernel);

@@ -20,8 +20,11 @@ import org.relgraph.model.ChannelPartition;
  * <p>Its weight is the Linear's, {@code name.weight}; its dense form is {@code out × in·K²},
  * PyTorch's {@code weight[o][c][ky][kx]} flattened, with zeros outside the graph's blocks.
  *
- * <p>The im2col matrix of the last forward pass is kept (one per image shape) for the weight
- * gradient, so a conv layer holds memory that depends on the batch, freed by {@link #close()}.
+ * <p>A block-sparse convolution on a backend that {@link Backend#convolvesWithoutIm2col()} (the
+ * native CPU backend) runs its three products straight from the image, in column chunks the size of
+ * a cache, and never forms the im2col matrix. Otherwise the im2col matrix of the last forward pass
+ * is kept (one per image shape) for the weight gradient, so the layer holds memory that depends on
+ * the batch, freed by {@link #close()}.
  */
 public final class Conv implements Layer {
   private final int in;
@@ -150,10 +153,23 @@ public final class Conv implements Layer {
         });
   }
 
+  /**
+   * The block-sparse product, where {@code b} runs it straight from the image (no im2col matrix, no
+   * scratch); otherwise null.
+   */
+  private Linear.BlockSparse implicit(Backend b) {
+    return product instanceof Linear.BlockSparse bs && b.convolvesWithoutIm2col() ? bs : null;
+  }
+
   @Override
   public void forward(Backend b, Tensor x, Tensor y, boolean training) {
     if (direct()) {
       product.forward(b, x, y);
+      return;
+    }
+    Linear.BlockSparse bs = implicit(b);
+    if (bs != null) {
+      b.convForward(bs.layout(), bs.weight().value(), x, kernel, stride, y);
       return;
     }
     Tensor cols = scratch(b, x)[0];
@@ -161,11 +177,19 @@ public final class Conv implements Layer {
     product.forward(b, cols, y);
   }
 
-  /** Uses the im2col matrix of the last forward pass on {@code x}'s shape. */
+  /** Uses the im2col matrix of the last forward pass on {@code x}'s shape, where one is kept. */
   @Override
   public void backward(Backend b, Tensor x, Tensor y, Tensor dy, Tensor dx) {
     if (direct()) {
       product.backward(b, x, y, dy, dx);
+      return;
+    }
+    Linear.BlockSparse bs = implicit(b);
+    if (bs != null) {
+      b.convBackwardWeight(bs.layout(), dy, x, kernel, stride, bs.weight().grad());
+      if (dx != null) {
+        b.convBackwardData(bs.layout(), bs.weight().value(), dy, kernel, stride, dx);
+      }
       return;
     }
     Tensor[] s = scratch(b, x);

@@ -252,6 +252,54 @@ public abstract class ConvolutionContractTest {
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
   }
 
+  /**
+   * The relational convolution's three products from the image ({@link Backend#convForward} and the
+   * two backward ones; the native backend's run without an im2col matrix) against the reference's,
+   * which go through a temporary im2col matrix: every image shape, both kernels, on a directed
+   * pattern with uneven nodes.
+   */
+  @Test
+  void convolutionProductsFromTheImageMatchTheReference() {
+    SplittableRandom r = new SplittableRandom(5);
+    for (int[] g : IMAGES) {
+      for (int k : new int[] {1, 3}) {
+        int s = g[4];
+        int n = Math.min(3, g[0]);
+        List<org.relgraph.graph.RelationalGraph> graphs = BackendContractTest.patterns(n, 9);
+        try (BlockSparseLayout l =
+            ConvGeometry.im2colLayout(
+                graphs.get(graphs.size() - 1),
+                org.relgraph.model.ChannelPartition.of(5, n, 2),
+                org.relgraph.model.ChannelPartition.of(g[0], n, 3),
+                k)) {
+          int[] x = {g[0], g[1], g[2], g[3]};
+          int[] y = {5, g[1], ConvGeometry.outputSize(g[2], s), ConvGeometry.outputSize(g[3], s)};
+          int[] w = {1, (int) l.weightCount()};
+          String at = " of " + java.util.Arrays.toString(g) + " kernel " + k + ", " + l;
+          int reduction = g[0] * k * k + size(y) / 5;
+          compare(
+              "convForward" + at,
+              reduction,
+              new float[][] {rand(r, w), rand(r, x), rand(r, y)},
+              new int[][] {w, x, y},
+              (b, t) -> b.convForward(l, t[0], t[1], k, s, t[2]));
+          compare(
+              "convBackwardData" + at,
+              reduction,
+              new float[][] {rand(r, w), rand(r, y), rand(r, x)},
+              new int[][] {w, y, x},
+              (b, t) -> b.convBackwardData(l, t[0], t[1], k, s, t[2]));
+          compare(
+              "convBackwardWeight" + at,
+              reduction,
+              new float[][] {rand(r, y), rand(r, x), rand(r, w)},
+              new int[][] {y, x, w},
+              (b, t) -> b.convBackwardWeight(l, t[0], t[1], k, s, t[2]));
+        }
+      }
+    }
+  }
+
   @Test
   void badShapesThrowOneLineIllegalArguments() {
     try (TensorScope s = backend.newScope()) {
@@ -266,6 +314,20 @@ public abstract class ConvolutionContractTest {
       assertBad("expected an image", () -> backend.im2col(flat, 3, 2, cols));
       assertBad("expected 18 x 25", () -> backend.im2col(x, 3, 1, cols));
       assertBad("expected 18 x 25", () -> backend.col2im(cols, 3, 1, x));
+      try (BlockSparseLayout l =
+          ConvGeometry.im2colLayout(
+              org.relgraph.graph.ClassicGenerators.complete(2),
+              org.relgraph.model.ChannelPartition.of(2, 2, 1),
+              org.relgraph.model.ChannelPartition.of(2, 2, 1),
+              3)) {
+        Tensor lw = s.zeros(1, (int) l.weightCount());
+        assertBad(
+            "not the layout's 18 inputs",
+            () -> backend.convForward(l, lw, s.zeros(3, 1, 5, 5), 3, 1, y));
+        assertBad("expected 25 columns", () -> backend.convForward(l, lw, x, 3, 1, y));
+        assertBad("kernel = 5", () -> backend.convBackwardData(l, lw, y, 5, 2, x));
+        assertBad("values, the layout has", () -> backend.convBackwardWeight(l, y, x, 3, 2, w));
+      }
       assertBad("expected 2 x 9", () -> backend.depthwiseForward(s.zeros(3, 9), x, 2, y));
       assertBad("expected 2 x 1 x 5 x 5", () -> backend.depthwiseForward(w, x, 1, y));
       assertBad("expected 2 x 1 x 5 x 5", () -> backend.depthwiseBackwardData(w, y, 1, x));

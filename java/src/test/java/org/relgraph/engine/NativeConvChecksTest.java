@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.relgraph.nativecpu.KernelException;
 import org.relgraph.nativecpu.RelgraphKernels;
@@ -29,8 +32,98 @@ class NativeConvChecksTest {
   private static final long OUT = 3 * 2 * 3 * 2;
   private static final long COLS = 3 * 9 * 2 * 3 * 2;
 
+  // The relational convolution's layout over that image: 3 nodes of one channel, complete.
+  private static final BlockSparseLayout LAYOUT =
+      ConvGeometry.im2colLayout(
+          org.relgraph.graph.ClassicGenerators.complete(3),
+          org.relgraph.model.ChannelPartition.of(3, 3, 1),
+          org.relgraph.model.ChannelPartition.of(3, 3, 1),
+          3);
+  private static final long WEIGHTS = 3 * 27;
+
+  @AfterAll
+  static void closeLayout() {
+    LAYOUT.close();
+  }
+
+  /** A convolution product on LAYOUT, image 3 x batch x 5 x 4, kernel 3, stride 2. */
+  @FunctionalInterface
+  interface ConvCall {
+    void run(
+        int isa,
+        int threads,
+        int batch,
+        long ld,
+        int nOut,
+        int nIn,
+        int nnz,
+        IntPointer outOff,
+        IntPointer inOff,
+        IntPointer rowPtr,
+        IntPointer colIdx,
+        IntPointer blockCol,
+        LongPointer rowBase,
+        IntPointer rowK,
+        IntPointer tPtr,
+        IntPointer tBlock,
+        IntPointer blockRow,
+        int channels,
+        int images,
+        int h,
+        int w,
+        int kernel,
+        int stride,
+        FloatPointer a,
+        FloatPointer b,
+        FloatPointer out);
+  }
+
+  private static void conv(ConvCall c, int images, FloatPointer[] b) {
+    BlockSparseLayout.NativeCopy n = LAYOUT.nativeCopy();
+    int batch = 2 * 3 * 2;
+    c.run(
+        0,
+        2,
+        batch,
+        batch,
+        3,
+        3,
+        LAYOUT.blockCount(),
+        n.outOff,
+        n.inOff,
+        n.rowPtr,
+        n.colIdx,
+        n.blockCol,
+        n.rowBase,
+        n.rowK,
+        n.tPtr,
+        n.tBlock,
+        n.blockRow,
+        3,
+        images,
+        5,
+        4,
+        3,
+        2,
+        b[0],
+        b[1],
+        b[2]);
+  }
+
   private static List<Op> ops() {
     return List.of(
+        new Op(
+            "bs_conv_forward",
+            new long[] {WEIGHTS, IMG, OUT},
+            b -> conv(RelgraphKernels::bs_conv_forward, 2, b)),
+        new Op(
+            "bs_conv_backward_data",
+            new long[] {WEIGHTS, OUT, IMG},
+            b -> conv(RelgraphKernels::bs_conv_backward_data, 2, b)),
+        new Op(
+            "bs_conv_backward_weight",
+            new long[] {OUT, IMG, WEIGHTS},
+            b -> conv(RelgraphKernels::bs_conv_backward_weight, 2, b)),
         new Op(
             "im2col",
             new long[] {IMG, COLS},
@@ -124,6 +217,16 @@ class NativeConvChecksTest {
                 KernelException.class,
                 () -> RelgraphKernels.im2col(0, 1, g[0], g[1], g[2], g[3], g[4], g[5], a, b));
         assertTrue(e.getMessage().contains("im2col: "), e.getMessage());
+      }
+      FloatPointer[] buffers = {a, b, new FloatPointer(10000)};
+      try {
+        // a layout of 12 columns for an image of 3 samples (18 output pixels)
+        KernelException e =
+            assertThrows(
+                KernelException.class, () -> conv(RelgraphKernels::bs_conv_forward, 3, buffers));
+        assertTrue(e.getMessage().contains("is not the image's 18 output pixels"), e.getMessage());
+      } finally {
+        buffers[2].close();
       }
     }
   }

@@ -207,6 +207,40 @@ class ConvLayersTest {
     }
   }
 
+  /**
+   * The native backend's convolutions without an im2col matrix run in column chunks of at most 2048
+   * columns: images of 5 × 31 × 29 pixels (4495 columns at stride 1) span several chunks, and
+   * backward-data's chunks, which scatter into each other's input rows, run in two phases over two
+   * threads. Every ISA against the reference's explicit im2col.
+   */
+  @Test
+  void convolutionsWithoutIm2colSpanSeveralColumnChunks() {
+    List<Backend> cpus = cpuBackends();
+    try {
+      long seed = 70;
+      RelationalGraph g = patterns(4, 7).get(2);
+      ChannelPartition out = ChannelPartition.ofSizes(3, 1, 2, 1);
+      ChannelPartition in = ChannelPartition.of(6, 4, 5);
+      for (int[] ks : new int[][] {{3, 1}, {3, 2}, {1, 2}}) {
+        Function<TensorFactory, Layer> make =
+            f -> Conv.relational(f, "c", ExecutionMode.BLOCKSPARSE, g, out, in, ks[0], ks[1]);
+        for (Backend b : cpus) {
+          assertTrue(b.convolvesWithoutIm2col(), b + " convolves without im2col");
+          checkLayer(
+              b,
+              make,
+              new int[] {6, 31, 29},
+              5,
+              9 * 6 + 5 * 31 * 29,
+              seed++,
+              "conv " + ks[0] + "x" + ks[0] + "/" + ks[1] + " on " + b);
+        }
+      }
+    } finally {
+      cpus.forEach(Backend::close);
+    }
+  }
+
   @Test
   void theOtherLayersMatchTheReferenceOnEveryIsa() {
     List<Backend> cpus = cpuBackends();

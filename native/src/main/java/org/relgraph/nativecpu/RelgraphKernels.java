@@ -105,6 +105,101 @@ public final class RelgraphKernels {
       @Span FloatPointer dw)
       throws KernelException;
 
+  /**
+   * Y = the block-sparse product over im2col(X) of a {@code kernel × kernel} convolution, the
+   * im2col matrix never formed: the layout is the product's (input channels {@code
+   * channels·kernel²}, batch and row stride {@code images·ho·wo}), X the image ({@code channels ×
+   * images × h × w}).
+   */
+  public static native void bs_conv_forward(
+      int isa,
+      int threads,
+      int batch,
+      long ld,
+      int nOut,
+      int nIn,
+      int nnz,
+      @Span @Const IntPointer outOff,
+      @Span @Const IntPointer inOff,
+      @Span @Const IntPointer rowPtr,
+      @Span @Const IntPointer colIdx,
+      @Span @Const IntPointer blockCol,
+      @Span @Const LongPointer rowBase,
+      @Span @Const IntPointer rowK,
+      @Span @Const IntPointer tPtr,
+      @Span @Const IntPointer tBlock,
+      @Span @Const IntPointer blockRow,
+      int channels,
+      int images,
+      int h,
+      int w,
+      int kernel,
+      int stride,
+      @Span @Const FloatPointer wt,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer y)
+      throws KernelException;
+
+  /** dX (the image, overwritten) = col2im of dY·W on existing blocks, without the im2col matrix. */
+  public static native void bs_conv_backward_data(
+      int isa,
+      int threads,
+      int batch,
+      long ld,
+      int nOut,
+      int nIn,
+      int nnz,
+      @Span @Const IntPointer outOff,
+      @Span @Const IntPointer inOff,
+      @Span @Const IntPointer rowPtr,
+      @Span @Const IntPointer colIdx,
+      @Span @Const IntPointer blockCol,
+      @Span @Const LongPointer rowBase,
+      @Span @Const IntPointer rowK,
+      @Span @Const IntPointer tPtr,
+      @Span @Const IntPointer tBlock,
+      @Span @Const IntPointer blockRow,
+      int channels,
+      int images,
+      int h,
+      int w,
+      int kernel,
+      int stride,
+      @Span @Const FloatPointer wt,
+      @Span @Const FloatPointer dy,
+      @Span FloatPointer dx)
+      throws KernelException;
+
+  /** dW = dYᵀ·im2col(X) on existing blocks, without the im2col matrix. */
+  public static native void bs_conv_backward_weight(
+      int isa,
+      int threads,
+      int batch,
+      long ld,
+      int nOut,
+      int nIn,
+      int nnz,
+      @Span @Const IntPointer outOff,
+      @Span @Const IntPointer inOff,
+      @Span @Const IntPointer rowPtr,
+      @Span @Const IntPointer colIdx,
+      @Span @Const IntPointer blockCol,
+      @Span @Const LongPointer rowBase,
+      @Span @Const IntPointer rowK,
+      @Span @Const IntPointer tPtr,
+      @Span @Const IntPointer tBlock,
+      @Span @Const IntPointer blockRow,
+      int channels,
+      int images,
+      int h,
+      int w,
+      int kernel,
+      int stride,
+      @Span @Const FloatPointer dy,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer dw)
+      throws KernelException;
+
   /** out = a ⊙ b elementwise, n floats ({@code out} may be {@code a} or {@code b}). */
   public static native void multiply(
       int isa,
