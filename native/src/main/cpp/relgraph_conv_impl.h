@@ -345,9 +345,11 @@ static inline int conv_chunk(const ConvShape& g, long rows, bool scatter) {
 }
 
 /** Y = the block-sparse product of k over im2col(X), never formed. */
-static void conv_forward(const Kernel& k, const ConvShape& g, const float* W, const float* X,
+static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, const float* X,
                          float* Y, int threads) {
   last_isa = ISA;
+  thread_local MergedNodes merged;
+  const Kernel& k = forward_layout(k0, W, merged);
   const int rows = k.inOff[k.nIn];
   std::vector<std::vector<ConvPiece>> pieces(threads);
   over_packed_chunks(

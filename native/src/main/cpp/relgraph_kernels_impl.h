@@ -377,8 +377,116 @@ static void over_nodes(const Kernel& k, int nodes, int maxBlocks, const float* s
   });
 }
 
-static void forward(const Kernel& k, const float* W, const float* X, float* Y, int threads) {
+// Output nodes of a few rows (a relational CNN's first stage has 2 or 3 channels per node) make
+// register tiles of as many rows, in which each activation vector loaded feeds that few FMAs.
+// The forward pass runs a run of consecutive such nodes as one node over the union of their
+// blocks, with zero weights where a node lacks a block, where the merged node costs less by a
+// model of a node's time: its columns times (rows + 2), the 2 standing for what a thin tile
+// loses. A complete graph's thin nodes always merge; a ring lattice's neighbours share most of
+// their blocks. The merged layout forms a Kernel of its own over repacked weights.
+struct MergedNodes {
+  std::vector<int> outOff, rowPtr, colIdx, blockCol, rowK, group;
+  std::vector<long long> rowBase;
+  std::vector<float> w;
+  std::vector<char> inUnion;
+  Kernel k;
+};
+
+// Fills m and returns true where merging thin nodes pays, else returns false.
+static bool merge_thin_nodes(const Kernel& k, const float* W, MergedNodes& m) {
+  auto rows = [&](int v) { return k.outOff[v + 1] - k.outOff[v]; };
+  auto width = [&](int u) { return k.inOff[u + 1] - k.inOff[u]; };
+  bool candidates = false;
+  for (int v = 0; v + 1 < k.nOut && !candidates; ++v) candidates = rows(v) + rows(v + 1) <= TR;
+  if (!candidates) return false;
+  m.outOff.assign(1, 0);
+  m.rowPtr.assign(1, 0);
+  m.colIdx.clear();
+  m.blockCol.clear();
+  m.rowK.clear();
+  m.rowBase.clear();
+  m.group.clear();  // first node of each group, then nOut
+  m.inUnion.assign(k.nIn, 0);
+  long long extent = 0;
+  for (int v = 0; v < k.nOut;) {
+    int r = rows(v), e = v + 1;
+    long long cols = k.rowK[v];
+    for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) m.inUnion[k.colIdx[j]] = 1;
+    for (; e < k.nOut && r + rows(e) <= TR; ++e) {
+      long long added = 0;
+      for (int j = k.rowPtr[e]; j < k.rowPtr[e + 1]; ++j) {
+        if (!m.inUnion[k.colIdx[j]]) added += width(k.colIdx[j]);
+      }
+      const long long merged = (cols + added) * (r + rows(e) + 2);
+      if (merged >= cols * (r + 2) + (long long)k.rowK[e] * (rows(e) + 2)) break;
+      for (int j = k.rowPtr[e]; j < k.rowPtr[e + 1]; ++j) m.inUnion[k.colIdx[j]] = 1;
+      cols += added;
+      r += rows(e);
+    }
+    int c = 0;
+    for (int u = 0; u < k.nIn; ++u) {
+      if (!m.inUnion[u]) continue;
+      m.inUnion[u] = 0;
+      m.colIdx.push_back(u);
+      m.blockCol.push_back(c);
+      c += width(u);
+    }
+    m.group.push_back(v);
+    m.outOff.push_back(k.outOff[e]);
+    m.rowPtr.push_back((int)m.colIdx.size());
+    m.rowK.push_back(c);
+    m.rowBase.push_back(extent);
+    extent += (long long)r * c;
+    v = e;
+  }
+  const int groups = (int)m.group.size();
+  if (groups == k.nOut) return false;
+  m.group.push_back(k.nOut);
+  m.w.assign(extent, 0.0f);
+  for (int g = 0; g < groups; ++g) {
+    const int K = m.rowK[g];
+    for (int v = m.group[g]; v < m.group[g + 1]; ++v) {
+      float* dst = m.w.data() + m.rowBase[g] + (long long)(k.outOff[v] - m.outOff[g]) * K;
+      int q = m.rowPtr[g];  // union blocks ascend, as v's do
+      for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+        while (m.colIdx[q] != k.colIdx[j]) ++q;
+        const float* src = W + k.rowBase[v] + k.blockCol[j];
+        for (int i = 0; i < rows(v); ++i) {
+          __builtin_memcpy(dst + (long long)i * K + m.blockCol[q], src + (long long)i * k.rowK[v],
+                           sizeof(float) * width(k.colIdx[j]));
+        }
+      }
+    }
+  }
+  m.k = k;
+  m.k.nOut = groups;
+  m.k.nnz = (int)m.colIdx.size();
+  m.k.outOff = m.outOff.data();
+  m.k.rowPtr = m.rowPtr.data();
+  m.k.colIdx = m.colIdx.data();
+  m.k.blockCol = m.blockCol.data();
+  m.k.rowBase = m.rowBase.data();
+  m.k.rowK = m.rowK.data();
+  m.k.tPtr = m.k.tBlock = m.k.blockRow = nullptr;  // the forward pass needs no transposed index
+  m.k.maxRowBlocks = 0;
+  for (int g = 0; g < groups; ++g) {
+    if (m.rowPtr[g + 1] - m.rowPtr[g] > m.k.maxRowBlocks) m.k.maxRowBlocks = m.rowPtr[g + 1] - m.rowPtr[g];
+  }
+  m.k.weightExtent = extent;
+  return true;
+}
+
+// The layout and weights the forward pass runs: k and W, or their merged thin nodes (in m).
+static const Kernel& forward_layout(const Kernel& k, const float*& W, MergedNodes& m) {
+  if (!merge_thin_nodes(k, W, m)) return k;
+  W = m.w.data();
+  return m.k;
+}
+
+static void forward(const Kernel& k0, const float* W, const float* X, float* Y, int threads) {
   last_isa = ISA;
+  thread_local MergedNodes merged;
+  const Kernel& k = forward_layout(k0, W, merged);
   over_nodes(k, k.nOut, k.maxRowBlocks, X, k.inOff[k.nIn], threads,
              [&](int, Segment* seg, int v, const float* x, long ldx, int c0, int cols) {
                forward_node(k, W, x, ldx, Y + c0, k.ld, v, cols, seg);
