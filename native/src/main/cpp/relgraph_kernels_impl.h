@@ -392,12 +392,39 @@ struct MergedNodes {
   Kernel k;
 };
 
-// Fills m and returns true where merging thin nodes pays, else returns false.
-static bool merge_thin_nodes(const Kernel& k, const float* W, MergedNodes& m) {
+// f(offset in the merged weights, offset in the original ones, length) for every row of every
+// block of every node that m merged (m.group: each group's first node, then nOut).
+template <typename F>
+static void for_merged_blocks_of(const Kernel& k, const MergedNodes& m, int g, const F& f) {
+  const int K = m.rowK[g];
+  for (int v = m.group[g]; v < m.group[g + 1]; ++v) {
+    const long long row0 = m.rowBase[g] + (long long)(k.outOff[v] - m.outOff[g]) * K;
+    int q = m.rowPtr[g];  // union blocks ascend, as v's do
+    for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+      while (m.colIdx[q] != k.colIdx[j]) ++q;
+      const int len = k.inOff[k.colIdx[j] + 1] - k.inOff[k.colIdx[j]];
+      for (int i = 0; i < k.outOff[v + 1] - k.outOff[v]; ++i) {
+        f(row0 + (long long)i * K + m.blockCol[q],
+          k.rowBase[v] + (long long)i * k.rowK[v] + k.blockCol[j], len);
+      }
+    }
+  }
+}
+
+template <typename F>
+static void for_merged_blocks(const Kernel& k, const MergedNodes& m, const F& f) {
+  for (int g = 0; g + 1 < (int)m.group.size(); ++g) for_merged_blocks_of(k, m, g, f);
+}
+
+// Fills m and returns true where merging thin nodes into nodes of at most maxRows rows pays, else
+// returns false. Repacks W into m.w unless W is null.
+static bool merge_thin_nodes(const Kernel& k, const float* W, int maxRows, MergedNodes& m) {
   auto rows = [&](int v) { return k.outOff[v + 1] - k.outOff[v]; };
   auto width = [&](int u) { return k.inOff[u + 1] - k.inOff[u]; };
   bool candidates = false;
-  for (int v = 0; v + 1 < k.nOut && !candidates; ++v) candidates = rows(v) + rows(v + 1) <= TR;
+  for (int v = 0; v + 1 < k.nOut && !candidates; ++v) {
+    candidates = rows(v) + rows(v + 1) <= maxRows;
+  }
   if (!candidates) return false;
   m.outOff.assign(1, 0);
   m.rowPtr.assign(1, 0);
@@ -412,7 +439,7 @@ static bool merge_thin_nodes(const Kernel& k, const float* W, MergedNodes& m) {
     int r = rows(v), e = v + 1;
     long long cols = k.rowK[v];
     for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) m.inUnion[k.colIdx[j]] = 1;
-    for (; e < k.nOut && r + rows(e) <= TR; ++e) {
+    for (; e < k.nOut && r + rows(e) <= maxRows; ++e) {
       long long added = 0;
       for (int j = k.rowPtr[e]; j < k.rowPtr[e + 1]; ++j) {
         if (!m.inUnion[k.colIdx[j]]) added += width(k.colIdx[j]);
@@ -442,21 +469,11 @@ static bool merge_thin_nodes(const Kernel& k, const float* W, MergedNodes& m) {
   const int groups = (int)m.group.size();
   if (groups == k.nOut) return false;
   m.group.push_back(k.nOut);
-  m.w.assign(extent, 0.0f);
-  for (int g = 0; g < groups; ++g) {
-    const int K = m.rowK[g];
-    for (int v = m.group[g]; v < m.group[g + 1]; ++v) {
-      float* dst = m.w.data() + m.rowBase[g] + (long long)(k.outOff[v] - m.outOff[g]) * K;
-      int q = m.rowPtr[g];  // union blocks ascend, as v's do
-      for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
-        while (m.colIdx[q] != k.colIdx[j]) ++q;
-        const float* src = W + k.rowBase[v] + k.blockCol[j];
-        for (int i = 0; i < rows(v); ++i) {
-          __builtin_memcpy(dst + (long long)i * K + m.blockCol[q], src + (long long)i * k.rowK[v],
-                           sizeof(float) * width(k.colIdx[j]));
-        }
-      }
-    }
+  if (W) {
+    m.w.assign(extent, 0.0f);
+    for_merged_blocks(k, m, [&](long long merged, long long original, int len) {
+      __builtin_memcpy(m.w.data() + merged, W + original, sizeof(float) * len);
+    });
   }
   m.k = k;
   m.k.nOut = groups;
@@ -478,7 +495,7 @@ static bool merge_thin_nodes(const Kernel& k, const float* W, MergedNodes& m) {
 
 // The layout and weights the forward pass runs: k and W, or their merged thin nodes (in m).
 static const Kernel& forward_layout(const Kernel& k, const float*& W, MergedNodes& m) {
-  if (!merge_thin_nodes(k, W, m)) return k;
+  if (!merge_thin_nodes(k, W, TR, m)) return k;
   W = m.w.data();
   return m.k;
 }
@@ -752,8 +769,15 @@ static inline long transposed_stride(int in) { return in + 2 * VW + 8; }
 // or a chunk the worker builds), transposes it and adds every node's gradient over it to its
 // worker's own copy of dW; the copies are summed at the end, node by node.
 template <typename Source>
-static void backward_weight_chunks(const Kernel& k, const float* dY, int chunk,
+static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
                                    const Source& source, float* dW, int threads) {
+  // Thin output nodes merged (merge_thin_nodes) compute their gradient over the union of their
+  // blocks, and only their own blocks are kept in the final sum.
+  // (the pool's workers reach the caller's thread_local only through a reference)
+  thread_local MergedNodes callers;
+  MergedNodes& merged = callers;
+  const bool isMerged = merge_thin_nodes(k0, nullptr, DTR, merged);
+  const Kernel& k = isMerged ? merged.k : k0;
   const int in = k.inOff[k.nIn];
   const long ldt = transposed_stride(in);
   std::vector<float*> parts(threads, nullptr);
@@ -770,14 +794,20 @@ static void backward_weight_chunks(const Kernel& k, const float* dY, int chunk,
                            parts[t] + k.rowBase[v], true);
     }
   });
-  Pool::instance().run(threads, k.nOut, [&](int, int v) {
-    const long b0 = k.rowBase[v];
-    const long b1 = b0 + (long)(k.outOff[v + 1] - k.outOff[v]) * k.rowK[v];
+  // dW[o .. o + len) = the sum of the workers' parts at [p .. p + len).
+  auto sum = [&](long long p, long long o, int len) {
     bool first = true;
     for (const float* part : parts) {
       if (!part) continue;
-      for (long i = b0; i < b1; ++i) dW[i] = first ? part[i] : dW[i] + part[i];
+      for (int i = 0; i < len; ++i) dW[o + i] = first ? part[p + i] : dW[o + i] + part[p + i];
       first = false;
+    }
+  };
+  Pool::instance().run(threads, k.nOut, [&](int, int v) {
+    if (isMerged) {
+      for_merged_blocks_of(k0, merged, v, sum);
+    } else {
+      sum(k.rowBase[v], k.rowBase[v], (k.outOff[v + 1] - k.outOff[v]) * k.rowK[v]);
     }
   });
 }
