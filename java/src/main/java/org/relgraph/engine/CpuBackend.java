@@ -282,9 +282,12 @@ public final class CpuBackend extends Backend {
     convolution(RelgraphKernels::bs_conv_backward_weight, l, x, kernel, stride, dy, x, dw);
   }
 
-  /** The signature of the three convolution products: a block-sparse kernel's and the image's. */
+  /**
+   * The signature of the three convolution products: a block-sparse kernel's and the image's
+   * geometry.
+   */
   @FunctionalInterface
-  private interface ConvolutionKernel {
+  interface ConvolutionKernel {
     void call(
         int isa,
         int threads,

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.relgraph.nativecpu.KernelException;
@@ -46,42 +44,11 @@ class NativeConvChecksTest {
     LAYOUT.close();
   }
 
-  /** A convolution product on LAYOUT, image 3 x batch x 5 x 4, kernel 3, stride 2. */
-  @FunctionalInterface
-  interface ConvCall {
-    void run(
-        int isa,
-        int threads,
-        int batch,
-        long ld,
-        int nOut,
-        int nIn,
-        int nnz,
-        IntPointer outOff,
-        IntPointer inOff,
-        IntPointer rowPtr,
-        IntPointer colIdx,
-        IntPointer blockCol,
-        LongPointer rowBase,
-        IntPointer rowK,
-        IntPointer tPtr,
-        IntPointer tBlock,
-        IntPointer blockRow,
-        int channels,
-        int images,
-        int h,
-        int w,
-        int kernel,
-        int stride,
-        FloatPointer a,
-        FloatPointer b,
-        FloatPointer out);
-  }
-
-  private static void conv(ConvCall c, int images, FloatPointer[] b) {
+  /** A convolution product on LAYOUT, image 3 x images x 5 x 4, kernel 3, stride 2. */
+  private static void conv(CpuBackend.ConvolutionKernel c, int images, FloatPointer[] b) {
     BlockSparseLayout.NativeCopy n = LAYOUT.nativeCopy();
     int batch = 2 * 3 * 2;
-    c.run(
+    c.call(
         0,
         2,
         batch,
