@@ -2,9 +2,10 @@
 // inside a namespace that defines ISA (0 portable, 1 AVX2 + FMA, 2 AVX-512), VW (floats per
 // vector), TR and TC (the register tile of forward and backward-data: TR rows of TC vectors), TR2
 // and TC2 (a second tile shape for nodes whose channel count suits it better, or TR and TC again),
-// DTR and DTC (the weight gradient's tile: DTR rows of DTC vectors of columns of W_v, or with DWB
-// of DTC single columns), DWB (whether the weight gradient may go without a transpose, see
-// weight_gradient_by_rows) and under a '#pragma GCC target' for that ISA. No includes here.
+// DTR and DTC (the weight gradient's tile: DTR rows of DTC vectors of columns of W_v, or, without
+// a transpose, of DTC single columns), ROWS_CHANNELS and ROWS_CHANNELS_WIDE (where the weight
+// gradient goes without a transpose, see weight_gradient_by_rows) and under a
+// '#pragma GCC target' for that ISA. No includes here.
 //
 // Activations are feature-major: a matrix of channels x batch, row stride ld (>= batch), so a
 // channel's values over the batch are contiguous. Weights of output node v form one row-major
@@ -605,7 +606,7 @@ static void backward_weight_node(const Kernel& k, int v, const float* dy, int ba
   dw_node<true>(pairs, count, dy, k.ld, batch, ldt, w, ldw, add);
 }
 
-// The weight gradient without a transpose (DWB): dW_v[r][col] = sum over the batch of
+// The weight gradient without a transpose: dW_v[r][col] = sum over the batch of
 // dy[r][b] x_col[b] is a dot product of two rows that are both contiguous in the feature-major
 // layout. A tile holds RR x CC accumulators, each a vector over VW batch columns: per step of VW
 // columns it loads CC activation rows and RR dy rows, and the lanes are summed once at the end.
@@ -616,7 +617,16 @@ static void backward_weight_node(const Kernel& k, int v, const float* dy, int ba
 // the branch of this VW is compiled.
 template <int N, typename V>
 static inline void lane_sums(const V* a, float* out) {
-  if constexpr (sizeof(V) == 32) {
+  if constexpr (sizeof(V) == 64) {  // halves added first
+    typedef float V8 __attribute__((vector_size(32)));
+    V8 h[N];
+#pragma GCC unroll 8
+    for (int i = 0; i < N; ++i) {
+      h[i] = __builtin_shufflevector(a[i], a[i], 0, 1, 2, 3, 4, 5, 6, 7) +
+             __builtin_shufflevector(a[i], a[i], 8, 9, 10, 11, 12, 13, 14, 15);
+    }
+    lane_sums<N>(h, out);
+  } else if constexpr (sizeof(V) == 32) {
 #pragma GCC unroll 4
     for (int g = 0; g < N; g += 8) {
       V r[8];
@@ -760,15 +770,20 @@ static void backward_weight_node_rows(const Kernel& k, int v, const float* dy, c
   }
 }
 
-// Whether the weight gradient of this call goes without a transpose (where DWB allows it): wide
-// batches (one task per column chunk), and batches of at least 128 columns over output nodes of at
-// most 16 channels on average, where the transpose costs most per product. With AVX2 (forced on
-// an AVX-512 machine), nodes of 12 channels (width 768) gained from batch 128 on; nodes of 24
-// (width 1539) lost up to batch 512 and broke even at 1024; batches under 128 lost (a tile's
-// sums over its lanes cost as much as a few steps).
+// Whether the weight gradient of this call goes without a transpose: where the output nodes have
+// on average at most ROWS_CHANNELS channels and the batch is 128 to WIDE_BATCH - 1 columns, or at
+// most ROWS_CHANNELS_WIDE channels and the batch is wide (0: never). The transpose costs most per
+// product over thin nodes, and the transposing tile leaves lanes empty when a node has one to four
+// channels; the rows kernel's lane sums cost more the fewer vector steps a tile has. Measured
+// (tile_ab, an AVX-512 machine, A/B figures in docs/benchmarks.md): with AVX2, nodes of 12
+// channels gained from batch 128 on, nodes of 24 lost up to batch 512 and broke even at 1024,
+// batches under 128 lost; in wide batches nodes of 1 to 4 channels gained (up to 4.5 times),
+// nodes of 8 and 16 lost (their rows, a whole batch apart, each on another page); with AVX-512
+// only the wide batches of thin nodes gained.
 static inline bool weight_gradient_by_rows(const Kernel& k) {
-  if constexpr (!DWB) return false;
-  return k.batch >= WIDE_BATCH || (k.batch >= 128 && k.outOff[k.nOut] <= 16L * k.nOut);
+  const long out = k.outOff[k.nOut];
+  if (k.batch >= WIDE_BATCH) return out <= (long)ROWS_CHANNELS_WIDE * k.nOut;
+  return k.batch >= 128 && out <= (long)ROWS_CHANNELS * k.nOut;
 }
 
 // Row stride of transposed activations of `in` channels: padded off multiples of 4 KiB, whose

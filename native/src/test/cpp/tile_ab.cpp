@@ -2,19 +2,20 @@
 // AVX-512) copy against a second copy of the same kernels compiled with other tiles, in one
 // process, taking turns, best of many, so that a noisy machine hits both alike. The second copy:
 // ALT_TR rows x ALT_TC vectors of ALT_VW lanes (8 for AVX2, 16 for AVX-512), the second shape
-// ALT_TR2 x ALT_TC2, the weight gradient's tile ALT_DTR x ALT_DTC, and ALT_DWB (1: the weight
-// gradient may go without a transpose, as weight_gradient_by_rows chooses; 0: never). Not part of
-// the build; compile by hand, e.g. the library's AVX2 tiles against the former 4 x 3 everywhere:
+// ALT_TR2 x ALT_TC2, the weight gradient's tile ALT_DTR x ALT_DTC, and ALT_ROWS, ALT_ROWS_WIDE
+// (ROWS_CHANNELS and ROWS_CHANNELS_WIDE: where the weight gradient goes without a transpose; 0,
+// the default: never). Not part of the build; compile by hand, e.g. the library's AVX2 tiles
+// against the former 4 x 3 everywhere:
 //
 //   g++ -std=c++17 -O3 -ffp-contract=fast -pthread -Wno-psabi -Inative/src/main/cpp
 //       -DALT_TR=4 -DALT_TC=3 -DALT_DTR=4 -DALT_DTC=3 native/src/test/cpp/tile_ab.cpp -o tile_ab
 //   ./tile_ab [isa=1] [threads=1] [samples=200] [op=-1] [cases]
 //
 // op: 0 forward, 1 backward-data, 2 weight gradient, -1 all three; cases "dw": the weight
-// gradient's shapes (widths 768 and 1539, k 8 and 16, batches 128 and 1024, batch 17, a wide
-// batch of 64 one-channel nodes) instead of the tiles'. The library's AVX2 weight gradient
+// gradient's shapes (widths 768 and 1539, k 8 and 16, batches 128 and 1024, batch 17, wide
+// batches over nodes of 1, 4 and 8 channels) instead of the tiles'. The library's AVX2 weight gradient
 // against the transposing one: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4 -DALT_TC2=3 -DALT_DTR=4
-// -DALT_DTC=3 -DALT_DWB=0, then ./tile_ab 1 1 40 2 dw.
+// -DALT_DTC=3, then ./tile_ab 1 1 60 2 dw.
 //
 // Layouts: 64 nodes, a ring lattice of degree k (plus the node itself) with 30% of the edges
 // rewired (a stand-in for the benchmark's WS-flex graphs) or the complete graph, at the widths
@@ -45,8 +46,11 @@
 #ifndef ALT_TC2
 #define ALT_TC2 ALT_TC
 #endif
-#ifndef ALT_DWB
-#define ALT_DWB 0
+#ifndef ALT_ROWS
+#define ALT_ROWS 0
+#endif
+#ifndef ALT_ROWS_WIDE
+#define ALT_ROWS_WIDE 0
 #endif
 #ifndef ALT_VW
 #define ALT_VW 8
@@ -64,7 +68,7 @@ namespace relgraph {
 namespace alt {
 constexpr int ISA = 1, VW = ALT_VW, TR = ALT_TR, TC = ALT_TC, TR2 = ALT_TR2, TC2 = ALT_TC2,
               DTR = ALT_DTR, DTC = ALT_DTC;
-constexpr bool DWB = ALT_DWB;
+constexpr int ROWS_CHANNELS = ALT_ROWS, ROWS_CHANNELS_WIDE = ALT_ROWS_WIDE;
 #include "relgraph_kernels_impl.h"
 }  // namespace alt
 #pragma GCC pop_options
@@ -199,7 +203,8 @@ int main(int argc, char** argv) {
                {1024, 16, 128}, {1549, 8, 128},  {1539, 8, 1024}, {512, 63, 128}};
   const Case dw[] = {{768, 8, 128},   {768, 16, 128},   {1539, 8, 128},  {1539, 16, 128},
                      {768, 8, 1024},  {768, 16, 1024},  {1539, 8, 1024}, {1539, 16, 1024},
-                     {1539, 63, 128}, {768, 8, 17},     {64, 8, 8192 + 37}};
+                     {1539, 63, 128}, {768, 8, 17},     {64, 8, 8192 + 37},
+                     {256, 8, 8192 + 37}, {512, 8, 8192 + 37}};
   std::vector<Case> run(std::begin(cases), std::end(cases));
   if (dwCases) run.assign(std::begin(dw), std::end(dw));
   std::mt19937 rng(7);
