@@ -82,10 +82,10 @@ namespace avx2 {
 // divide batches of 128 (16 vectors) evenly and nodes of 24 channels (width 1539) into 4 tiles;
 // 4 x 3 tiles stay for nodes of 8 or 16 channels and for the weight gradient (A/B figures in the
 // commit that made the change). The weight gradient goes without a transpose over nodes of at
-// most 16 channels, or 4 in wide batches (weight_gradient_by_rows), in tiles of 4 rows x 3 single
+// most 12 channels, or 4 in wide batches (weight_gradient_by_rows), in tiles of 4 rows x 3 single
 // columns of W_v.
 constexpr int ISA = 1, VW = 8, TR = 6, TC = 2, TR2 = 4, TC2 = 3, DTR = 4, DTC = 3;
-constexpr int ROWS_CHANNELS = 16, ROWS_CHANNELS_WIDE = 4;
+constexpr int ROWS_CHANNELS = 12, ROWS_CHANNELS_WIDE = 4;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"
