@@ -770,16 +770,16 @@ static void backward_weight_node_rows(const Kernel& k, int v, const float* dy, c
   }
 }
 
-// Whether the weight gradient of this call goes without a transpose: where the output nodes have
-// on average at most ROWS_CHANNELS channels and the batch is 128 to WIDE_BATCH - 1 columns, or at
-// most ROWS_CHANNELS_WIDE channels and the batch is wide (0: never). The transpose costs most per
+// Whether the weight gradient of this call goes without a transpose: where the output nodes have on
+// average at most ROWS_CHANNELS channels and the batch is 128 to WIDE_BATCH - 1 columns, or at most
+// ROWS_CHANNELS_WIDE channels and the batch is wide (0: never). The transpose costs most per
 // product over thin nodes, and the transposing tile leaves lanes empty when a node has one to four
 // channels; the rows kernel's lane sums cost more the fewer vector steps a tile has. Measured
-// (tile_ab, an AVX-512 machine, A/B figures in docs/benchmarks.md): with AVX2, nodes of 12
-// channels gained from batch 128 on, nodes of 16 lost at batch 128 and gained from 256, nodes of
-// 24 lost up to batch 512 and broke even at 1024, batches under 128 lost; in wide batches nodes of 1 to 4 channels gained (up to 4.5 times),
-// nodes of 8 and 16 lost (their rows, a whole batch apart, each on another page); with AVX-512
-// only the wide batches of thin nodes gained.
+// (tile_ab, an AVX-512 machine, A/B figures in docs/benchmarks.md): with AVX2, nodes of 12 channels
+// gained from batch 128 on, nodes of 16 lost at batch 128 and gained from 256, nodes of 24 lost up
+// to batch 512 and broke even at 1024, batches under 128 lost; in wide batches nodes of 1 to 4
+// channels gained (up to 4.5 times), nodes of 8 and 16 lost (their rows, a whole batch apart, each
+// on another page); with AVX-512 only the wide batches of thin nodes gained.
 static inline bool weight_gradient_by_rows(const Kernel& k) {
   const long out = k.outOff[k.nOut];
   if (k.batch >= WIDE_BATCH) return out <= (long)ROWS_CHANNELS_WIDE * k.nOut;
