@@ -68,6 +68,9 @@ inline thread_local int last_isa = -1;
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")
 namespace avx512 {
 constexpr int ISA = 2, VW = 16, TR = 6, TC = 4, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
+// The weight gradient goes without a transpose only for wide batches over nodes of at most 4
+// channels (weight_gradient_by_rows).
+constexpr int ROWS_CHANNELS = 0, ROWS_CHANNELS_WIDE = 4;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"
@@ -80,8 +83,11 @@ namespace avx2 {
 // 6 x 2 tiles (12 accumulators, 2 activation vectors and a broadcast: 15 of the 16 registers)
 // divide batches of 128 (16 vectors) evenly and nodes of 24 channels (width 1539) into 4 tiles;
 // 4 x 3 tiles stay for nodes of 8 or 16 channels and for the weight gradient (A/B figures in the
-// commit that made the change).
+// commit that made the change). The weight gradient goes without a transpose over nodes of at
+// most 12 channels, or 4 in wide batches (weight_gradient_by_rows), in tiles of 4 rows x 3 single
+// columns of W_v.
 constexpr int ISA = 1, VW = 8, TR = 6, TC = 2, TR2 = 4, TC2 = 3, DTR = 4, DTC = 3;
+constexpr int ROWS_CHANNELS = 12, ROWS_CHANNELS_WIDE = 4;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"
@@ -90,6 +96,7 @@ constexpr int ISA = 1, VW = 8, TR = 6, TC = 2, TR2 = 4, TC2 = 3, DTR = 4, DTC = 
 
 namespace portable {
 constexpr int ISA = 0, VW = 4, TR = 4, TC = 2, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
+constexpr int ROWS_CHANNELS = 0, ROWS_CHANNELS_WIDE = 0;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"

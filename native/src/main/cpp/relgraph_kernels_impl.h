@@ -2,8 +2,10 @@
 // inside a namespace that defines ISA (0 portable, 1 AVX2 + FMA, 2 AVX-512), VW (floats per
 // vector), TR and TC (the register tile of forward and backward-data: TR rows of TC vectors), TR2
 // and TC2 (a second tile shape for nodes whose channel count suits it better, or TR and TC again),
-// DTR and DTC (the weight gradient's tile) and under a '#pragma GCC target' for that ISA. No
-// includes here.
+// DTR and DTC (the weight gradient's tile: DTR rows of DTC vectors of columns of W_v, or, without
+// a transpose, of DTC single columns), ROWS_CHANNELS and ROWS_CHANNELS_WIDE (where the weight
+// gradient goes without a transpose, see weight_gradient_by_rows) and under a
+// '#pragma GCC target' for that ISA. No includes here.
 //
 // Activations are feature-major: a matrix of channels x batch, row stride ld (>= batch), so a
 // channel's values over the batch are contiguous. Weights of output node v form one row-major
@@ -12,7 +14,8 @@
 // Every product is a sum over segments: a row tile of the result is
 //   y[r][col] = sum over segments s, steps k of coef_s[r * rs + k * ks_s] * x_s[k * ldx + col]
 // computed in registers (TR rows x TC vectors), then stored (DenseStore) or, for the weight
-// gradient, written by dw_tile. The entry points (forward, backward_data, backward_weight) take
+// gradient, written by dw_tile (or, without a transpose, by dwb_tile: dot products of dY and X
+// rows). The entry points (forward, backward_data, backward_weight) take
 // a layout checked by make() and buffers checked against it, and record their ISA in last_isa.
 
 typedef float vf __attribute__((vector_size(VW * 4)));
@@ -760,23 +763,209 @@ static void backward_weight_node(const Kernel& k, int v, const float* dy, int ba
   dw_node<true>(pairs, count, dy, k.ld, batch, ldt, w, ldw, add);
 }
 
+// The weight gradient without a transpose: dW_v[r][col] = sum over the batch of
+// dy[r][b] x_col[b] is a dot product of two rows that are both contiguous in the feature-major
+// layout. A tile holds RR x CC accumulators, each a vector over VW batch columns: per step of VW
+// columns it loads CC activation rows and RR dy rows, and the lanes are summed once at the end.
+// Columns of W_v are single input channels, so thin nodes (12 channels) waste no lanes.
+
+// out[i] = the sum of the lanes of a[i], i < N (with VW = 8, 8 vectors at a time by pairwise
+// in-lane sums and one exchange of halves). A template of the vector type, so that only
+// the branch of this VW is compiled.
+template <int N, typename V>
+static inline void lane_sums(const V* a, float* out) {
+  if constexpr (sizeof(V) == 64) {  // halves added first
+    typedef float V8 __attribute__((vector_size(32)));
+    V8 h[N];
+#pragma GCC unroll 8
+    for (int i = 0; i < N; ++i) {
+      h[i] = __builtin_shufflevector(a[i], a[i], 0, 1, 2, 3, 4, 5, 6, 7) +
+             __builtin_shufflevector(a[i], a[i], 8, 9, 10, 11, 12, 13, 14, 15);
+    }
+    lane_sums<N>(h, out);
+  } else if constexpr (sizeof(V) == 32) {
+#pragma GCC unroll 4
+    for (int g = 0; g < N; g += 8) {
+      V r[8];
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i) r[i] = g + i < N ? a[g + i] : V{};
+      V t[4], u[2];
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        t[i] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+               __builtin_shufflevector(r[2 * i], r[2 * i + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+      }
+#pragma GCC unroll 2
+      for (int i = 0; i < 2; ++i) {
+        u[i] = __builtin_shufflevector(t[2 * i], t[2 * i + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+               __builtin_shufflevector(t[2 * i], t[2 * i + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+      }
+      // u[0] = sums of r0..r3 over the low halves, then over the high halves; u[1] of r4..r7
+      V s = __builtin_shufflevector(u[0], u[1], 0, 1, 2, 3, 8, 9, 10, 11) +
+             __builtin_shufflevector(u[0], u[1], 4, 5, 6, 7, 12, 13, 14, 15);
+      float tmp[8];
+      __builtin_memcpy(tmp, &s, sizeof s);
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i)
+        if (g + i < N) out[g + i] = tmp[i];
+    }
+  } else {
+    for (int i = 0; i < N; ++i) {
+      float s = 0;
+      for (int l = 0; l < (int)(sizeof(V) / 4); ++l) s += a[i][l];
+      out[i] = s;
+    }
+  }
+}
+
+// RR rows of dW_v (dy = dY row of the first, row stride ld; w = W_v's first row, row stride ldw)
+// by CC consecutive columns of W_v, whose activation rows are xr[0 .. CC-1], over `batch` columns.
+template <int RR, int CC>
+static inline void dwb_tile(const float* dy, long ld, int batch, const float* const* xr, float* w,
+                            long ldw, bool add) {
+  constexpr int KU = accumulator_sets<RR, CC>();
+  vf acc[KU][RR][CC];
+  zero(acc);
+  const float* xs[CC];
+#pragma GCC unroll 8
+  for (int c = 0; c < CC; ++c) xs[c] = xr[c];
+  const int vb = batch / VW * VW;
+  int k = 0;
+  for (; k + KU * VW <= vb; k += KU * VW) {
+#pragma GCC unroll 4
+    for (int u = 0; u < KU; ++u) {
+      vf x[CC];
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) x[c] = loadu(xs[c] + k + u * VW);
+#pragma GCC unroll 8
+      for (int r = 0; r < RR; ++r) {
+        vf d = loadu(dy + r * ld + k + u * VW);
+#pragma GCC unroll 8
+        for (int c = 0; c < CC; ++c) acc[u][r][c] += d * x[c];
+      }
+    }
+  }
+  for (; k < vb; k += VW) {
+    vf x[CC];
+#pragma GCC unroll 8
+    for (int c = 0; c < CC; ++c) x[c] = loadu(xs[c] + k);
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r) {
+      vf d = loadu(dy + r * ld + k);
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) acc[0][r][c] += d * x[c];
+    }
+  }
+  fold(acc);
+  float s[RR * CC];
+  lane_sums<RR * CC>(&acc[0][0][0], s);
+  for (; k < batch; ++k) {  // the last columns that do not fill a vector
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) s[r * CC + c] += dy[r * ld + k] * xs[c][k];
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < CC; ++c) {
+      float* out = w + r * ldw + c;
+      *out = (add ? *out : 0.0f) + s[r * CC + c];
+    }
+}
+
+template <int RR, int CC>
+static inline void dwb_cols(int cc, const float* dy, long ld, int batch, const float* const* xr,
+                            float* w, long ldw, bool add) {
+  if constexpr (CC > 0) {
+    if (cc == CC) {
+      dwb_tile<RR, CC>(dy, ld, batch, xr, w, ldw, add);
+    } else {
+      dwb_cols<RR, CC - 1>(cc, dy, ld, batch, xr, w, ldw, add);
+    }
+  }
+}
+
+template <int RR>
+static inline void dwb_rows(int rr, int cc, const float* dy, long ld, int batch,
+                            const float* const* xr, float* w, long ldw, bool add) {
+  if constexpr (RR > 0) {
+    if (rr == RR) {
+      dwb_cols<RR, DTC>(cc, dy, ld, batch, xr, w, ldw, add);
+    } else {
+      dwb_rows<RR - 1>(rr, cc, dy, ld, batch, xr, w, ldw, add);
+    }
+  }
+}
+
+// dW_v = dY_v X^T on v's blocks over `batch` columns of dy and x (feature-major, row strides ldy
+// and ldx, both pointing at the first column), added to w when `add`: DTC columns of W_v at a time (the
+// outer loop, so that their activation rows stay in cache), every row tile of the node for each.
+// (Slicing the batch so that a node's dy rows stay in L1, and prefetching the next columns' rows,
+// made it slower with AVX2 at batches of 128 to 1024.)
+static void backward_weight_node_rows(const Kernel& k, int v, const float* dy, long ldy,
+                                      const float* x, long ldx, int batch, float* w, bool add) {
+  thread_local std::vector<const float*> xr;
+  const int K = k.rowK[v];
+  xr.resize(K + 1);
+  for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+    const int u = k.colIdx[j];
+    for (int i = 0; i < k.inOff[u + 1] - k.inOff[u]; ++i) {
+      xr[k.blockCol[j] + i] = x + (long)(k.inOff[u] + i) * ldx;
+    }
+  }
+  const int count = k.outOff[v + 1] - k.outOff[v];
+  const int tiles = (count + DTR - 1) / DTR;
+  for (int c = 0; c < K; c += DTC) {
+    const int cc = K - c < DTC ? K - c : DTC;
+    int r0 = 0;
+    for (int t = 0; t < tiles; ++t) {
+      const int rr = tile_height(count, tiles, t);
+      dwb_rows<DTR>(rr, cc, dy + r0 * ldy, ldy, batch, xr.data() + c, w + (long)r0 * K + c, K,
+                    add);
+      r0 += rr;
+    }
+  }
+}
+
+// Whether the weight gradient of this call goes without a transpose: where the output nodes have on
+// average at most ROWS_CHANNELS channels and the batch is 128 to WIDE_BATCH - 1 columns, or at most
+// ROWS_CHANNELS_WIDE channels and the batch is wide (0: never). The transpose costs most per
+// product over thin nodes, and the transposing tile leaves lanes empty when a node has one to four
+// channels; the rows kernel's lane sums cost more the fewer vector steps a tile has. Measured
+// (tile_ab, an AVX-512 machine, A/B figures in docs/benchmarks.md): with AVX2, nodes of 12 channels
+// gained from batch 128 on, nodes of 16 lost at batch 128 and gained from 256, nodes of 24 lost up
+// to batch 512 and broke even at 1024, batches under 128 lost; in wide batches nodes of 1 to 4
+// channels gained (up to 4.5 times), nodes of 8 and 16 lost (their rows, a whole batch apart, each
+// on another page); with AVX-512 only the wide batches of thin nodes gained.
+static inline bool weight_gradient_by_rows(const Kernel& k) {
+  const long out = k.outOff[k.nOut];
+  if (k.batch >= WIDE_BATCH) return out <= (long)ROWS_CHANNELS_WIDE * k.nOut;
+  return k.batch >= 128 && out <= (long)ROWS_CHANNELS * k.nOut;
+}
+
 // Row stride of transposed activations of `in` channels: padded off multiples of 4 KiB, whose
 // rows would all fall into the same cache sets.
 static inline long transposed_stride(int in) { return in + 2 * VW + 8; }
 
 // The weight gradient over column chunks of `chunk` columns: each task gets its chunk of X from
 // source(worker, c0, cols), a pointer to the chunk's first column and its row stride (X itself,
-// or a chunk the worker builds), transposes it and adds every node's gradient over it to its
-// worker's own copy of dW; the copies are summed at the end, node by node.
+// or a chunk the worker builds), transposes it (or, without a transpose, reads its rows in place)
+// and adds every node's gradient over it to its worker's own copy of dW; the copies are summed at
+// the end, node by node.
 template <typename Source>
 static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
                                    const Source& source, float* dW, int threads) {
   // Thin output nodes merged (merge_thin_nodes) compute their gradient over the union of their
-  // blocks, and only their own blocks are kept in the final sum.
-  // (the pool's workers reach the caller's thread_local only through a reference)
+  // blocks, and only their own blocks are kept in the final sum; where none merge, the gradient
+  // goes without a transpose if weight_gradient_by_rows says so. (Over a relational 3 x 3
+  // convolution's nodes of 2 or 3 channels, the merged nodes took half the time of the rows
+  // kernel, with AVX-512 and AVX2.) The pool's workers reach the caller's thread_local only
+  // through a reference.
   thread_local MergedNodes callers;
   MergedNodes& merged = callers;
   const bool isMerged = merge_thin_nodes(k0, nullptr, DTR, merged);
+  const bool rows = !isMerged && weight_gradient_by_rows(k0);
   const Kernel& k = isMerged ? merged.k : k0;
   const int in = k.inOff[k.nIn];
   const long ldt = transposed_stride(in);
@@ -785,6 +974,14 @@ static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
     if (!parts[t]) {
       parts[t] = thread_scratch<PART_SLOT>(k.weightExtent);
       std::fill(parts[t], parts[t] + k.weightExtent, 0.0f);
+    }
+    if (rows) {
+      const std::pair<const float*, long> x = source(t, c0, cols);
+      for (int v = 0; v < k.nOut; ++v) {
+        backward_weight_node_rows(k, v, dY + (long)k.outOff[v] * k.ld + c0, k.ld, x.first,
+                                  x.second, cols, parts[t] + k.rowBase[v], true);
+      }
+      return;
     }
     float* xt = thread_scratch<TRANSPOSE_SLOT>(chunk * ldt + VW);
     const std::pair<const float*, long> x = source(t, c0, cols);
@@ -822,13 +1019,20 @@ static void backward_weight_wide(const Kernel& k, const float* dY, const float* 
       threads);
 }
 
-// dW_v = dY_v X^T on v's blocks, never a dense dW. X is transposed once (batch-major, padded by a
-// vector), and output nodes are the tasks.
+// dW_v = dY_v X^T on v's blocks, never a dense dW; output nodes are the tasks. X is transposed once
+// (batch-major, padded by a vector), or not at all where weight_gradient_by_rows says so.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,
                             int threads) {
   last_isa = ISA;
   if (k.batch >= WIDE_BATCH) {
     backward_weight_wide(k, dY, X, dW, threads);
+    return;
+  }
+  if (weight_gradient_by_rows(k)) {
+    Pool::instance().run(threads, k.nOut, [&](int, int v) {
+      backward_weight_node_rows(k, v, dY + (long)k.outOff[v] * k.ld, k.ld, X, k.ld, k.batch,
+                                dW + k.rowBase[v], false);
+    });
     return;
   }
   // The calling thread's scratch: the pool's helpers read it only while this caller waits, and

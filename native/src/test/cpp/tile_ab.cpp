@@ -2,12 +2,20 @@
 // AVX-512) copy against a second copy of the same kernels compiled with other tiles, in one
 // process, taking turns, best of many, so that a noisy machine hits both alike. The second copy:
 // ALT_TR rows x ALT_TC vectors of ALT_VW lanes (8 for AVX2, 16 for AVX-512), the second shape
-// ALT_TR2 x ALT_TC2, the weight gradient's tile ALT_DTR x ALT_DTC. Not part of the build; compile
-// by hand, e.g. the library's AVX2 tiles against the former 4 x 3 everywhere:
+// ALT_TR2 x ALT_TC2, the weight gradient's tile ALT_DTR x ALT_DTC, and ALT_ROWS, ALT_ROWS_WIDE
+// (ROWS_CHANNELS and ROWS_CHANNELS_WIDE: where the weight gradient goes without a transpose; 0,
+// the default: never). Not part of the build; compile by hand, e.g. the library's AVX2 tiles
+// against the former 4 x 3 everywhere:
 //
 //   g++ -std=c++17 -O3 -ffp-contract=fast -pthread -Wno-psabi -Inative/src/main/cpp
 //       -DALT_TR=4 -DALT_TC=3 -DALT_DTR=4 -DALT_DTC=3 native/src/test/cpp/tile_ab.cpp -o tile_ab
-//   ./tile_ab [isa=1] [threads=1] [samples=200]
+//   ./tile_ab [isa=1] [threads=1] [samples=200] [op=-1] [cases]
+//
+// op: 0 forward, 1 backward-data, 2 weight gradient, -1 all three; cases "dw": the weight
+// gradient's shapes (widths 768 and 1539, k 8 and 16, batches 128 and 1024, batch 17, wide
+// batches over nodes of 1, 4 and 8 channels) instead of the tiles'. The library's AVX2 weight gradient
+// against the transposing one: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4 -DALT_TC2=3 -DALT_DTR=4
+// -DALT_DTC=3, then ./tile_ab 1 1 60 2 dw.
 //
 // Layouts: 64 nodes, a ring lattice of degree k (plus the node itself) with 30% of the edges
 // rewired (a stand-in for the benchmark's WS-flex graphs) or the complete graph, at the widths
@@ -16,6 +24,7 @@
 #include <cstdio>
 #include <random>
 #include <set>
+#include <string>
 
 #include "relgraph_kernels.h"
 
@@ -37,6 +46,12 @@
 #ifndef ALT_TC2
 #define ALT_TC2 ALT_TC
 #endif
+#ifndef ALT_ROWS
+#define ALT_ROWS 0
+#endif
+#ifndef ALT_ROWS_WIDE
+#define ALT_ROWS_WIDE 0
+#endif
 #ifndef ALT_VW
 #define ALT_VW 8
 #endif
@@ -53,6 +68,7 @@ namespace relgraph {
 namespace alt {
 constexpr int ISA = 1, VW = ALT_VW, TR = ALT_TR, TC = ALT_TC, TR2 = ALT_TR2, TC2 = ALT_TC2,
               DTR = ALT_DTR, DTC = ALT_DTC;
+constexpr int ROWS_CHANNELS = ALT_ROWS, ROWS_CHANNELS_WIDE = ALT_ROWS_WIDE;
 #include "relgraph_kernels_impl.h"
 }  // namespace alt
 #pragma GCC pop_options
@@ -169,6 +185,8 @@ int main(int argc, char** argv) {
   int isa = argc > 1 ? atoi(argv[1]) : 1;
   int threads = argc > 2 ? atoi(argv[2]) : 1;
   int rounds = argc > 3 ? atoi(argv[3]) : 200;
+  int onlyOp = argc > 4 ? atoi(argv[4]) : -1;       // 0 forward, 1 backward_data, 2 weight gradient
+  bool dwCases = argc > 5 && std::string(argv[5]) == "dw";  // the weight gradient's shapes
   LayerKernel base[3] = {isa == 2 ? avx512::forward : avx2::forward,
                          isa == 2 ? avx512::backward_data : avx2::backward_data,
                          isa == 2 ? avx512::backward_weight : avx2::backward_weight};
@@ -178,14 +196,20 @@ int main(int argc, char** argv) {
          " DTC=%d VW=%d (%s); best of %d samples of about 2 ms each, in turns, ms\n",
          isa, isa == 2 ? "avx512" : "avx2", threads, ALT_TR, ALT_TC, ALT_TR2, ALT_TC2, ALT_DTR,
          ALT_DTC, ALT_VW, ALT_TARGET, rounds);
-  printf("width,k,batch,op,A_ms,B_ms,B/A,max_abs_diff\n");
+  printf("width,k,batch,op,A_ms,B_ms,B/A,max_abs_diff,A_gflops,B_gflops\n");
   struct Case {
     int width, k, batch;
   } cases[] = {{1539, 8, 128}, {1539, 16, 128}, {1539, 63, 128}, {768, 8, 128},
                {1024, 16, 128}, {1549, 8, 128},  {1539, 8, 1024}, {512, 63, 128}};
+  const Case dw[] = {{768, 8, 128},   {768, 16, 128},   {1539, 8, 128},  {1539, 16, 128},
+                     {768, 8, 1024},  {768, 16, 1024},  {1539, 8, 1024}, {1539, 16, 1024},
+                     {1539, 63, 128}, {768, 8, 17},     {64, 8, 8192 + 37},
+                     {256, 8, 8192 + 37}, {512, 8, 8192 + 37}};
+  std::vector<Case> run(std::begin(cases), std::end(cases));
+  if (dwCases) run.assign(std::begin(dw), std::end(dw));
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);
-  for (auto c : cases) {
+  for (auto c : run) {
     Layout l = make_layout(c.width, c.k, 11);
     Kernel kn = kernel(l, c.batch);
     std::vector<float> W(l.weights), X((size_t)c.width * c.batch), DY(X.size());
@@ -194,6 +218,7 @@ int main(int argc, char** argv) {
     for (auto& v : DY) v = u(rng);
     std::vector<float> outA(std::max(X.size(), W.size())), outB(outA.size());
     for (int op = 0; op < 3; ++op) {
+      if (onlyOp >= 0 && op != onlyOp) continue;
       const float* a = op == 2 ? DY.data() : W.data();
       const float* b = op == 0 ? X.data() : op == 1 ? DY.data() : X.data();
       size_t outN = op == 2 ? W.size() : X.size();
@@ -203,8 +228,9 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < outN; ++i) diff = std::max(diff, (double)std::fabs(outA[i] - outB[i]));
       auto [ma, mb] = best_in_turns([&] { base[op](kn, a, b, outA.data(), threads); },
                                     [&] { other[op](kn, a, b, outB.data(), threads); }, rounds);
-      printf("%d,%d,%d,%s,%.4f,%.4f,%.3f,%.2g\n", c.width, c.k, c.batch, names[op], ma * 1e3,
-             mb * 1e3, mb / ma, diff);
+      double flops = 2.0 * c.batch * l.weights;  // each product: one multiply-add per weight
+      printf("%d,%d,%d,%s,%.4f,%.4f,%.3f,%.2g,%.1f,%.1f\n", c.width, c.k, c.batch, names[op],
+             ma * 1e3, mb * 1e3, mb / ma, diff, flops / ma * 1e-9, flops / mb * 1e-9);
       fflush(stdout);
     }
   }
