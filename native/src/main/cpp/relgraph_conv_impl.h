@@ -396,7 +396,12 @@ static void conv_backward_weight(const Kernel& k, const ConvShape& g, const floa
                                  const float* X, float* dW, int threads) {
   last_isa = ISA;
   const int in = k.inOff[k.nIn];
-  const int chunk = conv_chunk(g, (long)in + k.outOff[k.nOut], false);
+  // At least 256 columns: each chunk's gradient is added into the worker's copy of the weights,
+  // so short chunks mean short reductions between those additions. (Relational 3 x 3 layers of a
+  // FLOP-matched CNN, 1 thread, CPU time: 183 channels at 28 x 28, batch 128, 0.26 s at 64
+  // columns, 0.21 s at 256; no change at 724 channels, 7 x 7.)
+  int chunk = conv_chunk(g, (long)in + k.outOff[k.nOut], false);
+  if (chunk < 256) chunk = 256;
   std::vector<std::vector<ConvPiece>> pieces(threads);
   const long ldp = transposed_stride(chunk);  // rows 4 KiB apart would share cache sets
   backward_weight_chunks(
