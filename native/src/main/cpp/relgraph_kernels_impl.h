@@ -291,9 +291,15 @@ static void over_chunks(int threads, int batch, int chunk, const F& body) {
 // Output node v over `cols` columns: x and y point at the first column, row strides ldx, ldy.
 static inline void forward_node(const Kernel& k, const float* W, const float* X, long ldx, float* Y,
                                 long ldy, int v, int cols, Segment* seg) {
+  // A run of consecutive input nodes is one segment: their rows of X and their columns of W_v
+  // are both contiguous (few long reductions beat many short ones of 2 or 3 steps).
   int n = 0;
   for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
     int u = k.colIdx[j];
+    if (n > 0 && j > k.rowPtr[v] && u == k.colIdx[j - 1] + 1) {
+      seg[n - 1].len += k.inOff[u + 1] - k.inOff[u];
+      continue;
+    }
     seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], X + (long)k.inOff[u] * ldx, 1,
                        k.inOff[u + 1] - k.inOff[u]};
   }
