@@ -206,8 +206,22 @@ inline void avg_pool_backward(int isa, int threads, int channels, int batch, lon
 using ConvProduct = void (*)(const Kernel&, const ConvShape&, const float*, const float*, float*,
                              int);
 
-/** The layout of a convolution product over im2col of the image `channels` x ... checked. */
-inline Kernel conv_kernel(const Kernel& k, const ConvShape& g, const char* op) {
+/** A convolution product's checked layout and geometry. */
+struct ConvCall {
+  Kernel k;
+  ConvShape g;
+};
+
+/**
+ * Checks a convolution product's call: threads, the image's geometry, and the layout against it
+ * (its batch the image's output pixels, its row stride that batch, its inputs the image's channels
+ * times K^2).
+ */
+inline ConvCall conv_call(int threads, RELGRAPH_LAYOUT_PARAMS, int channels, int images, int h,
+                          int w, int kernel, int stride, const char* op) {
+  check_threads(threads);
+  ConvShape g = conv_shape(channels, images, h, w, kernel, stride, op);
+  Kernel k = make(RELGRAPH_LAYOUT_ARGS);
   RELGRAPH_CHECK((long long)k.batch == (long long)g.batch * g.outPlane() && k.ld == k.batch,
                  std::string(op) + ": the layout's batch " + std::to_string(k.batch) +
                      " (row stride " + std::to_string(k.ld) + ") is not the image's " +
@@ -216,8 +230,11 @@ inline Kernel conv_kernel(const Kernel& k, const ConvShape& g, const char* op) {
                  std::string(op) + ": the layout has " + std::to_string(k.inOff[k.nIn]) +
                      " input channels, im2col of " + std::to_string(g.channels) +
                      " channels has " + std::to_string(g.channels * g.kernel * g.kernel));
-  return k;
+  return ConvCall{k, g};
 }
+
+#define RELGRAPH_CONV_ARGS \
+  threads, RELGRAPH_LAYOUT_ARGS, channels, images, h, w, kernel, stride
 
 /** Y (out x B ho wo) = the product over im2col(X), X an image (C x B x h x w). */
 inline void bs_conv_forward(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, int channels,
@@ -225,13 +242,11 @@ inline void bs_conv_forward(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, int ch
                             Span<const float> W, Span<const float> X, Span<float> Y) {
   ConvProduct f = by_isa<ConvProduct>(isa, portable::conv_forward, avx2::conv_forward,
                                       avx512::conv_forward);
-  check_threads(threads);
-  ConvShape g = conv_shape(channels, images, h, w, kernel, stride, "convolution forward");
-  Kernel k = conv_kernel(make(RELGRAPH_LAYOUT_ARGS), g, "convolution forward");
-  check_weights(k, W, "W");
-  check_length(X, image_size(g), "x");
-  check_activations(k, Y, k.outOff[nOut], "Y");
-  f(k, g, W.data, X.data, Y.data, threads);
+  ConvCall c = conv_call(RELGRAPH_CONV_ARGS, "convolution forward");
+  check_weights(c.k, W, "W");
+  check_length(X, image_size(c.g), "x");
+  check_activations(c.k, Y, c.k.outOff[nOut], "Y");
+  f(c.k, c.g, W.data, X.data, Y.data, threads);
 }
 
 /** dX (an image, overwritten) = col2im of the backward-data product of dY. */
@@ -240,13 +255,11 @@ inline void bs_conv_backward_data(int isa, int threads, RELGRAPH_LAYOUT_PARAMS, 
                                   Span<const float> W, Span<const float> dY, Span<float> dX) {
   ConvProduct f = by_isa<ConvProduct>(isa, portable::conv_backward_data,
                                       avx2::conv_backward_data, avx512::conv_backward_data);
-  check_threads(threads);
-  ConvShape g = conv_shape(channels, images, h, w, kernel, stride, "convolution backward");
-  Kernel k = conv_kernel(make(RELGRAPH_LAYOUT_ARGS), g, "convolution backward");
-  check_weights(k, W, "W");
-  check_activations(k, dY, k.outOff[nOut], "dY");
-  check_length(dX, image_size(g), "dx");
-  f(k, g, W.data, dY.data, dX.data, threads);
+  ConvCall c = conv_call(RELGRAPH_CONV_ARGS, "convolution backward");
+  check_weights(c.k, W, "W");
+  check_activations(c.k, dY, c.k.outOff[nOut], "dY");
+  check_length(dX, image_size(c.g), "dx");
+  f(c.k, c.g, W.data, dY.data, dX.data, threads);
 }
 
 /** dW = the weight gradient over dY and im2col(X), on existing blocks. */
@@ -255,15 +268,14 @@ inline void bs_conv_backward_weight(int isa, int threads, RELGRAPH_LAYOUT_PARAMS
                                     Span<const float> dY, Span<const float> X, Span<float> dW) {
   ConvProduct f = by_isa<ConvProduct>(isa, portable::conv_backward_weight,
                                       avx2::conv_backward_weight, avx512::conv_backward_weight);
-  check_threads(threads);
-  ConvShape g = conv_shape(channels, images, h, w, kernel, stride, "convolution weight gradient");
-  Kernel k = conv_kernel(make(RELGRAPH_LAYOUT_ARGS), g, "convolution weight gradient");
-  check_activations(k, dY, k.outOff[nOut], "dY");
-  check_length(X, image_size(g), "x");
-  check_weights(k, dW, "dW");
-  f(k, g, dY.data, X.data, dW.data, threads);
+  ConvCall c = conv_call(RELGRAPH_CONV_ARGS, "convolution weight gradient");
+  check_activations(c.k, dY, c.k.outOff[nOut], "dY");
+  check_length(X, image_size(c.g), "x");
+  check_weights(c.k, dW, "dW");
+  f(c.k, c.g, dY.data, X.data, dW.data, threads);
 }
 
+#undef RELGRAPH_CONV_ARGS
 #undef RELGRAPH_LAYOUT_PARAMS
 #undef RELGRAPH_LAYOUT_ARGS
 

@@ -278,14 +278,18 @@ static inline int chunk_columns(long rows) {
   return c < 64 ? 64 : c > 2048 ? 2048 : (int)c;
 }
 
-// Column chunks of [0, batch): body(worker, first column, columns) on `threads` threads.
+// Column chunks of [0, batch): body(worker, first column, columns) on `threads` threads. With
+// `phases` 2, the even chunks all run first, then the odd ones (for bodies whose writes reach into
+// the neighbouring chunks').
 template <typename F>
-static void over_chunks(int threads, int batch, int chunk, const F& body) {
-  const int tasks = (batch + chunk - 1) / chunk;
-  Pool::instance().run(threads, tasks, [&](int t, int task) {
-    const int c0 = task * chunk;
-    body(t, c0, batch - c0 < chunk ? batch - c0 : chunk);
-  });
+static void over_chunks(int threads, int batch, int chunk, const F& body, int phases = 1) {
+  const int chunks = (batch + chunk - 1) / chunk;
+  for (int phase = 0; phase < phases; ++phase) {
+    Pool::instance().run(threads, (chunks - phase + phases - 1) / phases, [&](int t, int task) {
+      const int c0 = (task * phases + phase) * chunk;
+      body(t, c0, batch - c0 < chunk ? batch - c0 : chunk);
+    });
+  }
 }
 
 // Output node v over `cols` columns: x and y point at the first column, row strides ldx, ldy.
@@ -352,17 +356,15 @@ static void over_packed_chunks(int batch, int chunk, int nodes, int maxBlocks, i
                                int threads, const Fill& fill, const Node& node,
                                const Finish& finish, int phases = 1) {
   std::vector<std::vector<Segment>> scratch(threads, std::vector<Segment>(maxBlocks + 1));
-  const int chunks = (batch + chunk - 1) / chunk;
-  for (int phase = 0; phase < phases; ++phase) {
-    Pool::instance().run(threads, (chunks - phase + phases - 1) / phases, [&](int t, int task) {
-      const int c0 = (task * phases + phase) * chunk;
-      const int cols = batch - c0 < chunk ? batch - c0 : chunk;
-      float* pack = thread_scratch<PACK_SLOT>((size_t)rows * chunk);
-      fill(t, pack, c0, cols);
-      for (int i = 0; i < nodes; ++i) node(t, scratch[t].data(), i, pack, (long)cols, c0, cols);
-      finish(t, c0, cols);
-    });
-  }
+  over_chunks(
+      threads, batch, chunk,
+      [&](int t, int c0, int cols) {
+        float* pack = thread_scratch<PACK_SLOT>((size_t)rows * chunk);
+        fill(t, pack, c0, cols);
+        for (int i = 0; i < nodes; ++i) node(t, scratch[t].data(), i, pack, (long)cols, c0, cols);
+        finish(t, c0, cols);
+      },
+      phases);
 }
 
 // node(worker, seg, i, src, lds, c0, cols) for every node i < nodes, each reading `rows` rows of

@@ -538,13 +538,15 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
     throw unsupported("col2im");
   }
 
+  /** A new zero tensor of the size of an image's im2col matrix (a checked call's: it fits). */
+  private Tensor im2colSized(Tensor image, int kernel, int stride) {
+    int[] s = image.shape();
+    return zeros(s[0] * kernel * kernel, (int) ConvGeometry.outputPixels(s, stride));
+  }
+
   /** The im2col matrix of image {@code x}, in a new tensor. */
   private Tensor im2colOf(Tensor x, int kernel, int stride) {
-    int[] s = x.shape();
-    Tensor cols =
-        zeros(
-            s[0] * kernel * kernel,
-            s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride));
+    Tensor cols = im2colSized(x, kernel, stride);
     doIm2col(x, kernel, stride, cols);
     return cols;
   }
@@ -559,11 +561,7 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
 
   protected void doConvBackwardData(
       BlockSparseLayout l, Tensor w, Tensor dy, int kernel, int stride, Tensor dx) {
-    int[] s = dx.shape();
-    try (Tensor dcols =
-        zeros(
-            s[0] * kernel * kernel,
-            s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride))) {
+    try (Tensor dcols = im2colSized(dx, kernel, stride)) {
       doBackwardData(l, w, dy, dcols);
       doCol2im(dcols, kernel, stride, dx);
     }

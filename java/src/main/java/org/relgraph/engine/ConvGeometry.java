@@ -29,6 +29,14 @@ public final class ConvGeometry {
     return (size - 1) / stride + 1;
   }
 
+  /**
+   * Output pixels of a batch of images {@code {C, batch, H, W}} at {@code stride}: {@code
+   * batch·Ho·Wo}, the columns of its im2col matrix.
+   */
+  public static long outputPixels(int[] image, int stride) {
+    return (long) image[1] * outputSize(image[2], stride) * outputSize(image[3], stride);
+  }
+
   static void checkStride(int stride) {
     Shapes.require(stride == 1 || stride == 2, "stride = " + stride + " must be 1 or 2");
   }

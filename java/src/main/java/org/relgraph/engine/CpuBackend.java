@@ -329,8 +329,7 @@ public final class CpuBackend extends Backend {
       Tensor out) {
     BlockSparseLayout.NativeCopy n = l.nativeCopy();
     int[] s = image.shape();
-    int batch =
-        s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
+    int batch = (int) ConvGeometry.outputPixels(s, stride);
     run(
         () ->
             kernel.call(

@@ -265,8 +265,7 @@ final class Shapes {
             + l.in().channels()
             + " inputs");
     activations(m, l.out().channels(), mName, "output");
-    long n =
-        (long) s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
+    long n = ConvGeometry.outputPixels(s, stride);
     require(
         m.cols() == n,
         mName
@@ -291,8 +290,7 @@ final class Shapes {
     matrix(cols, cName);
     int[] s = x.shape();
     long rows = (long) s[0] * kernel * kernel;
-    long n =
-        (long) s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
+    long n = ConvGeometry.outputPixels(s, stride);
     require(
         cols.rows() == rows && cols.cols() == n,
         cName

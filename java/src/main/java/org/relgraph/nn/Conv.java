@@ -147,8 +147,7 @@ public final class Conv implements Layer {
     return scratch.computeIfAbsent(
         List.of(s[0], s[1], s[2], s[3]),
         k -> {
-          int n =
-              s[1] * ConvGeometry.outputSize(s[2], stride) * ConvGeometry.outputSize(s[3], stride);
+          int n = (int) ConvGeometry.outputPixels(s, stride);
           return new Tensor[] {b.zeros(product.inputs(), n), null};
         });
   }
