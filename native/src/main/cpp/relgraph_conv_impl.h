@@ -349,17 +349,20 @@ static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, c
                          float* Y, int threads) {
   last_isa = ISA;
   thread_local MergedNodes merged;
+  thread_local std::vector<int> units;
   const Kernel& k = forward_layout(k0, W, merged);
+  pair_units(k, PAIR_ROWS, units);
+  const std::vector<int>& u = units;
   const int rows = k.inOff[k.nIn];
   std::vector<std::vector<ConvPiece>> pieces(threads);
   over_packed_chunks(
-      k.batch, conv_chunk(g, rows, false), k.nOut, k.maxRowBlocks, rows, threads,
+      k.batch, conv_chunk(g, rows, false), (int)u.size() - 1, 2 * k.maxRowBlocks, rows, threads,
       [&](int t, float* pack, int c0, int cols) {
         conv_pieces(g, c0, cols, pieces[t]);
         im2col_chunk(g, X, pieces[t], cols, pack);
       },
-      [&](int, Segment* seg, int v, const float* x, long ldx, int c0, int cols) {
-        forward_node(k, W, x, ldx, Y + c0, k.ld, v, cols, seg);
+      [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
+        forward_unit(k, u, W, x, ldx, Y + c0, k.ld, i, cols, seg);
       },
       [](int, int, int) {});
 }

@@ -38,6 +38,7 @@ struct Segment {
   const float* x;
   long ks;
   int len;
+  const float* coef2 = nullptr;  // a pair's shared segment: the second node's coefficients
 };
 
 // Stores rows of a row-major result.
@@ -311,6 +312,220 @@ static inline void forward_node(const Kernel& k, const float* W, const float* X,
             DenseStore{Y + (long)k.outOff[v] * ldy, ldy});
 }
 
+// Two consecutive output nodes of at most PAIR_ROWS rows each, which merge_thin_nodes left apart
+// (the blocks they do not share would have cost more in zeros than the merged tile gains), run as
+// one register tile of both nodes' rows without zeros: an input node both read is a segment that
+// feeds every row of the tile (coef the first node's coefficients, coef2 the second's), one that
+// only one of them reads feeds only that node's rows. A rewired graph's neighbouring nodes share
+// most of their ring blocks.
+constexpr int PAIR_ROWS = TR / 2;
+
+// A pair's register tile over columns [col0, col0 + CC * VW): its segments are seg[0, nS) shared,
+// then nA of the first node's only, then nB of the second's only; rsA and rsB are the nodes' row
+// strides of coefficients (steps are contiguous).
+template <int RA, int RB, int CC>
+static inline void pair_tile(const Segment* seg, int nS, int nA, int nB, long rsA, long rsB,
+                             long ldx, int col0, const DenseStore& st) {
+  constexpr int RR = RA + RB;
+  vf acc[RR][CC];
+#pragma GCC unroll 8
+  for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < CC; ++c) acc[r][c] = vf{};
+  for (int s = 0; s < nS; ++s) {
+    const float* ca = seg[s].coef;
+    const float* cb = seg[s].coef2;
+    const float* xp = seg[s].x + col0;
+    for (int k = 0; k < seg[s].len; ++k) {
+      vf x[CC];
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
+#pragma GCC unroll 8
+      for (int r = 0; r < RA; ++r) {
+        vf w = splat(ca[r * rsA + k]);
+#pragma GCC unroll 8
+        for (int c = 0; c < CC; ++c) acc[r][c] += w * x[c];
+      }
+#pragma GCC unroll 8
+      for (int r = 0; r < RB; ++r) {
+        vf w = splat(cb[r * rsB + k]);
+#pragma GCC unroll 8
+        for (int c = 0; c < CC; ++c) acc[RA + r][c] += w * x[c];
+      }
+      xp += ldx;
+    }
+  }
+  for (int s = nS; s < nS + nA + nB; ++s) {
+    const bool first = s < nS + nA;
+    const float* cf = seg[s].coef;
+    const float* xp = seg[s].x + col0;
+    for (int k = 0; k < seg[s].len; ++k) {
+      vf x[CC];
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
+      if (first) {
+#pragma GCC unroll 8
+        for (int r = 0; r < RA; ++r) {
+          vf w = splat(cf[r * rsA + k]);
+#pragma GCC unroll 8
+          for (int c = 0; c < CC; ++c) acc[r][c] += w * x[c];
+        }
+      } else {
+#pragma GCC unroll 8
+        for (int r = 0; r < RB; ++r) {
+          vf w = splat(cf[r * rsB + k]);
+#pragma GCC unroll 8
+          for (int c = 0; c < CC; ++c) acc[RA + r][c] += w * x[c];
+        }
+      }
+      xp += ldx;
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < CC; ++c) st.vec(r, col0 + c * VW, acc[r][c]);
+}
+
+template <int RA, int RB, int CC>
+static inline void pair_cols(int vectors, const Segment* seg, int nS, int nA, int nB, long rsA,
+                             long rsB, long ldx, int col0, const DenseStore& st) {
+  if constexpr (CC > 0) {
+    if (vectors == CC) {
+      pair_tile<RA, RB, CC>(seg, nS, nA, nB, rsA, rsB, ldx, col0, st);
+    } else {
+      pair_cols<RA, RB, CC - 1>(vectors, seg, nS, nA, nB, rsA, rsB, ldx, col0, st);
+    }
+  }
+}
+
+// The pair's ra + rb rows over `cols` columns: tiles of TC vectors, then columns that do not fill
+// a vector one at a time.
+template <int RA = PAIR_ROWS, int RB = PAIR_ROWS>
+static void pair_rows(int ra, int rb, const Segment* seg, int nS, int nA, int nB, long rsA,
+                      long rsB, long ldx, int cols, const DenseStore& st) {
+  if constexpr (RA > 1) {
+    if (ra < RA) {
+      pair_rows<RA - 1, RB>(ra, rb, seg, nS, nA, nB, rsA, rsB, ldx, cols, st);
+      return;
+    }
+  }
+  if constexpr (RB > 1) {
+    if (rb < RB) {
+      pair_rows<RA, RB - 1>(ra, rb, seg, nS, nA, nB, rsA, rsB, ldx, cols, st);
+      return;
+    }
+  }
+  const int vecCols = cols / VW * VW;
+  for (int c = 0; c < vecCols; c += TC * VW) {
+    const int vectors = (vecCols - c) / VW < TC ? (vecCols - c) / VW : TC;
+    pair_cols<RA, RB, TC>(vectors, seg, nS, nA, nB, rsA, rsB, ldx, c, st);
+  }
+  for (int col = vecCols; col < cols; ++col) {
+    float acc[RA + RB] = {};
+    for (int s = 0; s < nS + nA + nB; ++s) {
+      const bool a = s < nS + nA, b = s < nS || s >= nS + nA;
+      const float* ca = seg[s].coef;
+      const float* cb = s < nS ? seg[s].coef2 : seg[s].coef;
+      for (int k = 0; k < seg[s].len; ++k) {
+        const float xv = seg[s].x[k * ldx + col];
+        if (a)
+          for (int r = 0; r < RA; ++r) acc[r] += ca[r * rsA + k] * xv;
+        if (b)
+          for (int r = 0; r < RB; ++r) acc[RA + r] += cb[r * rsB + k] * xv;
+      }
+    }
+    for (int r = 0; r < RA + RB; ++r) st.one(r, col, acc[r]);
+  }
+}
+
+// Each unit's first output node, then nOut: a unit is one node, or two consecutive nodes of at
+// most maxRows rows each that share a block (the forward pass's and the weight gradient's pairs).
+static void pair_units(const Kernel& k, int maxRows, std::vector<int>& units) {
+  auto rows = [&](int v) { return k.outOff[v + 1] - k.outOff[v]; };
+  auto thin = [&](int v) { return rows(v) >= 1 && rows(v) <= maxRows; };
+  auto share = [&](int a, int b) {
+    for (int i = k.rowPtr[a], j = k.rowPtr[b]; i < k.rowPtr[a + 1] && j < k.rowPtr[b + 1];) {
+      if (k.colIdx[i] == k.colIdx[j]) return true;
+      if (k.colIdx[i] < k.colIdx[j]) ++i; else ++j;
+    }
+    return false;
+  };
+  units.clear();
+  for (int v = 0; v < k.nOut;) {
+    units.push_back(v);
+    const bool pair = maxRows >= 1 && v + 1 < k.nOut && thin(v) && thin(v + 1) &&
+                      k.rowK[v] + k.rowK[v + 1] <= 2 * KC && share(v, v + 1);
+    v += pair ? 2 : 1;
+  }
+  units.push_back(k.nOut);
+}
+
+// Output nodes a and a + 1 (a pair) over `cols` columns, as forward_node. seg holds at least
+// both nodes' block counts.
+static inline void forward_pair(const Kernel& k, const float* W, const float* X, long ldx,
+                                float* Y, long ldy, int a, int cols, Segment* seg) {
+  const int b = a + 1;
+  const int ia1 = k.rowPtr[a + 1], ib1 = k.rowPtr[b + 1];
+  int nS = 0, nA = 0;
+  for (int i = k.rowPtr[a], j = k.rowPtr[b]; i < ia1 || j < ib1;) {
+    const int ua = i < ia1 ? k.colIdx[i] : INT_MAX, ub = j < ib1 ? k.colIdx[j] : INT_MAX;
+    if (ua == ub) ++nS;
+    if (ua < ub) ++nA;
+    if (ua <= ub) ++i;
+    if (ub <= ua) ++j;
+  }
+  // Runs of consecutive input nodes in one list are one segment, as in forward_node.
+  int n[3] = {0, 0, 0}, last[3] = {-2, -2, -2};
+  const int base[3] = {0, nS, 0};
+  int nB = 0;
+  auto add = [&](int list, int u, const float* ca, const float* cb) {
+    const int width = k.inOff[u + 1] - k.inOff[u];
+    Segment* s = seg + base[list] + (list == 2 ? nS + nA : 0);
+    if (n[list] > 0 && last[list] == u - 1) {
+      s[n[list] - 1].len += width;
+    } else {
+      s[n[list]++] = Segment{ca, X + (long)k.inOff[u] * ldx, 1, width, cb};
+    }
+    last[list] = u;
+  };
+  for (int i = k.rowPtr[a], j = k.rowPtr[b]; i < ia1 || j < ib1;) {
+    const int ua = i < ia1 ? k.colIdx[i] : INT_MAX, ub = j < ib1 ? k.colIdx[j] : INT_MAX;
+    const float* ca = i < ia1 ? W + k.rowBase[a] + k.blockCol[i] : nullptr;
+    const float* cb = j < ib1 ? W + k.rowBase[b] + k.blockCol[j] : nullptr;
+    if (ua == ub) {
+      add(0, ua, ca, cb);
+    } else if (ua < ub) {
+      add(1, ua, ca, nullptr);
+    } else {
+      add(2, ub, cb, nullptr);
+    }
+    if (ua <= ub) ++i;
+    if (ub <= ua) ++j;
+  }
+  nB = n[2];
+  // the run lists were filled in place; close the gap left where runs coalesced
+  if (n[1] < nA) {
+    for (int q = 0; q < nB; ++q) seg[nS + n[1] + q] = seg[nS + nA + q];
+  }
+  if (n[0] < nS) {
+    for (int q = 0; q < n[1] + nB; ++q) seg[n[0] + q] = seg[nS + q];
+  }
+  pair_rows(k.outOff[a + 1] - k.outOff[a], k.outOff[b + 1] - k.outOff[b], seg, n[0], n[1], nB,
+            k.rowK[a], k.rowK[b], ldx, cols, DenseStore{Y + (long)k.outOff[a] * ldy, ldy});
+}
+
+// Forward unit i of `units` (pair_units) over `cols` columns.
+static inline void forward_unit(const Kernel& k, const std::vector<int>& units, const float* W,
+                                const float* X, long ldx, float* Y, long ldy, int i, int cols,
+                                Segment* seg) {
+  if (units[i + 1] - units[i] == 2) {
+    forward_pair(k, W, X, ldx, Y, ldy, units[i], cols, seg);
+  } else {
+    forward_node(k, W, X, ldx, Y, ldy, units[i], cols, seg);
+  }
+}
+
 // Input node u of dX over `cols` columns: dy and dx point at the first column, row strides ldy,
 // ldx.
 static inline void backward_data_node(const Kernel& k, const float* W, const float* dY, long ldy,
@@ -514,10 +729,13 @@ static const Kernel& forward_layout(const Kernel& k, const float*& W, MergedNode
 static void forward(const Kernel& k0, const float* W, const float* X, float* Y, int threads) {
   last_isa = ISA;
   thread_local MergedNodes merged;
+  thread_local std::vector<int> units;
   const Kernel& k = forward_layout(k0, W, merged);
-  over_nodes(k, k.nOut, k.maxRowBlocks, X, k.inOff[k.nIn], threads,
-             [&](int, Segment* seg, int v, const float* x, long ldx, int c0, int cols) {
-               forward_node(k, W, x, ldx, Y + c0, k.ld, v, cols, seg);
+  pair_units(k, PAIR_ROWS, units);
+  const std::vector<int>& u = units;
+  over_nodes(k, (int)u.size() - 1, 2 * k.maxRowBlocks, X, k.inOff[k.nIn], threads,
+             [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
+               forward_unit(k, u, W, x, ldx, Y + c0, k.ld, i, cols, seg);
              });
 }
 
@@ -628,11 +846,25 @@ static inline vf load_columns(const float* x, const float* x2, long off) {
   }
 }
 
-// RR rows of dW_v (starting at row r0: dy = dY row r0, w = W_v row r0) for CC column vectors,
+// Where a weight-gradient tile's rows go: row r of W_v at w + r * ldw, columns at a column
+// vector's col (and col2, for two half vectors). A pair of thin nodes (pair_units) stacks the
+// second node's rows from `split` on: they go to w2 + (r - split) * ldw2, at col2.
+struct DwOut {
+  float* w;
+  long ldw;
+  float* w2 = nullptr;
+  long ldw2 = 0;
+  int split = INT_MAX;
+  float* at(int r, const ColumnVector& cv) const {
+    return r < split ? w + r * ldw + cv.col : w2 + (r - split) * ldw2 + cv.col2;
+  }
+};
+
+// RR rows of dW_v (starting at row r0: dy = dY row r0, o = W_v row r0) for CC column vectors,
 // reducing over the batch.
 template <bool P, int RR, int CC>
 static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVector* cv, long ldx,
-                           float* w, long ldw, bool add) {
+                           const DwOut& o, bool add) {
   constexpr int KU = accumulator_sets<RR, CC>();
   vf acc[KU][RR][CC];
   zero(acc);
@@ -674,13 +906,13 @@ static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVect
   for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
     for (int c = 0; c < CC; ++c) {
-      float* out = w + r * ldw + cv[c].col;
+      float* out = o.at(r, cv[c]);
       if (!P && cv[c].lanes == VW) {
         storeu(out, add ? loadu(out) + acc[0][r][c] : acc[0][r][c]);
       } else {
         for (int l = 0; l < cv[c].lanes; ++l) out[l] = (add ? out[l] : 0.0f) + acc[0][r][c][l];
         if constexpr (P) {
-          float* out2 = w + r * ldw + cv[c].col2;
+          float* out2 = o.w + r * o.ldw + cv[c].col2;
           for (int l = 0; l < cv[c].lanes2; ++l) {
             out2[l] = (add ? out2[l] : 0.0f) + acc[0][r][c][VW / 2 + l];
           }
@@ -691,24 +923,24 @@ static inline void dw_tile(const float* dy, long ld, int batch, const ColumnVect
 
 template <bool P, int RR, int CC>
 static inline void dw_cols(int cc, const float* dy, long ld, int batch, const ColumnVector* cv,
-                           long ldx, float* w, long ldw, bool add) {
+                           long ldx, const DwOut& o, bool add) {
   if constexpr (CC > 0) {
     if (cc == CC) {
-      dw_tile<P, RR, CC>(dy, ld, batch, cv, ldx, w, ldw, add);
+      dw_tile<P, RR, CC>(dy, ld, batch, cv, ldx, o, add);
     } else {
-      dw_cols<P, RR, CC - 1>(cc, dy, ld, batch, cv, ldx, w, ldw, add);
+      dw_cols<P, RR, CC - 1>(cc, dy, ld, batch, cv, ldx, o, add);
     }
   }
 }
 
 template <bool P, int RR>
 static inline void dw_rows(int rr, int cc, const float* dy, long ld, int batch,
-                           const ColumnVector* cv, long ldx, float* w, long ldw, bool add) {
+                           const ColumnVector* cv, long ldx, const DwOut& o, bool add) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      dw_cols<P, RR, DTC>(cc, dy, ld, batch, cv, ldx, w, ldw, add);
+      dw_cols<P, RR, DTC>(cc, dy, ld, batch, cv, ldx, o, add);
     } else {
-      dw_rows<P, RR - 1>(rr, cc, dy, ld, batch, cv, ldx, w, ldw, add);
+      dw_rows<P, RR - 1>(rr, cc, dy, ld, batch, cv, ldx, o, add);
     }
   }
 }
@@ -725,28 +957,27 @@ static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, cons
     int r0 = 0;
     for (int t = 0; t < tiles; ++t) {
       int rr = tile_height(count, tiles, t);
-      dw_rows<P, DTR>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx, w + r0 * ldw, ldw,
-                      add);
+      dw_rows<P, DTR>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx,
+                      DwOut{w + r0 * ldw, ldw}, add);
       r0 += rr;
     }
   }
 }
 
-// dW_v = dY_v X^T on v's blocks over the columns of dy and xt (X transposed: batch-major, row
-// stride ldt), `batch` of them; added to w when `add`. A run of consecutive input nodes has
-// contiguous columns both in xt and in W_v. The node lists its columns as vectors (a run's last
-// vector may be partial) and takes them DTC at a time, whatever run they come from, so short
-// runs still fill whole register tiles; the reduction is over the batch.
-static void backward_weight_node(const Kernel& k, int v, const float* dy, int batch,
-                                 const float* xtp, long ldt, float* w, bool add) {
-  thread_local std::vector<ColumnVector> cvs, halves, pairs;
-  cvs.clear();
-  halves.clear();
-  pairs.clear();
+// The column vectors of v's blocks j that keep(j) selects, run by run (a run: consecutive input
+// nodes, whose columns are contiguous both in xt and in W_v); a run's last vector, when it holds
+// at most half a vector's lanes, goes to halves instead.
+template <typename Keep>
+static void column_runs(const Kernel& k, int v, const float* xtp, const Keep& keep,
+                        std::vector<ColumnVector>& cvs, std::vector<ColumnVector>& halves) {
   const int j1 = k.rowPtr[v + 1];
   for (int j = k.rowPtr[v]; j < j1;) {
+    if (!keep(j)) {
+      ++j;
+      continue;
+    }
     int je = j + 1;
-    while (je < j1 && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
+    while (je < j1 && keep(je) && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
     const int c0 = k.inOff[k.colIdx[j]];
     const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
     for (int c = 0; c < cols; c += VW) {
@@ -755,7 +986,15 @@ static void backward_weight_node(const Kernel& k, int v, const float* dy, int ba
     }
     j = je;
   }
-  // Two short tails share one vector.
+}
+
+// Every row tile of a node's `count` rows (dy, row stride ld; w, row stride ldw) over cvs, and over
+// halves two at a time (two short tails share one vector).
+static void dw_columns(std::vector<ColumnVector>& cvs, const std::vector<ColumnVector>& halves,
+                       int count, const float* dy, long ld, int batch, long ldt, float* w, long ldw,
+                       bool add) {
+  thread_local std::vector<ColumnVector> pairs;
+  pairs.clear();
   size_t h = 0;
   for (; h + 1 < halves.size(); h += 2) {
     ColumnVector p = halves[h];
@@ -765,10 +1004,72 @@ static void backward_weight_node(const Kernel& k, int v, const float* dy, int ba
     pairs.push_back(p);
   }
   if (h < halves.size()) cvs.push_back(halves[h]);
-  const int count = k.outOff[v + 1] - k.outOff[v];
-  const long ldw = k.rowK[v];
-  dw_node<false>(cvs, count, dy, k.ld, batch, ldt, w, ldw, add);
-  dw_node<true>(pairs, count, dy, k.ld, batch, ldt, w, ldw, add);
+  dw_node<false>(cvs, count, dy, ld, batch, ldt, w, ldw, add);
+  dw_node<true>(pairs, count, dy, ld, batch, ldt, w, ldw, add);
+}
+
+// dW_v = dY_v X^T on v's blocks over the columns of dy and xt (X transposed: batch-major, row
+// stride ldt), `batch` of them; added to w when `add`. A run of consecutive input nodes has
+// contiguous columns both in xt and in W_v. The node lists its columns as vectors (a run's last
+// vector may be partial) and takes them DTC at a time, whatever run they come from, so short
+// runs still fill whole register tiles; the reduction is over the batch.
+static void backward_weight_node(const Kernel& k, int v, const float* dy, int batch,
+                                 const float* xtp, long ldt, float* w, bool add) {
+  thread_local std::vector<ColumnVector> cvs, halves;
+  cvs.clear();
+  halves.clear();
+  column_runs(k, v, xtp, [](int) { return true; }, cvs, halves);
+  dw_columns(cvs, halves, k.outOff[v + 1] - k.outOff[v], dy, k.ld, batch, ldt, w, k.rowK[v], add);
+}
+
+// backward_weight_node for a pair of thin output nodes a and a + 1 (pair_units): the columns of
+// the input nodes both read in one tile of both nodes' rows (their dy rows are adjacent), the
+// others in tiles of their own node's rows. wa and wb: the nodes' weights.
+static void backward_weight_pair(const Kernel& k, int a, const float* dy, int batch,
+                                 const float* xtp, long ldt, float* wa, float* wb, bool add) {
+  const int b = a + 1;
+  thread_local std::vector<int> match;  // per block of a, then of b: the other's block, or -1
+  const int a0 = k.rowPtr[a], b0 = k.rowPtr[b], b1 = k.rowPtr[b + 1];
+  match.assign(b1 - a0, -1);
+  for (int i = a0, j = b0; i < b0 && j < b1;) {
+    if (k.colIdx[i] == k.colIdx[j]) {
+      match[i - a0] = j;
+      match[j - a0] = i;
+    }
+    if (k.colIdx[i] <= k.colIdx[j]) ++i; else ++j;
+  }
+  const int ra = k.outOff[b] - k.outOff[a], rb = k.outOff[b + 1] - k.outOff[b];
+  thread_local std::vector<ColumnVector> both, cvs, halves;
+  both.clear();
+  for (int j = a0; j < b0;) {  // runs of shared input nodes: contiguous in W_a and in W_b
+    if (match[j - a0] < 0) {
+      ++j;
+      continue;
+    }
+    int je = j + 1;
+    while (je < b0 && match[je - a0] >= 0 && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
+    const int c0 = k.inOff[k.colIdx[j]];
+    const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
+    for (int c = 0; c < cols; c += VW) {
+      ColumnVector cv{xtp + c0 + c, k.blockCol[j] + c, cols - c < VW ? cols - c : VW};
+      cv.col2 = k.blockCol[match[j - a0]] + c;
+      both.push_back(cv);
+    }
+    j = je;
+  }
+  const DwOut pair{wa, k.rowK[a], wb, k.rowK[b], ra};
+  const int nv = (int)both.size();
+  for (int c = 0; c < nv; c += DTC) {
+    dw_rows<false, DTR>(ra + rb, nv - c < DTC ? nv - c : DTC, dy, k.ld, batch, both.data() + c,
+                        ldt, pair, add);
+  }
+  for (int v = a; v <= b; ++v) {
+    cvs.clear();
+    halves.clear();
+    column_runs(k, v, xtp, [&](int j) { return match[j - a0] < 0; }, cvs, halves);
+    dw_columns(cvs, halves, v == a ? ra : rb, v == a ? dy : dy + (long)ra * k.ld, k.ld, batch,
+               ldt, v == a ? wa : wb, k.rowK[v], add);
+  }
 }
 
 // The weight gradient without a transpose: dW_v[r][col] = sum over the batch of
@@ -975,6 +1276,9 @@ static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
   const bool isMerged = merge_thin_nodes(k0, nullptr, DTR, merged);
   const bool rows = !isMerged && weight_gradient_by_rows(k0);
   const Kernel& k = isMerged ? merged.k : k0;
+  thread_local std::vector<int> callersUnits;  // pairs of thin nodes, for the transposing kernel
+  std::vector<int>& units = callersUnits;
+  pair_units(k, rows ? 0 : DTR / 2, units);
   const int in = k.inOff[k.nIn];
   const long ldt = transposed_stride(in);
   std::vector<float*> parts(threads, nullptr);
@@ -994,9 +1298,15 @@ static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
     float* xt = thread_scratch<TRANSPOSE_SLOT>(chunk * ldt + VW);
     const std::pair<const float*, long> x = source(t, c0, cols);
     transpose(x.first, x.second, in, cols, xt, ldt, 1);
-    for (int v = 0; v < k.nOut; ++v) {
-      backward_weight_node(k, v, dY + (long)k.outOff[v] * k.ld + c0, cols, xt, ldt,
-                           parts[t] + k.rowBase[v], true);
+    for (size_t i = 0; i + 1 < units.size(); ++i) {
+      const int v = units[i];
+      const float* dy = dY + (long)k.outOff[v] * k.ld + c0;
+      if (units[i + 1] - v == 2) {
+        backward_weight_pair(k, v, dy, cols, xt, ldt, parts[t] + k.rowBase[v],
+                             parts[t] + k.rowBase[v + 1], true);
+      } else {
+        backward_weight_node(k, v, dy, cols, xt, ldt, parts[t] + k.rowBase[v], true);
+      }
     }
   });
   // dW[o .. o + len) = the sum of the workers' parts at [p .. p + len).
