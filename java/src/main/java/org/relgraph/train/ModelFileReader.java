@@ -52,7 +52,9 @@ import org.relgraph.nn.Network;
  * mode), the parameter list against the network the header describes, the file's length against the
  * parameter list, the memory the network needs against what this JVM may use, and the checksum;
  * only then is anything the header sizes allocated. Every failure is a {@link
- * ModelFile.ModelFormatException} naming the file, and for the header the field.
+ * ModelFile.ModelFormatException} naming the file, and for the header the field. A format-2 file (a
+ * convolutional network) goes through the same steps, its header checked against the layout its
+ * fields describe ({@link ModelFile#convLayout}).
  */
 final class ModelFileReader {
   /** The longest header line read: a complete graph of about 4800 nodes fills it. */
