@@ -3,7 +3,9 @@ package org.relgraph.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -11,10 +13,14 @@ import org.relgraph.engine.Backend;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
 import org.relgraph.model.ConvMatching;
+import org.relgraph.model.ConvNet;
+import org.relgraph.train.ConvModel;
 import org.relgraph.train.ConvTrainingRun;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.EpochResult;
+import org.relgraph.train.ModelFile;
 import org.relgraph.train.RunConfig;
+import org.relgraph.train.Trainer;
 
 /**
  * {@code relgraph train --model cnn|resnet20}: the text and JSON of {@link TrainCommand} for a
@@ -80,7 +86,14 @@ final class ConvTraining {
         rc.mode().label(),
         backend);
     long start = System.nanoTime();
-    try (ConvTrainingRun.Outcome o = run.run(m, backend, new TrainCommand.EpochBars(log, err))) {
+    ConvNet layout = run.layout(m);
+    Trainer.Listener listener = new TrainCommand.EpochBars(log, err);
+    if (command.saveEvery != null) {
+      listener =
+          command.snapshots(
+              listener, d, log, net -> new ConvModel(layout, g.graph(), rc.mode(), net));
+    }
+    try (ConvTrainingRun.Outcome o = run.run(m, backend, listener)) {
       double wall = (System.nanoTime() - start) / 1e9;
       EpochResult last = o.epochs().get(o.epochs().size() - 1);
       log.printf(
@@ -89,7 +102,7 @@ final class ConvTraining {
           last.testError(),
           last.epoch(),
           wall);
-      if (command.json) {
+      if (command.json || command.save != null) {
         JsonObject s = new JsonObject();
         s.addProperty("top1_error", o.top1Error());
         s.addProperty("model", rc.network());
@@ -104,8 +117,17 @@ final class ConvTraining {
         s.addProperty("stem_width", run.spec().stem().channels());
         s.addProperty("flops_deviation", m.deviation());
         command.addCommon(s, g, d, rc, rc.mode(), rc.recipe(), o.epochs(), measures, backend, wall);
-        out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(s));
+        if (command.save != null) {
+          ModelFile.save(
+              new ConvModel(layout, g.graph(), rc.mode(), o.model()), command.save, s.deepCopy());
+          log.println("model saved to " + command.save);
+        }
+        if (command.json) {
+          out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(s));
+        }
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
     }
   }
 

@@ -19,6 +19,7 @@ import org.relgraph.io.OutputFiles;
 import org.relgraph.model.BudgetMatching;
 import org.relgraph.model.MlpSpec;
 import org.relgraph.nn.ExecutionMode;
+import org.relgraph.train.ConvModel;
 import org.relgraph.train.Dataset;
 import org.relgraph.train.Datasets;
 import org.relgraph.train.EpochResult;
@@ -102,10 +103,6 @@ final class TrainCommand implements Runnable {
     }
     RunConfig.checkNetwork(model);
     boolean conv = !RunConfig.MLP.equals(model);
-    if (conv && save != null) {
-      throw new IllegalArgumentException(
-          model + ": conv models cannot be saved yet (--save is for the MLP)");
-    }
     GraphSpec g = GraphSpec.parse(graph);
     int stemWidth = training.stemWidth();
     if (conv && stemWidth != MlpSpec.DEFAULT_STEM_WIDTH) {
@@ -193,8 +190,25 @@ final class TrainCommand implements Runnable {
     return save.resolveSibling(stem + "-epoch" + epoch + ext);
   }
 
+  /** Writes a model with its info to a file. */
+  private interface ModelWriter {
+    void write(Path file, JsonObject info) throws IOException;
+  }
+
   /** Wraps {@code inner} to save the network every {@link #saveEvery} epochs. */
   private Trainer.Listener snapshots(Trainer.Listener inner, Dataset d, PrintWriter log) {
+    return snapshots(inner, d, log, null);
+  }
+
+  /**
+   * Wraps {@code inner} to save the network every {@link #saveEvery} epochs: the MLP, or a
+   * convolutional network as {@code conv} describes it (null: the MLP only).
+   */
+  Trainer.Listener snapshots(
+      Trainer.Listener inner,
+      Dataset d,
+      PrintWriter log,
+      java.util.function.Function<org.relgraph.nn.Network, ConvModel> conv) {
     return new Trainer.Listener() {
       @Override
       public void epochStarted(int epoch, int steps) {
@@ -214,6 +228,18 @@ final class TrainCommand implements Runnable {
       @Override
       public void epochEnded(EpochResult r, RelationalMlp net) {
         inner.epochEnded(r, net);
+        snapshot(r, (file, info) -> ModelFile.save(net, file, info));
+      }
+
+      @Override
+      public void epochEnded(EpochResult r, org.relgraph.nn.Network net) {
+        inner.epochEnded(r, net);
+        if (conv != null) {
+          snapshot(r, (file, info) -> ModelFile.save(conv.apply(net), file, info));
+        }
+      }
+
+      private void snapshot(EpochResult r, ModelWriter writer) {
         if (r.epoch() % saveEvery != 0) {
           return;
         }
@@ -224,7 +250,7 @@ final class TrainCommand implements Runnable {
         info.addProperty("top1_error", r.testError());
         Path file = snapshotPath(save, r.epoch());
         try {
-          ModelFile.save(net, file, info);
+          writer.write(file, info);
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(file + ": " + e.getMessage(), e);
         }

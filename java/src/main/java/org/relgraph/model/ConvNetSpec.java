@@ -51,6 +51,15 @@ public record ConvNetSpec(
   /** The widest stage accepted. */
   public static final int MAX_WIDTH = 1 << 16;
 
+  /** The most blocks a stage may have. */
+  public static final int MAX_BLOCKS = 1 << 10;
+
+  /** The most input channels accepted. */
+  public static final int MAX_INPUT_CHANNELS = 1 << 12;
+
+  /** The most classes accepted. */
+  public static final int MAX_CLASSES = 1 << 20;
+
   /** The paper's node count for its convolutional networks. */
   public static final int DEFAULT_NODES = 64;
 
@@ -182,15 +191,15 @@ public record ConvNetSpec(
               + " strides; need the same number, at least 1");
     }
     for (int i = 0; i < stages; i++) {
-      inRange(blocksPerStage.get(i), 1, 1 << 10, "blocks of stage " + i);
+      inRange(blocksPerStage.get(i), 1, MAX_BLOCKS, "blocks of stage " + i);
       inRange(stageWidths.get(i), 1, MAX_WIDTH, "width of stage " + i);
       inRange(stageStrides.get(i), 1, 2, "stride of stage " + i);
     }
     inRange(stem.kernel(), 1, 15, "stem kernel");
     inRange(stem.stride(), 1, 4, "stem stride");
     inRange(stem.channels(), 1, MAX_WIDTH, "stem channels");
-    inRange(inputChannels, 1, 1 << 12, "input channels");
-    inRange(classes, 2, 1 << 20, "classes");
+    inRange(inputChannels, 1, MAX_INPUT_CHANNELS, "input channels");
+    inRange(classes, 2, MAX_CLASSES, "classes");
     inRange(resolution, 1, MAX_RESOLUTION, "resolution");
   }
 

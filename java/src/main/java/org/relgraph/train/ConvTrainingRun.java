@@ -93,10 +93,14 @@ public record ConvTrainingRun(
     return (double) m.stageWidths().get(last) / base.get(last);
   }
 
+  /** The network laid out at {@code m}'s widths and the data's resolution. */
+  public ConvNet layout(ConvMatching.Match m) {
+    return spec().at(m.stageWidths(), resolution());
+  }
+
   /** The network of {@code m}'s widths, built but untrained. */
   public Network network(ConvMatching.Match m, Backend backend) {
-    ConvNet net = spec().at(m.stageWidths(), resolution());
-    return RelationalConvNet.create(backend, net, graph, mode, config.seed());
+    return RelationalConvNet.create(backend, layout(m), graph, mode, config.seed());
   }
 
   /** Trains on {@code backend}; the outcome holds the trained network. */

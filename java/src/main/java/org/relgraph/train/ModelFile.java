@@ -13,17 +13,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.BlockSparseLayout;
+import org.relgraph.engine.ConvGeometry;
+import org.relgraph.graph.RelationalGraph;
 import org.relgraph.io.OutputFiles;
 import org.relgraph.model.ChannelPartition;
+import org.relgraph.model.ConvNet;
+import org.relgraph.model.ConvNetSpec;
+import org.relgraph.model.ConvOp;
 import org.relgraph.model.MlpSpec;
 import org.relgraph.nn.ExecutionMode;
 
 /**
- * The trained-model file (format 1, documented in docs/model-format.md):
+ * The trained-model file (documented in docs/model-format.md). A relational MLP is written in
+ * format 1:
  *
  * <ol>
  *   <li>the line {@code relgraph-model 1};
@@ -37,18 +44,54 @@ import org.relgraph.nn.ExecutionMode;
  *   <li>a CRC-32 of everything before it, 4 bytes big-endian.
  * </ol>
  *
- * Any mode can load a model saved by any other (dense mode needs the complete graph).
+ * A relational convolutional network ({@link ConvModel}) is written in format 2: the line {@code
+ * relgraph-model 2} (which older relgraphs refuse as newer), then the same layout, its header
+ * describing the network by {@code model} (a preset of {@link RelationalConvNet#BUILT}), {@code
+ * input_channels}, {@code resolution}, {@code classes}, {@code stem_width}, {@code
+ * blocks_per_stage}, {@code stage_widths} and {@code partition_seed}; convolution weights are
+ * {@code out × in·K²} (PyTorch's order), relational ones packed to their blocks.
+ *
+ * <p>Any mode can load a model saved by any other (dense mode needs the complete graph).
  */
 public final class ModelFile {
   private ModelFile() {}
 
-  /** The first line. */
+  /** The first line of a relational MLP's file (format 1). */
   public static final String MAGIC = "relgraph-model 1";
+
+  /** The first line of a relational convolutional network's file (format 2). */
+  public static final String CONV_MAGIC = "relgraph-model 2";
 
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
-  /** A loaded model and the free-form information saved with it. */
-  public record Loaded(RelationalMlp net, JsonObject info) {}
+  /**
+   * A model read from a file, with the free-form information saved with it: a relational MLP
+   * ({@link Loaded}, format 1) or a relational convolutional network ({@link LoadedConv}, format
+   * 2). Closing it closes the network.
+   */
+  public sealed interface Model extends AutoCloseable permits Loaded, LoadedConv {
+    /** The free-form information saved with the model ({@code train}'s summary). */
+    JsonObject info();
+
+    @Override
+    void close();
+  }
+
+  /** A loaded relational MLP and the free-form information saved with it. */
+  public record Loaded(RelationalMlp net, JsonObject info) implements Model {
+    @Override
+    public void close() {
+      net.close();
+    }
+  }
+
+  /** A loaded relational convolutional network and the free-form information saved with it. */
+  public record LoadedConv(ConvModel model, JsonObject info) implements Model {
+    @Override
+    public void close() {
+      model.close();
+    }
+  }
 
   /**
    * Writes {@code net} to {@code file} through {@link OutputFiles}: a regular file is replaced
@@ -71,18 +114,90 @@ public final class ModelFile {
     header.add("spec", spec);
     header.addProperty("width", net.width());
     header.addProperty("mode", net.mode().label());
+    header.add("graph", graph(net.graph()));
+    write(file, MAGIC, header, packed, info);
+  }
+
+  /**
+   * Writes a relational convolutional network to {@code file} in format 2, as {@link
+   * #save(RelationalMlp, Path, JsonObject)} writes the MLP.
+   *
+   * @throws IllegalArgumentException for a network that is not one of {@link
+   *     RelationalConvNet#BUILT} as {@link ConvNetSpec#named} lays it out (other stem kernels,
+   *     strides or blocks could not be rebuilt from the header)
+   */
+  public static void save(ConvModel model, Path file, JsonObject info) throws IOException {
+    ConvNet layout = model.layout();
+    ConvNetSpec s = layout.spec();
+    ConvNet rebuilt;
+    try {
+      rebuilt =
+          convLayout(
+              s.name(),
+              s.inputChannels(),
+              s.classes(),
+              s.stem().channels(),
+              s.blocksPerStage(),
+              layout.stageWidths(),
+              layout.resolution(),
+              s.partitionSeed());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot save " + s.name() + ": " + e.getMessage(), e);
+    }
+    if (!rebuilt.ops().equals(layout.ops())) {
+      throw new IllegalArgumentException(
+          "cannot save "
+              + s.name()
+              + ": its layout differs from the preset's at these widths (stem kernel, strides or"
+              + " blocks changed), so a model file could not rebuild it");
+    }
+    Map<String, ConvOp> relational = relationalWeights(layout);
+    Map<String, float[]> packed = new LinkedHashMap<>();
+    for (Map.Entry<String, float[]> e : model.network().state().entrySet()) {
+      ConvOp op = relational.get(e.getKey());
+      packed.put(
+          e.getKey(),
+          op == null ? e.getValue() : pack(convMask(layout, model.graph(), op), e.getValue()));
+    }
+    JsonObject header = new JsonObject();
+    header.addProperty("model", s.name());
+    header.addProperty("input_channels", s.inputChannels());
+    header.addProperty("resolution", layout.resolution());
+    header.addProperty("classes", s.classes());
+    header.addProperty("stem_width", s.stem().channels());
+    header.add("blocks_per_stage", ints(s.blocksPerStage()));
+    header.add("stage_widths", ints(layout.stageWidths()));
+    header.addProperty("partition_seed", s.partitionSeed());
+    header.addProperty("mode", model.mode().label());
+    header.add("graph", graph(model.graph()));
+    write(file, CONV_MAGIC, header, packed, info);
+  }
+
+  private static JsonArray ints(List<Integer> values) {
+    JsonArray a = new JsonArray();
+    values.forEach(a::add);
+    return a;
+  }
+
+  private static JsonObject graph(RelationalGraph g) {
     JsonObject graph = new JsonObject();
-    graph.addProperty("nodes", net.graph().nodeCount());
-    graph.addProperty("directed", net.graph().isDirected());
+    graph.addProperty("nodes", g.nodeCount());
+    graph.addProperty("directed", g.isDirected());
     JsonArray edges = new JsonArray();
-    for (int[] e : net.graph().edges()) {
+    for (int[] e : g.edges()) {
       JsonArray pair = new JsonArray();
       pair.add(e[0]);
       pair.add(e[1]);
       edges.add(pair);
     }
     graph.add("edges", edges);
-    header.add("graph", graph);
+    return graph;
+  }
+
+  /** Adds the parameter list and {@code info} to {@code header}, then writes the whole file. */
+  private static void write(
+      Path file, String magic, JsonObject header, Map<String, float[]> packed, JsonObject info)
+      throws IOException {
     JsonArray params = new JsonArray();
     for (Map.Entry<String, float[]> e : packed.entrySet()) {
       JsonObject p = new JsonObject();
@@ -95,7 +210,7 @@ public final class ModelFile {
 
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
-    out.write((MAGIC + "\n" + GSON.toJson(header) + "\n").getBytes(StandardCharsets.UTF_8));
+    out.write((magic + "\n" + GSON.toJson(header) + "\n").getBytes(StandardCharsets.UTF_8));
     for (float[] v : packed.values()) {
       ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
       b.asFloatBuffer().put(v);
@@ -113,17 +228,101 @@ public final class ModelFile {
   }
 
   /**
+   * The layout a format-2 header describes: the preset {@code model} ({@link
+   * RelationalConvNet#BUILT}) for {@code inputChannels} and {@code classes}, with {@code stemWidth}
+   * stem channels, {@code blocks} blocks per stage and partition seed {@code seed}, laid out at
+   * {@code stageWidths} and {@code resolution}.
+   *
+   * @throws IllegalArgumentException for an unknown model or values out of {@link ConvNetSpec}'s
+   *     ranges
+   */
+  static ConvNet convLayout(
+      String model,
+      int inputChannels,
+      int classes,
+      int stemWidth,
+      List<Integer> blocks,
+      List<Integer> stageWidths,
+      int resolution,
+      long seed) {
+    if (!RelationalConvNet.BUILT.contains(model)) {
+      throw new IllegalArgumentException(
+          "model '" + model + "' is not one of " + String.join(", ", RelationalConvNet.BUILT));
+    }
+    ConvNetSpec p = ConvNetSpec.named(model);
+    ConvNetSpec.Stem stem =
+        new ConvNetSpec.Stem(p.stem().kernel(), p.stem().stride(), stemWidth, p.stem().maxPool());
+    ConvNetSpec spec =
+        new ConvNetSpec(
+            p.name(),
+            p.description(),
+            stem,
+            p.block(),
+            blocks,
+            p.stageWidths(),
+            p.stageStrides(),
+            p.relationalShortcut(),
+            inputChannels,
+            classes,
+            p.resolution(),
+            seed);
+    return spec.at(stageWidths, resolution);
+  }
+
+  /**
+   * The dense mask of a relational convolution's weight {@code name} ({@code out × in·K²}, 1 in the
+   * graph's blocks), or null for any other parameter.
+   */
+  static float[] convMask(ConvNet layout, RelationalGraph graph, String name) {
+    ConvOp op = relationalWeights(layout).get(name);
+    return op == null ? null : convMask(layout, graph, op);
+  }
+
+  /** The dense mask of relational convolution {@code op}'s weight. */
+  static float[] convMask(ConvNet layout, RelationalGraph graph, ConvOp op) {
+    int n = graph.nodeCount();
+    ConvNetSpec s = layout.spec();
+    ChannelPartition out = s.partition(op.outChannels(), n);
+    ChannelPartition in = s.partition(op.inChannels(), n);
+    try (BlockSparseLayout l = ConvGeometry.im2colLayout(graph, out, in, op.kernel())) {
+      return l.denseMask();
+    }
+  }
+
+  /** The relational convolutions of {@code layout} by their weight's name. */
+  static Map<String, ConvOp> relationalWeights(ConvNet layout) {
+    Map<String, ConvOp> m = new LinkedHashMap<>();
+    for (ConvOp op : layout.relationalLayers()) {
+      m.put(op.name() + ".weight", op);
+    }
+    return m;
+  }
+
+  /**
    * Reads a model onto {@code backend} in {@code mode} (null: the mode it was saved in). The file
    * is checked before anything the header sizes is allocated, in the order docs/model-format.md
    * gives: a regular file; the first line; the header line (bounded) and each field's type and
    * range; the parameter list against the network the header describes; the file's length; the
    * memory needed; the checksum.
    *
-   * @throws ModelFormatException naming the file (and the header field) for anything malformed
+   * @throws ModelFormatException naming the file (and the header field) for anything malformed, and
+   *     for a convolutional network's file (format 2: {@link #loadAny} reads those)
    * @throws java.io.UncheckedIOException when the file cannot be read
    */
   public static Loaded load(Path file, Backend backend, ExecutionMode mode) {
-    return ModelFileReader.load(file, backend, mode);
+    return (Loaded) ModelFileReader.load(file, backend, mode, false);
+  }
+
+  /**
+   * Reads a model of either format onto {@code backend} in {@code mode} (null: the mode it was
+   * saved in), with the checks of {@link #load}; a convolutional network's header must also
+   * describe one of {@link RelationalConvNet#BUILT} that its parameter list matches.
+   *
+   * @throws ModelFormatException naming the file (and the header field) for anything malformed
+   * @throws java.io.UncheckedIOException when the file cannot be read
+   */
+  public static Model loadAny(Path file, Backend backend, ExecutionMode mode) {
+    return ModelFileReader.load(file, backend, mode, true);
   }
 
   /** The relational layer index of a parameter name, or -1. */
@@ -150,7 +349,11 @@ public final class ModelFile {
     if (layer < 0) {
       return dense;
     }
-    float[] m = mask(net, layer);
+    return pack(mask(net, layer), dense);
+  }
+
+  /** The values of {@code dense} where {@code m} is not zero, in order. */
+  private static float[] pack(float[] m, float[] dense) {
     int count = 0;
     for (float v : m) {
       count += v != 0 ? 1 : 0;
@@ -171,7 +374,11 @@ public final class ModelFile {
     if (layer < 0) {
       return packed;
     }
-    float[] m = mask(net, layer);
+    return unpack(mask(net, layer), name, packed, file);
+  }
+
+  /** The dense form of {@code packed}: its values where {@code m} is not zero, zeros elsewhere. */
+  static float[] unpack(float[] m, String name, float[] packed, String file) {
     float[] dense = new float[m.length];
     int k = 0;
     for (int i = 0; i < m.length; i++) {

@@ -38,8 +38,12 @@ import org.relgraph.graph.RelationalGraph;
 import org.relgraph.io.Quoting;
 import org.relgraph.model.BudgetMatching;
 import org.relgraph.model.ChannelPartition;
+import org.relgraph.model.ConvNet;
+import org.relgraph.model.ConvNetSpec;
+import org.relgraph.model.ConvOp;
 import org.relgraph.model.MlpSpec;
 import org.relgraph.nn.ExecutionMode;
+import org.relgraph.nn.Network;
 
 /**
  * Reads a model file for {@link ModelFile#load}, checking it in the order docs/model-format.md
@@ -48,7 +52,9 @@ import org.relgraph.nn.ExecutionMode;
  * mode), the parameter list against the network the header describes, the file's length against the
  * parameter list, the memory the network needs against what this JVM may use, and the checksum;
  * only then is anything the header sizes allocated. Every failure is a {@link
- * ModelFile.ModelFormatException} naming the file, and for the header the field.
+ * ModelFile.ModelFormatException} naming the file, and for the header the field. A format-2 file (a
+ * convolutional network) goes through the same steps, its header checked against the layout its
+ * fields describe ({@link ModelFile#convLayout}).
  */
 final class ModelFileReader {
   /** The longest header line read: a complete graph of about 4800 nodes fills it. */
@@ -57,7 +63,10 @@ final class ModelFileReader {
   /** The first line's prefix; the format version follows. */
   private static final String MAGIC_PREFIX = "relgraph-model ";
 
-  private static final int FORMAT_VERSION = 1;
+  private static final int FORMAT_VERSION = 2;
+
+  /** The most stages a format-2 header may list (the presets have 3 or 4). */
+  static final int MAX_STAGES = 16;
 
   private static final Pattern FIRST_LINE = Pattern.compile("relgraph-model ([1-9][0-9]{0,8})");
 
@@ -69,8 +78,12 @@ final class ModelFileReader {
 
   private final String name;
 
-  private ModelFileReader(String name) {
+  // whether a convolutional network's file (format 2) is read
+  private final boolean conv;
+
+  private ModelFileReader(String name, boolean conv) {
     this.name = name;
+    this.conv = conv;
   }
 
   /** A parameter as the header lists it. */
@@ -78,6 +91,7 @@ final class ModelFileReader {
 
   /** The header's fields, each checked for type and range on its own. */
   private static final class Fields {
+    int version;
     boolean spec;
     boolean graph;
     Integer inputSize;
@@ -93,11 +107,20 @@ final class ModelFileReader {
     int edgeCount;
     List<Listed> parameters;
     JsonObject info;
+    // format 2
+    String model;
+    Integer inputChannels;
+    Integer resolution;
+    List<Integer> blocks;
+    List<Integer> stageWidths;
   }
 
-  /** Reads {@code file} onto {@code backend}, in {@code mode} (null: the file's). */
-  static ModelFile.Loaded load(Path file, Backend backend, ExecutionMode mode) {
-    ModelFileReader reader = new ModelFileReader(file.toString());
+  /**
+   * Reads {@code file} onto {@code backend}, in {@code mode} (null: the file's); a convolutional
+   * network's file (format 2) only when {@code conv}.
+   */
+  static ModelFile.Model load(Path file, Backend backend, ExecutionMode mode, boolean conv) {
+    ModelFileReader reader = new ModelFileReader(file.toString(), conv);
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(file, BasicFileAttributes.class);
@@ -125,31 +148,50 @@ final class ModelFileReader {
   static ModelFile.Loaded read(
       String name, SeekableByteChannel ch, Backend backend, ExecutionMode mode) {
     try {
-      return new ModelFileReader(name).read(ch, backend, mode);
+      return (ModelFile.Loaded) new ModelFileReader(name, false).read(ch, backend, mode);
     } catch (IOException e) {
       throw new UncheckedIOException(name + ": " + e.getMessage(), e);
     }
   }
 
-  private ModelFile.Loaded read(SeekableByteChannel ch, Backend backend, ExecutionMode override)
+  private ModelFile.Model read(SeekableByteChannel ch, Backend backend, ExecutionMode override)
       throws IOException {
     long size = ch.size();
     if (size == 0) {
       throw fail("empty (its length is 0), not a relgraph model");
     }
     CRC32 crc = new CRC32();
-    int firstLine = firstLine(ch, size, crc);
+    long[] first = firstLine(ch, size, crc);
+    int firstLine = (int) first[0];
     byte[] headerBytes = headerLine(ch, size, firstLine + 1);
     crc.update(headerBytes);
     crc.update('\n');
     long bodyStart = firstLine + 1L + headerBytes.length + 1;
-    Fields f = parse(headerBytes);
+    Fields f = parse(headerBytes, (int) first[1]);
+    if (f.version == 2) {
+      if (!conv) {
+        throw fail(
+            "holds a convolutional network (model format 2), not a relational MLP: only"
+                + " relational MLPs (format 1) are read here");
+      }
+      return readConv(ch, size, bodyStart, f, backend, override, crc);
+    }
     MlpSpec spec = checkFields(f);
     ExecutionMode mode = override != null ? override : f.mode;
     long[] arcs = arcs(f);
     checkDense(f, mode, arcs);
     Map<String, Long> packed = packedLengths(spec, f.width, f.nodes, arcs);
-    long values = checkParameters(f, spec, packed);
+    long values =
+        checkParameters(
+            f, packed, spec.relationalLayers() + " relational layers", p -> describe(p, f));
+    checkLength(size, bodyStart, values);
+    checkMemory(spec, f, mode, values);
+    Map<String, float[]> data = body(ch, bodyStart, f.parameters, crc);
+    return build(backend, spec, f, mode, data);
+  }
+
+  /** Checks that the file is exactly its two lines, {@code values} floats and the checksum. */
+  private void checkLength(long size, long bodyStart, long values) {
     long expected = bodyStart + 4 * values + 4;
     if (size != expected) {
       throw fail(
@@ -162,9 +204,6 @@ final class ModelFileReader {
               bodyStart,
               values));
     }
-    checkMemory(spec, f, mode, values);
-    Map<String, float[]> data = body(ch, bodyStart, f.parameters, crc);
-    return build(backend, spec, f, mode, data);
   }
 
   private ModelFile.ModelFormatException fail(String what) {
@@ -177,8 +216,8 @@ final class ModelFileReader {
 
   // ---- the two lines ----
 
-  /** Checks the first line; returns the offset of its end of line. */
-  private int firstLine(SeekableByteChannel ch, long size, CRC32 crc) throws IOException {
+  /** Checks the first line; returns the offset of its end of line and the format version. */
+  private long[] firstLine(SeekableByteChannel ch, long size, CRC32 crc) throws IOException {
     int max = MAGIC_PREFIX.length() + 10;
     byte[] b = read(ch, 0, (int) Math.min(size, max + 1));
     int nl = -1;
@@ -190,11 +229,11 @@ final class ModelFileReader {
     }
     String line = new String(b, 0, nl < 0 ? b.length : nl, StandardCharsets.ISO_8859_1);
     String magic = ModelFile.MAGIC;
-    if (nl >= 0 && line.equals(magic)) {
+    if (nl >= 0 && (line.equals(magic) || line.equals(ModelFile.CONV_MAGIC))) {
       crc.update(b, 0, nl + 1);
-      return nl;
+      return new long[] {nl, line.equals(magic) ? 1 : 2};
     }
-    if (nl < 0 && magic.startsWith(line)) {
+    if (nl < 0 && (magic.startsWith(line) || ModelFile.CONV_MAGIC.startsWith(line))) {
       throw fail("truncated in its first line");
     }
     Matcher m = FIRST_LINE.matcher(line);
@@ -249,8 +288,10 @@ final class ModelFileReader {
 
   // ---- the header's fields ----
 
-  private Fields parse(byte[] headerBytes) {
+  private Fields parse(byte[] headerBytes, int version) {
     Fields f = new Fields();
+    f.version = version;
+    boolean mlp = version == 1;
     JsonReader r =
         new JsonReader(
             new InputStreamReader(new ByteArrayInputStream(headerBytes), StandardCharsets.UTF_8));
@@ -262,13 +303,27 @@ final class ModelFileReader {
       while (r.hasNext()) {
         String key = r.nextName();
         once(seen, key);
-        switch (key) {
+        switch (mlp ? key : "2:" + key) {
           case "spec" -> spec(r, f, seen);
           case "width" -> f.width = (int) integer(r, "width", 1, BudgetMatching.MAX_WIDTH);
-          case "mode" -> f.mode = mode(r);
-          case "graph" -> graph(r, f, seen);
-          case "parameters" -> f.parameters = parameters(r);
-          case "info" -> {
+          case "2:model" -> {
+            expect(r, JsonToken.STRING, "model", "a model name");
+            f.model = r.nextString();
+          }
+          case "2:input_channels" ->
+              f.inputChannels = (int) integer(r, key, 1, ConvNetSpec.MAX_INPUT_CHANNELS);
+          case "2:resolution" ->
+              f.resolution = (int) integer(r, key, 1, ConvNetSpec.MAX_RESOLUTION);
+          case "2:classes" -> f.classes = (int) integer(r, key, 2, ConvNetSpec.MAX_CLASSES);
+          case "2:stem_width" -> f.stemWidth = (int) integer(r, key, 1, ConvNetSpec.MAX_WIDTH);
+          case "2:blocks_per_stage" -> f.blocks = stages(r, key, ConvNetSpec.MAX_BLOCKS);
+          case "2:stage_widths" -> f.stageWidths = stages(r, key, ConvNetSpec.MAX_WIDTH);
+          case "2:partition_seed" ->
+              f.partitionSeed = integer(r, key, Long.MIN_VALUE, Long.MAX_VALUE);
+          case "mode", "2:mode" -> f.mode = mode(r);
+          case "graph", "2:graph" -> graph(r, f, seen);
+          case "parameters", "2:parameters" -> f.parameters = parameters(r);
+          case "info", "2:info" -> {
             expect(r, JsonToken.BEGIN_OBJECT, "info", "an object");
             f.info = GSON.getAdapter(JsonElement.class).read(r).getAsJsonObject();
           }
@@ -285,6 +340,21 @@ final class ModelFileReader {
       throw header("not valid JSON" + (at.find() ? " near character " + at.group(1) : ""));
     }
     return f;
+  }
+
+  /** A list of at most {@link #MAX_STAGES} integers in [1, max], one per stage. */
+  private List<Integer> stages(JsonReader r, String field, int max) throws IOException {
+    expect(r, JsonToken.BEGIN_ARRAY, field, "a list of integers, one per stage");
+    r.beginArray();
+    List<Integer> out = new ArrayList<>();
+    while (r.hasNext()) {
+      if (out.size() == MAX_STAGES) {
+        throw header(field + " lists more than " + MAX_STAGES + " stages");
+      }
+      out.add((int) integer(r, field + "[" + out.size() + "]", 1, max));
+    }
+    r.endArray();
+    return out;
   }
 
   private void once(Set<String> seen, String field) {
@@ -492,6 +562,18 @@ final class ModelFileReader {
               + f.width
               + " (every node needs a channel)");
     }
+    checkEdges(f);
+    checkMatrix(f.stemWidth, f.inputSize, "stem", "spec.stem_width × spec.input_size");
+    checkMatrix(f.width, f.stemWidth, "relational0", "width × spec.stem_width");
+    if (f.relationalLayers > 1) {
+      checkMatrix(f.width, f.width, "relational1", "width × width");
+    }
+    checkMatrix(f.classes, f.width, "head", "spec.classes × width");
+    return new MlpSpec(f.inputSize, f.stemWidth, f.relationalLayers, f.classes, f.partitionSeed);
+  }
+
+  /** Every edge's nodes below {@code graph.nodes} and distinct. */
+  private void checkEdges(Fields f) {
     for (int i = 0; i < f.edgeCount; i++) {
       int u = (int) (f.edges[i] >>> 32);
       int v = (int) f.edges[i];
@@ -503,13 +585,6 @@ final class ModelFileReader {
         throw header(field + " is a self-loop (every node receives from itself already)");
       }
     }
-    checkMatrix(f.stemWidth, f.inputSize, "stem", "spec.stem_width × spec.input_size");
-    checkMatrix(f.width, f.stemWidth, "relational0", "width × spec.stem_width");
-    if (f.relationalLayers > 1) {
-      checkMatrix(f.width, f.width, "relational1", "width × width");
-    }
-    checkMatrix(f.classes, f.width, "head", "spec.classes × width");
-    return new MlpSpec(f.inputSize, f.stemWidth, f.relationalLayers, f.classes, f.partitionSeed);
   }
 
   private void require(Object value, String field) {
@@ -597,8 +672,15 @@ final class ModelFileReader {
     return total;
   }
 
-  /** Checks the header's list against {@code expected}; returns the number of values. */
-  private long checkParameters(Fields f, MlpSpec spec, Map<String, Long> expected) {
+  /**
+   * Checks the header's list against {@code expected}; returns the number of values. {@code
+   * network} says what the network is, {@code why} which header fields make a parameter's length.
+   */
+  private long checkParameters(
+      Fields f,
+      Map<String, Long> expected,
+      String network,
+      java.util.function.Function<String, String> why) {
     Set<String> seen = new HashSet<>();
     long total = 0;
     for (int i = 0; i < f.parameters.size(); i++) {
@@ -611,8 +693,8 @@ final class ModelFileReader {
                 + ".name = "
                 + quote(p.name())
                 + " is not a parameter of this network ("
-                + spec.relationalLayers()
-                + " relational layers)");
+                + network
+                + ")");
       }
       if (!seen.add(p.name())) {
         throw header(field + ".name = " + quote(p.name()) + " appears twice");
@@ -627,7 +709,7 @@ final class ModelFileReader {
                 + ", but the network the header describes needs "
                 + want
                 + " ("
-                + describe(p.name(), f)
+                + why.apply(p.name())
                 + ")");
       }
       total += p.length();
@@ -745,13 +827,17 @@ final class ModelFileReader {
 
   // ---- the network ----
 
-  private ModelFile.Loaded build(
-      Backend backend, MlpSpec spec, Fields f, ExecutionMode mode, Map<String, float[]> data) {
+  private static RelationalGraph graph(Fields f) {
     RelationalGraph.Builder gb = RelationalGraph.builder(f.nodes, f.directed);
     for (int i = 0; i < f.edgeCount; i++) {
       gb.addEdge((int) (f.edges[i] >>> 32), (int) f.edges[i]);
     }
-    RelationalGraph graph = gb.build();
+    return gb.build();
+  }
+
+  private ModelFile.Loaded build(
+      Backend backend, MlpSpec spec, Fields f, ExecutionMode mode, Map<String, float[]> data) {
+    RelationalGraph graph = graph(f);
     RelationalMlp net;
     try {
       net = RelationalMlp.zeros(backend, spec, graph, f.width, mode);
@@ -768,6 +854,239 @@ final class ModelFileReader {
     } catch (RuntimeException | Error e) {
       net.close();
       throw e;
+    }
+  }
+
+  // ---- a convolutional network (format 2) ----
+
+  /**
+   * The checks of format 1 for a convolutional network's header: its fields against each other (the
+   * layout they describe, the graph's nodes against the narrowest relational layer, the edges,
+   * dense mode, every layer's size), the parameter list against that network, the file's length,
+   * the memory, the checksum; then the network is built and filled.
+   */
+  private ModelFile.LoadedConv readConv(
+      SeekableByteChannel ch,
+      long size,
+      long bodyStart,
+      Fields f,
+      Backend backend,
+      ExecutionMode override,
+      CRC32 crc)
+      throws IOException {
+    ConvNet layout = checkConvFields(f);
+    ExecutionMode mode = override != null ? override : f.mode;
+    long[] arcs = arcs(f);
+    checkDense(f, mode, arcs);
+    Map<String, Long> dense = RelationalConvNet.stateLengths(layout);
+    Map<String, ConvOp> relational = ModelFile.relationalWeights(layout);
+    Map<String, Long> packed = convPackedLengths(layout, dense, relational, f.nodes, arcs);
+    long values =
+        checkParameters(
+            f, packed, f.model + " at stage widths " + f.stageWidths, p -> convDescribe(p, f));
+    checkLength(size, bodyStart, values);
+    checkConvMemory(f, mode, dense, packed, relational, values);
+    Map<String, float[]> data = body(ch, bodyStart, f.parameters, crc);
+    RelationalGraph graph = graph(f);
+    Network net;
+    try {
+      net = RelationalConvNet.create(backend, layout, graph, mode, 0);
+    } catch (IllegalArgumentException e) {
+      throw fail(e.getMessage());
+    }
+    try {
+      Map<String, float[]> state = new LinkedHashMap<>();
+      for (Map.Entry<String, float[]> e : data.entrySet()) {
+        ConvOp op = relational.get(e.getKey());
+        state.put(
+            e.getKey(),
+            op == null
+                ? e.getValue()
+                : ModelFile.unpack(
+                    ModelFile.convMask(layout, graph, op), e.getKey(), e.getValue(), name));
+      }
+      net.load(state);
+      return new ModelFile.LoadedConv(new ConvModel(layout, graph, mode, net), f.info);
+    } catch (RuntimeException | Error e) {
+      net.close();
+      throw e;
+    }
+  }
+
+  /** The header's fields against each other; returns the layout they describe. */
+  private ConvNet checkConvFields(Fields f) {
+    require(f.model, "model");
+    require(f.inputChannels, "input_channels");
+    require(f.resolution, "resolution");
+    require(f.classes, "classes");
+    require(f.stemWidth, "stem_width");
+    require(f.blocks, "blocks_per_stage");
+    require(f.stageWidths, "stage_widths");
+    require(f.partitionSeed, "partition_seed");
+    require(f.mode, "mode");
+    require(f.graph ? true : null, "graph");
+    require(f.nodes, "graph.nodes");
+    require(f.directed, "graph.directed");
+    require(f.edges, "graph.edges");
+    require(f.parameters, "parameters");
+    if (f.info == null) {
+      f.info = new JsonObject();
+    }
+    if (!RelationalConvNet.BUILT.contains(f.model)) {
+      throw header(
+          "model = "
+              + quote(f.model)
+              + ": expected one of the models relgraph builds ("
+              + String.join(", ", RelationalConvNet.BUILT)
+              + ")");
+    }
+    int stages = ConvNetSpec.named(f.model).stageWidths().size();
+    if (f.blocks.size() != stages) {
+      throw header(
+          "blocks_per_stage lists " + f.blocks.size() + " stages; " + f.model + " has " + stages);
+    }
+    if (f.stageWidths.size() != stages) {
+      throw header(
+          "stage_widths lists " + f.stageWidths.size() + " stages; " + f.model + " has " + stages);
+    }
+    ConvNet layout;
+    try {
+      layout =
+          ModelFile.convLayout(
+              f.model,
+              f.inputChannels,
+              f.classes,
+              f.stemWidth,
+              f.blocks,
+              f.stageWidths,
+              f.resolution,
+              f.partitionSeed);
+    } catch (IllegalArgumentException e) {
+      throw header(e.getMessage());
+    }
+    if (f.nodes > layout.maxNodes()) {
+      throw header(
+          "graph.nodes = "
+              + f.nodes
+              + " is more than the "
+              + layout.maxNodes()
+              + " channels of the narrowest relational layer (stem_width = "
+              + f.stemWidth
+              + ", stage_widths = "
+              + f.stageWidths
+              + "; every node needs a channel)");
+    }
+    checkEdges(f);
+    for (ConvOp op : layout.ops()) {
+      if (op.isConv() || op.kind() == ConvOp.Kind.DENSE) {
+        long rows = op.outChannels();
+        long cols = (long) op.inChannels() * op.kernel() * op.kernel();
+        if (rows * cols > MemoryLimits.MAX_TENSOR_VALUES) {
+          throw header(
+              "stage_widths = "
+                  + f.stageWidths
+                  + ": layer "
+                  + op.name()
+                  + "'s weights would be "
+                  + rows
+                  + " × "
+                  + cols
+                  + ", more than 2^31 - 9 values");
+        }
+      }
+    }
+    return layout;
+  }
+
+  /** {@code dense} with each relational convolution's weight at its stored (packed) length. */
+  private static Map<String, Long> convPackedLengths(
+      ConvNet layout, Map<String, Long> dense, Map<String, ConvOp> relational, int n, long[] arcs) {
+    Map<String, Long> lengths = new LinkedHashMap<>(dense);
+    // stages share their channel counts: one pass over the arcs per distinct pair
+    Map<List<Integer>, Long> blocks = new java.util.HashMap<>();
+    ConvNetSpec spec = layout.spec();
+    for (Map.Entry<String, ConvOp> e : relational.entrySet()) {
+      ConvOp op = e.getValue();
+      long perPair =
+          blocks.computeIfAbsent(
+              List.of(op.outChannels(), op.inChannels()),
+              k ->
+                  blockWeights(
+                      spec.partition(op.outChannels(), n),
+                      spec.partition(op.inChannels(), n),
+                      arcs));
+      lengths.put(e.getKey(), perPair * op.kernel() * op.kernel());
+    }
+    return lengths;
+  }
+
+  private static String convDescribe(String parameter, Fields f) {
+    String shape =
+        "model "
+            + f.model
+            + ", input_channels = "
+            + f.inputChannels
+            + ", stem_width = "
+            + f.stemWidth
+            + ", stage_widths = "
+            + f.stageWidths
+            + ", classes = "
+            + f.classes;
+    if (parameter.startsWith("s") && parameter.endsWith(".weight")) {
+      return String.format(
+          Locale.ROOT,
+          "%s, graph.nodes = %d, %d graph.edges, partition_seed = %d",
+          shape,
+          f.nodes,
+          f.edgeCount,
+          f.partitionSeed);
+    }
+    return shape;
+  }
+
+  /**
+   * As {@link #checkMemory} for a convolutional network: on the heap the stored values, every
+   * parameter's dense form and one mask; natively each parameter's value, gradient and momentum
+   * (and in masked mode a mask and a scratch matrix per relational convolution).
+   */
+  private void checkConvMemory(
+      Fields f,
+      ExecutionMode mode,
+      Map<String, Long> dense,
+      Map<String, Long> packed,
+      Map<String, ConvOp> relational,
+      long values) {
+    long denseTotal = 0;
+    long relationalDense = 0;
+    long relationalPacked = 0;
+    long widest = 0;
+    for (Map.Entry<String, Long> e : dense.entrySet()) {
+      denseTotal += e.getValue();
+      if (relational.containsKey(e.getKey())) {
+        relationalDense += e.getValue();
+        relationalPacked += packed.get(e.getKey());
+        widest = Math.max(widest, e.getValue());
+      }
+    }
+    long bitsets = 8L * f.nodes * RelationalGraph.wordsPerRow(f.nodes);
+    long heap = 4 * (values + denseTotal + widest) + bitsets;
+    long stored =
+        mode == ExecutionMode.BLOCKSPARSE ? values : values - relationalPacked + relationalDense;
+    long nativeBytes = 4 * (3 * stored + (mode == ExecutionMode.MASKED ? 2 * relationalDense : 0));
+    Optional<String> why = MemoryLimits.shortfall(heap, nativeBytes);
+    if (why.isPresent()) {
+      throw fail(
+          "loading the network its header describes ("
+              + f.model
+              + ", stage widths "
+              + f.stageWidths
+              + ", blocks per stage "
+              + f.blocks
+              + ", "
+              + f.nodes
+              + " nodes) needs "
+              + why.get()
+              + "; if the file is genuine, give the JVM more (e.g. RELGRAPH_JAVA_OPTS=-Xmx32g)");
     }
   }
 }

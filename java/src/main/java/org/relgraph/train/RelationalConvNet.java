@@ -1,7 +1,9 @@
 package org.relgraph.train;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.relgraph.engine.Backend;
 import org.relgraph.graph.RelationalGraph;
@@ -86,6 +88,48 @@ public final class RelationalConvNet {
     ConvNetSpec spec = net.spec();
     return new Network(
         backend, new int[] {spec.inputChannels(), net.resolution(), net.resolution()}, layers);
+  }
+
+  /**
+   * The names and dense lengths of {@link Network#state()} for the network of {@code net}, in its
+   * order, without building it (a model file's header may describe one too large to build): every
+   * operation's parameters in forward order (a convolution's {@code name.weight}, {@code out ×
+   * in·K²}; a batch norm's {@code name.gamma} and {@code name.beta}; the head's {@code
+   * name.weight}, {@code classes × in}, and {@code name.bias}), then every batch norm's {@code
+   * name.running_mean} and {@code name.running_var}. Exact longs.
+   *
+   * @throws IllegalArgumentException for an operation this class does not build
+   */
+  public static Map<String, Long> stateLengths(ConvNet net) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (ConvOp op : net.ops()) {
+      long o = op.outChannels();
+      switch (op.kind()) {
+        case DENSE_CONV, RELATIONAL_CONV ->
+            out.put(
+                op.name() + ".weight",
+                Math.multiplyExact(o, (long) op.inChannels() * op.kernel() * op.kernel()));
+        case BATCH_NORM -> {
+          out.put(op.name() + ".gamma", o);
+          out.put(op.name() + ".beta", o);
+        }
+        case DENSE -> {
+          out.put(op.name() + ".weight", Math.multiplyExact(o, (long) op.inChannels()));
+          out.put(op.name() + ".bias", o);
+        }
+        case GLOBAL_AVG_POOL, RESIDUAL_ADD -> {}
+        default ->
+            throw new IllegalArgumentException(
+                net.spec().name() + " is not built yet: its layer " + op.name() + " is not");
+      }
+    }
+    for (ConvOp op : net.ops()) {
+      if (op.kind() == ConvOp.Kind.BATCH_NORM) {
+        out.put(op.name() + ".running_mean", (long) op.outChannels());
+        out.put(op.name() + ".running_var", (long) op.outChannels());
+      }
+    }
+    return out;
   }
 
   /**

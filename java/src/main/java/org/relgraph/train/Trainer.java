@@ -56,6 +56,15 @@ public final class Trainer {
     default void epochEnded(EpochResult result, RelationalMlp net) {
       epochEnded(result);
     }
+
+    /**
+     * After an epoch's evaluation of a network trained by {@link #train(Network, Dataset,
+     * TrainConfig, Listener)}, with the network as it stands; calls {@link
+     * #epochEnded(EpochResult)} unless overridden.
+     */
+    default void epochEnded(EpochResult result, Network net) {
+      epochEnded(result);
+    }
   }
 
   /** Loss and error of a model on a split. */
@@ -74,14 +83,14 @@ public final class Trainer {
 
   /**
    * Trains {@code net} for {@code config.epochs()} epochs; the listener's {@link
-   * Listener#epochEnded(EpochResult)} is called after each.
+   * Listener#epochEnded(EpochResult, Network)} is called after each.
    *
    * @return one result per epoch
    * @throws IllegalArgumentException when the data and the network do not fit each other
    */
   public static List<EpochResult> train(
       Network net, Dataset data, TrainConfig config, Listener listener) {
-    return train(net, data, config, listener, listener::epochEnded);
+    return train(net, data, config, listener, r -> listener.epochEnded(r, net));
   }
 
   private static List<EpochResult> train(

@@ -456,10 +456,10 @@ class ModelFileTest {
     int first = indexOf(good, 0);
     byte[] rest = Arrays.copyOfRange(good, first, good.length);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write("relgraph-model 2".getBytes(StandardCharsets.UTF_8));
+    out.write("relgraph-model 3".getBytes(StandardCharsets.UTF_8));
     out.write(rest);
-    String m = refused(out.toByteArray(), "version 2");
-    assertTrue(m.contains("version 2") && m.contains("newer"), m);
+    String m = refused(out.toByteArray(), "version 3");
+    assertTrue(m.contains("version 3") && m.contains("newer"), m);
   }
 
   /**

@@ -96,8 +96,6 @@ class ConvModelsCliTest {
   void badModelsAndWhatConvModelsCannotDoAreOneLineUsageErrors() {
     String e = refused(train("--model", "vgg"));
     assertEquals("relgraph: unknown model 'vgg': there are mlp, cnn, resnet20", e.strip());
-    e = refused(train("--model", "cnn", "--save", "m.rgm"));
-    assertTrue(e.contains("conv models cannot be saved yet"), e);
     e = refused(train("--model", "resnet20", "--stem-width", "256"));
     assertTrue(e.contains("--stem-width is the MLP's"), e);
     e =
