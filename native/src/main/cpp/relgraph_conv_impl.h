@@ -280,11 +280,54 @@ static void conv_pieces(const ConvShape& g, long long c0, int cols, std::vector<
   }
 }
 
+// Images narrower than this many output columns make runs too short for copies: their chunks go
+// through one index per column and tap instead (chunk_index).
+constexpr int SHORT_RUNS = 16;
+
+static inline bool short_runs(const ConvShape& g) {
+  return g.wo < SHORT_RUNS && g.batch * g.plane() <= INT_MAX;
+}
+
+// index (taps rows of the chunk's columns) = where each column of each tap reads in a channel's
+// planes, -1 for padding; returns the chunk's columns.
+static int chunk_index(const ConvShape& g, const std::vector<ConvPiece>& pieces,
+                       std::vector<int>& index) {
+  const int taps = g.kernel * g.kernel, s = g.stride;
+  const int runs = (int)(pieces.size() / taps);
+  if (runs == 0) return 0;
+  const ConvPiece& end = pieces[runs - 1];
+  const int cols = end.off + end.before + end.count + end.after;
+  index.resize((size_t)taps * cols);
+  for (int t = 0; t < taps; ++t) {
+    const ConvPiece* q = pieces.data() + (size_t)t * runs;
+    int* o = index.data() + (size_t)t * cols;
+    for (int r = 0; r < runs; ++r) {
+      for (int i = 0; i < q[r].before; ++i) *o++ = -1;
+      for (int i = 0; i < q[r].count; ++i) *o++ = (int)(q[r].src + (long long)i * s);
+      for (int i = 0; i < q[r].after; ++i) *o++ = -1;
+    }
+  }
+  return cols;
+}
+
 /** dst (C K^2 rows, row stride ld) = the columns of im2col(x) that `pieces` describe. */
 static void im2col_chunk(const ConvShape& g, const float* x, const std::vector<ConvPiece>& pieces,
                          long ld, float* dst) {
   const int taps = g.kernel * g.kernel, s = g.stride;
   const int runs = (int)(pieces.size() / taps);
+  if (short_runs(g)) {
+    thread_local std::vector<int> index;
+    const int cols = chunk_index(g, pieces, index);
+    for (int c = 0; c < g.channels; ++c) {
+      const float* xc = x + (long long)c * g.batch * g.plane();
+      for (int t = 0; t < taps; ++t) {
+        float* row = dst + (long long)(c * taps + t) * ld;
+        const int* ix = index.data() + (size_t)t * cols;
+        for (int j = 0; j < cols; ++j) row[j] = ix[j] >= 0 ? xc[ix[j]] : 0.f;
+      }
+    }
+    return;
+  }
   for (int c = 0; c < g.channels; ++c) {
     const float* xc = x + (long long)c * g.batch * g.plane();
     for (int t = 0; t < taps; ++t) {
@@ -312,6 +355,21 @@ static void col2im_chunk(const ConvShape& g, const float* src, const std::vector
                          int cols, float* dx) {
   const int taps = g.kernel * g.kernel, s = g.stride;
   const int runs = (int)(pieces.size() / taps);
+  if (short_runs(g)) {
+    thread_local std::vector<int> index;
+    chunk_index(g, pieces, index);
+    for (int c = 0; c < g.channels; ++c) {
+      float* xc = dx + (long long)c * g.batch * g.plane();
+      for (int t = 0; t < taps; ++t) {
+        const float* row = src + (long long)(c * taps + t) * cols;
+        const int* ix = index.data() + (size_t)t * cols;
+        for (int j = 0; j < cols; ++j) {
+          if (ix[j] >= 0) xc[ix[j]] += row[j];
+        }
+      }
+    }
+    return;
+  }
   for (int c = 0; c < g.channels; ++c) {
     float* xc = dx + (long long)c * g.batch * g.plane();
     for (int t = 0; t < taps; ++t) {
