@@ -280,9 +280,11 @@ static void conv_pieces(const ConvShape& g, long long c0, int cols, std::vector<
   }
 }
 
-// Images narrower than this many output columns make runs too short for copies: their chunks go
-// through one index per column and tap instead (chunk_index).
-constexpr int SHORT_RUNS = 16;
+// Images narrower than this many output columns make runs too short for copies: im2col_chunk
+// goes through one index per column and tap instead (chunk_index). (1 thread, a WS-flex layer's
+// products: faster at 4 x 4 and 7 x 7, slower at 14 x 14; scattering back through the index was
+// no faster.)
+constexpr int SHORT_RUNS = 8;
 
 static inline bool short_runs(const ConvShape& g) {
   return g.wo < SHORT_RUNS && g.batch * g.plane() <= INT_MAX;
@@ -355,21 +357,6 @@ static void col2im_chunk(const ConvShape& g, const float* src, const std::vector
                          int cols, float* dx) {
   const int taps = g.kernel * g.kernel, s = g.stride;
   const int runs = (int)(pieces.size() / taps);
-  if (short_runs(g)) {
-    thread_local std::vector<int> index;
-    chunk_index(g, pieces, index);
-    for (int c = 0; c < g.channels; ++c) {
-      float* xc = dx + (long long)c * g.batch * g.plane();
-      for (int t = 0; t < taps; ++t) {
-        const float* row = src + (long long)(c * taps + t) * cols;
-        const int* ix = index.data() + (size_t)t * cols;
-        for (int j = 0; j < cols; ++j) {
-          if (ix[j] >= 0) xc[ix[j]] += row[j];
-        }
-      }
-    }
-    return;
-  }
   for (int c = 0; c < g.channels; ++c) {
     float* xc = dx + (long long)c * g.batch * g.plane();
     for (int t = 0; t < taps; ++t) {
