@@ -352,6 +352,65 @@ static void im2col_chunk(const ConvShape& g, const float* x, const std::vector<C
   }
 }
 
+// im2col_chunk of columns [c0, c0 + cols) at stride 1 with the output the input's size: the row of
+// tap (ky, kx) is then the channel's pixels from c0 + (ky - p) w + (kx - p) on, zero where the tap
+// falls off the image (a mask per tap and column, made once per chunk). Each row is one
+// contiguous, vectorised pass instead of a copy per image row.
+static void im2col_shifted(const ConvShape& g, const float* x, long long c0, int cols, long ld,
+                           float* dst) {
+  const int k = g.kernel, taps = k * k, p = g.pad();
+  const long long n = g.batch * g.plane();
+  thread_local std::vector<float> mask;
+  mask.resize((size_t)taps * cols);
+  long long row = c0 / g.w;
+  int ox = (int)(c0 - row * g.w), oy = (int)(row % g.h);
+  for (int j = 0; j < cols; ++j) {
+    for (int ky = 0; ky < k; ++ky) {
+      const bool rowIn = oy + ky - p >= 0 && oy + ky - p < g.h;
+      for (int kx = 0; kx < k; ++kx) {
+        const bool in = rowIn && ox + kx - p >= 0 && ox + kx - p < g.w;
+        mask[(size_t)(ky * k + kx) * cols + j] = in ? 1.f : 0.f;
+      }
+    }
+    if (++ox == g.w) {
+      ox = 0;
+      if (++oy == g.h) oy = 0;
+    }
+  }
+  for (int c = 0; c < g.channels; ++c) {
+    const float* xc = x + (long long)c * n;
+    for (int t = 0; t < taps; ++t) {
+      const long long shift = (long long)(t / k - p) * g.w + (t % k - p);
+      float* out = dst + (long long)(c * taps + t) * ld;
+      const float* m = mask.data() + (size_t)t * cols;
+      // only columns whose shifted pixel lies within the channel's planes are read (the others
+      // fall off the image anyway)
+      long long lo = -(c0 + shift), hi = n - (c0 + shift);
+      const int j0 = lo < 0 ? 0 : lo > cols ? cols : (int)lo;
+      const int j1 = hi < j0 ? j0 : hi > cols ? cols : (int)hi;
+      const float* src = xc + c0 + shift;
+      for (int j = 0; j < j0; ++j) out[j] = 0.f;
+      for (int j = j0; j < j1; ++j) {
+        const float v = src[j];
+        out[j] = m[j] != 0.f ? v : 0.f;
+      }
+      for (int j = j1; j < cols; ++j) out[j] = 0.f;
+    }
+  }
+}
+
+// The columns [c0, c0 + cols) of im2col(x) into dst (row stride ld); pieces is the caller's
+// scratch.
+static void im2col_columns(const ConvShape& g, const float* x, long long c0, int cols,
+                           std::vector<ConvPiece>& pieces, long ld, float* dst) {
+  if (g.stride == 1 && g.ho == g.h && g.wo == g.w) {
+    im2col_shifted(g, x, c0, cols, ld, dst);
+    return;
+  }
+  conv_pieces(g, c0, cols, pieces);
+  im2col_chunk(g, x, pieces, ld, dst);
+}
+
 /** dx += the adjoint of im2col_chunk applied to src (C K^2 rows, row stride cols). */
 static void col2im_chunk(const ConvShape& g, const float* src, const std::vector<ConvPiece>& pieces,
                          int cols, float* dx) {
@@ -403,8 +462,7 @@ static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, c
   over_packed_chunks(
       k.batch, conv_chunk(g, rows, false), (int)u.size() - 1, 2 * k.maxRowBlocks, rows, threads,
       [&](int t, float* pack, int c0, int cols) {
-        conv_pieces(g, c0, cols, pieces[t]);
-        im2col_chunk(g, X, pieces[t], cols, pack);
+        im2col_columns(g, X, c0, cols, pieces[t], cols, pack);
       },
       [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
         forward_unit(k, u, W, x, ldx, Y + c0, k.ld, i, cols, seg);
@@ -456,8 +514,7 @@ static void conv_backward_weight(const Kernel& k, const ConvShape& g, const floa
       k, dY, chunk,
       [&](int t, int c0, int cols) {
         float* pack = thread_scratch<IMAGE_SLOT>((size_t)in * ldp);
-        conv_pieces(g, c0, cols, pieces[t]);
-        im2col_chunk(g, X, pieces[t], ldp, pack);
+        im2col_columns(g, X, c0, cols, pieces[t], ldp, pack);
         return std::pair<const float*, long>(pack, ldp);
       },
       dW, threads);
