@@ -352,16 +352,17 @@ static void im2col_chunk(const ConvShape& g, const float* x, const std::vector<C
   }
 }
 
-// im2col_chunk of columns [c0, c0 + cols) at stride 1 with the output the input's size: the row of
-// tap (ky, kx) is then the channel's pixels from c0 + (ky - p) w + (kx - p) on, zero where the tap
-// falls off the image (a mask per tap and column, made once per chunk). Each row is one
-// contiguous, vectorised pass instead of a copy per image row.
-static void im2col_shifted(const ConvShape& g, const float* x, long long c0, int cols, long ld,
-                           float* dst) {
-  const int k = g.kernel, taps = k * k, p = g.pad();
-  const long long n = g.batch * g.plane();
-  thread_local std::vector<float> mask;
-  mask.resize((size_t)taps * cols);
+// At stride 1 with the output the input's size (shifted(g)), the im2col row of tap (ky, kx) over
+// columns [c0, c0 + cols) is the channel's pixels from c0 + (ky - p) w + (kx - p) on, zero where
+// the tap falls off the image: mask (taps rows of cols) says where it does not, made once per
+// chunk. Each row is then one contiguous, vectorised pass instead of a copy per image row.
+static inline bool shifted(const ConvShape& g) {
+  return g.stride == 1 && g.ho == g.h && g.wo == g.w;
+}
+
+static void shift_masks(const ConvShape& g, long long c0, int cols, std::vector<float>& mask) {
+  const int k = g.kernel, p = g.pad();
+  mask.resize((size_t)k * k * cols);
   long long row = c0 / g.w;
   int ox = (int)(c0 - row * g.w), oy = (int)(row % g.h);
   for (int j = 0; j < cols; ++j) {
@@ -377,24 +378,62 @@ static void im2col_shifted(const ConvShape& g, const float* x, long long c0, int
       if (++oy == g.h) oy = 0;
     }
   }
-  for (int c = 0; c < g.channels; ++c) {
-    const float* xc = x + (long long)c * n;
-    for (int t = 0; t < taps; ++t) {
-      const long long shift = (long long)(t / k - p) * g.w + (t % k - p);
+}
+
+// Tap t's shift, and the columns [j0, j1) whose shifted pixel lies within a channel's planes (the
+// others fall off the image anyway, and are neither read nor written).
+struct Shift {
+  long long shift;
+  int j0, j1;
+};
+
+static inline Shift tap_shift(const ConvShape& g, long long c0, int cols, int t) {
+  const int k = g.kernel, p = g.pad();
+  const long long n = g.batch * g.plane();
+  const long long shift = (long long)(t / k - p) * g.w + (t % k - p);
+  const long long lo = -(c0 + shift), hi = n - (c0 + shift);
+  const int j0 = lo < 0 ? 0 : lo > cols ? cols : (int)lo;
+  const int j1 = hi < j0 ? j0 : hi > cols ? cols : (int)hi;
+  return Shift{shift, j0, j1};
+}
+
+static void im2col_shifted(const ConvShape& g, const float* x, long long c0, int cols, long ld,
+                           float* dst) {
+  const int taps = g.kernel * g.kernel;
+  thread_local std::vector<float> mask;
+  shift_masks(g, c0, cols, mask);
+  for (int t = 0; t < taps; ++t) {
+    const Shift sh = tap_shift(g, c0, cols, t);
+    const float* m = mask.data() + (size_t)t * cols;
+    for (int c = 0; c < g.channels; ++c) {
+      const float* src = x + (long long)c * g.batch * g.plane() + c0 + sh.shift;
       float* out = dst + (long long)(c * taps + t) * ld;
-      const float* m = mask.data() + (size_t)t * cols;
-      // only columns whose shifted pixel lies within the channel's planes are read (the others
-      // fall off the image anyway)
-      long long lo = -(c0 + shift), hi = n - (c0 + shift);
-      const int j0 = lo < 0 ? 0 : lo > cols ? cols : (int)lo;
-      const int j1 = hi < j0 ? j0 : hi > cols ? cols : (int)hi;
-      const float* src = xc + c0 + shift;
-      for (int j = 0; j < j0; ++j) out[j] = 0.f;
-      for (int j = j0; j < j1; ++j) {
+      for (int j = 0; j < sh.j0; ++j) out[j] = 0.f;
+      for (int j = sh.j0; j < sh.j1; ++j) {
         const float v = src[j];
         out[j] = m[j] != 0.f ? v : 0.f;
       }
-      for (int j = j1; j < cols; ++j) out[j] = 0.f;
+      for (int j = sh.j1; j < cols; ++j) out[j] = 0.f;
+    }
+  }
+}
+
+// col2im_chunk for shifted(g): each tap's row is added to the shifted pixels in one pass. Pixels
+// where the tap falls off the image get +0 (so that the pass vectorises): they lie within w + 1
+// pixels of the chunk, inside its neighbours' output rows, which never run at the same time
+// (conv_chunk).
+static void col2im_shifted(const ConvShape& g, const float* src, long long c0, int cols,
+                           float* dx) {
+  const int taps = g.kernel * g.kernel;
+  thread_local std::vector<float> mask;
+  shift_masks(g, c0, cols, mask);
+  for (int t = 0; t < taps; ++t) {
+    const Shift sh = tap_shift(g, c0, cols, t);
+    const float* m = mask.data() + (size_t)t * cols;
+    for (int c = 0; c < g.channels; ++c) {
+      float* out = dx + (long long)c * g.batch * g.plane() + c0 + sh.shift;
+      const float* row = src + (long long)(c * taps + t) * cols;
+      for (int j = sh.j0; j < sh.j1; ++j) out[j] += m[j] != 0.f ? row[j] : 0.f;
     }
   }
 }
@@ -403,7 +442,7 @@ static void im2col_shifted(const ConvShape& g, const float* x, long long c0, int
 // scratch.
 static void im2col_columns(const ConvShape& g, const float* x, long long c0, int cols,
                            std::vector<ConvPiece>& pieces, long ld, float* dst) {
-  if (g.stride == 1 && g.ho == g.h && g.wo == g.w) {
+  if (shifted(g)) {
     im2col_shifted(g, x, c0, cols, ld, dst);
     return;
   }
@@ -491,8 +530,13 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
         backward_data_node(k, W, dy, ldy, dcols, cols, u, cols, seg);
       },
       [&](int t, int c0, int cols) {
+        const float* dcols = thread_scratch<IMAGE_SLOT>((size_t)in * chunk);
+        if (shifted(g)) {
+          col2im_shifted(g, dcols, c0, cols, dX);
+          return;
+        }
         conv_pieces(g, c0, cols, pieces[t]);
-        col2im_chunk(g, thread_scratch<IMAGE_SLOT>((size_t)in * chunk), pieces[t], cols, dX);
+        col2im_chunk(g, dcols, pieces[t], cols, dX);
       },
       2);
 }
