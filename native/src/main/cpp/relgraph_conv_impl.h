@@ -352,61 +352,85 @@ static void im2col_chunk(const ConvShape& g, const float* x, const std::vector<C
   }
 }
 
-// At stride 1 with the output the input's size (shifted(g)), the im2col row of tap (ky, kx) over
-// columns [c0, c0 + cols) is the channel's pixels from c0 + (ky - p) w + (kx - p) on, zero where
-// the tap falls off the image: mask (taps rows of cols) says where it does not, made once per
-// chunk. Each row is then one contiguous, vectorised pass instead of a copy per image row.
+// Planar chunks: where each tap's im2col row over columns [c0, c0 + cols) is a plane laid out like
+// the output grid (batch x ho x wo), shifted by (di, dj) output pixels and zero where the shift
+// leaves the grid. Each row is then one contiguous, vectorised pass instead of a copy per image
+// row (14 values at 14 x 14). Two cases:
+//  - shifted(g), stride 1 with the output the input's size: the plane is the image itself, tap
+//    (ky, kx) shifted by (ky - p, kx - p);
+//  - phased(g), stride 2 over even sizes: the image split into four phase planes per channel
+//    (rows 2i + ry, columns 2j + rx: phase_planes); tap (ky, kx) reads phase
+//    ((ky - p) mod 2, (kx - p) mod 2) shifted by (floor((ky - p) / 2), floor((kx - p) / 2)).
+// Either way a channel's planes take batch x h x w values.
 static inline bool shifted(const ConvShape& g) {
   return g.stride == 1 && g.ho == g.h && g.wo == g.w;
 }
 
-static void shift_masks(const ConvShape& g, long long c0, int cols, std::vector<float>& mask) {
-  const int k = g.kernel, p = g.pad();
-  mask.resize((size_t)k * k * cols);
-  long long row = c0 / g.w;
-  int ox = (int)(c0 - row * g.w), oy = (int)(row % g.h);
-  for (int j = 0; j < cols; ++j) {
-    for (int ky = 0; ky < k; ++ky) {
-      const bool rowIn = oy + ky - p >= 0 && oy + ky - p < g.h;
-      for (int kx = 0; kx < k; ++kx) {
-        const bool in = rowIn && ox + kx - p >= 0 && ox + kx - p < g.w;
-        mask[(size_t)(ky * k + kx) * cols + j] = in ? 1.f : 0.f;
+static inline bool phased(const ConvShape& g) {
+  return g.stride == 2 && g.h == 2 * g.ho && g.w == 2 * g.wo;
+}
+
+struct TapPlane {
+  long long off;  // the plane's offset within a channel's planes
+  int di, dj;
+};
+
+static inline TapPlane tap_plane(const ConvShape& g, int t) {
+  const int dy = t / g.kernel - g.pad(), dx = t % g.kernel - g.pad();
+  if (g.stride == 1) return TapPlane{0, dy, dx};
+  const int ry = dy & 1, rx = dx & 1;  // -1 & 1 is 1
+  return TapPlane{(long long)(ry * 2 + rx) * g.batch * g.outPlane(), (dy - ry) / 2, (dx - rx) / 2};
+}
+
+// mask (taps rows of cols) = 1 where tap t's shifted pixel lies on the output grid, else 0.
+static void tap_masks(const ConvShape& g, long long c0, int cols, std::vector<float>& mask) {
+  const int taps = g.kernel * g.kernel;
+  mask.resize((size_t)taps * cols);
+  for (int t = 0; t < taps; ++t) {
+    const TapPlane tp = tap_plane(g, t);
+    long long row = c0 / g.wo;
+    int ox = (int)(c0 - row * g.wo), oy = (int)(row % g.ho);
+    float* m = mask.data() + (size_t)t * cols;
+    for (int j = 0; j < cols; ++j) {
+      m[j] = oy + tp.di >= 0 && oy + tp.di < g.ho && ox + tp.dj >= 0 && ox + tp.dj < g.wo ? 1.f
+                                                                                         : 0.f;
+      if (++ox == g.wo) {
+        ox = 0;
+        if (++oy == g.ho) oy = 0;
       }
-    }
-    if (++ox == g.w) {
-      ox = 0;
-      if (++oy == g.h) oy = 0;
     }
   }
 }
 
-// Tap t's shift, and the columns [j0, j1) whose shifted pixel lies within a channel's planes (the
-// others fall off the image anyway, and are neither read nor written).
+// Tap t's plane and shift, and the columns [j0, j1) whose shifted pixel lies within the plane (the
+// others fall off the grid anyway, and are neither read nor written).
 struct Shift {
-  long long shift;
+  long long from;  // the first column's source within a channel's planes
   int j0, j1;
 };
 
 static inline Shift tap_shift(const ConvShape& g, long long c0, int cols, int t) {
-  const int k = g.kernel, p = g.pad();
-  const long long n = g.batch * g.plane();
-  const long long shift = (long long)(t / k - p) * g.w + (t % k - p);
+  const TapPlane tp = tap_plane(g, t);
+  const long long n = g.batch * g.outPlane();
+  const long long shift = (long long)tp.di * g.wo + tp.dj;
   const long long lo = -(c0 + shift), hi = n - (c0 + shift);
   const int j0 = lo < 0 ? 0 : lo > cols ? cols : (int)lo;
   const int j1 = hi < j0 ? j0 : hi > cols ? cols : (int)hi;
-  return Shift{shift, j0, j1};
+  return Shift{tp.off + c0 + shift, j0, j1};
 }
 
-static void im2col_shifted(const ConvShape& g, const float* x, long long c0, int cols, long ld,
-                           float* dst) {
+// dst (C K^2 rows, row stride ld) = the chunk's im2col rows from planes (shifted: the image;
+// phased: its phase planes).
+static void im2col_planar(const ConvShape& g, const float* planes, long long c0, int cols,
+                          long ld, float* dst) {
   const int taps = g.kernel * g.kernel;
   thread_local std::vector<float> mask;
-  shift_masks(g, c0, cols, mask);
+  tap_masks(g, c0, cols, mask);
   for (int t = 0; t < taps; ++t) {
     const Shift sh = tap_shift(g, c0, cols, t);
     const float* m = mask.data() + (size_t)t * cols;
     for (int c = 0; c < g.channels; ++c) {
-      const float* src = x + (long long)c * g.batch * g.plane() + c0 + sh.shift;
+      const float* src = planes + (long long)c * g.batch * g.plane() + sh.from;
       float* out = dst + (long long)(c * taps + t) * ld;
       for (int j = 0; j < sh.j0; ++j) out[j] = 0.f;
       for (int j = sh.j0; j < sh.j1; ++j) {
@@ -418,32 +442,71 @@ static void im2col_shifted(const ConvShape& g, const float* x, long long c0, int
   }
 }
 
-// col2im_chunk for shifted(g): each tap's row is added to the shifted pixels in one pass. Pixels
-// where the tap falls off the image get +0 (so that the pass vectorises): they lie within w + 1
-// pixels of the chunk, inside its neighbours' output rows, which never run at the same time
-// (conv_chunk).
-static void col2im_shifted(const ConvShape& g, const float* src, long long c0, int cols,
-                           float* dx) {
+// planes += the adjoint of im2col_planar applied to src (C K^2 rows, row stride cols). Pixels where
+// a tap falls off the grid get +0 (so that the pass vectorises): they lie within wo + 1 pixels of
+// the chunk, inside its neighbours' output rows, which never run at the same time (conv_chunk).
+static void col2im_planar(const ConvShape& g, const float* src, long long c0, int cols,
+                          float* planes) {
   const int taps = g.kernel * g.kernel;
   thread_local std::vector<float> mask;
-  shift_masks(g, c0, cols, mask);
+  tap_masks(g, c0, cols, mask);
   for (int t = 0; t < taps; ++t) {
     const Shift sh = tap_shift(g, c0, cols, t);
     const float* m = mask.data() + (size_t)t * cols;
     for (int c = 0; c < g.channels; ++c) {
-      float* out = dx + (long long)c * g.batch * g.plane() + c0 + sh.shift;
+      float* out = planes + (long long)c * g.batch * g.plane() + sh.from;
       const float* row = src + (long long)(c * taps + t) * cols;
       for (int j = sh.j0; j < sh.j1; ++j) out[j] += m[j] != 0.f ? row[j] : 0.f;
     }
   }
 }
 
-// The columns [c0, c0 + cols) of im2col(x) into dst (row stride ld); pieces is the caller's
-// scratch.
-static void im2col_columns(const ConvShape& g, const float* x, long long c0, int cols,
-                           std::vector<ConvPiece>& pieces, long ld, float* dst) {
-  if (shifted(g)) {
-    im2col_shifted(g, x, c0, cols, ld, dst);
+// For phased(g): xp = x's phase planes (channel c, phase ry * 2 + rx: the batch x ho x wo values
+// x[c][b][2i + ry][2j + rx]), or, Back, x = the image of the phase planes xp.
+template <bool Back>
+static void phase_planes(const ConvShape& g, std::conditional_t<Back, float*, const float*> x,
+                         std::conditional_t<Back, const float*, float*> xp, int threads) {
+  const long long rows = (long long)g.channels * g.batch * g.ho;  // (c, b, i)
+  const long long n = g.batch * g.outPlane();
+  for_chunks(threads, rows, 256, [&](long long r0, long long r1) {
+    for (long long r = r0; r < r1; ++r) {
+      const long long c = r / ((long long)g.batch * g.ho), bi = r % ((long long)g.batch * g.ho);
+      for (int ry = 0; ry < 2; ++ry) {
+        auto img = x + (c * g.batch * g.h + (bi / g.ho) * g.h + 2 * (bi % g.ho) + ry) * g.w;
+        auto even = xp + (c * 4 + ry * 2) * n + bi * g.wo;
+        auto odd = even + n;
+        if constexpr (Back) {
+          for (int j = 0; j < g.wo; ++j) {
+            img[2 * j] = even[j];
+            img[2 * j + 1] = odd[j];
+          }
+        } else {
+          for (int j = 0; j < g.wo; ++j) {
+            even[j] = img[2 * j];
+            odd[j] = img[2 * j + 1];
+          }
+        }
+      }
+    }
+  });
+}
+
+// The planes im2col_planar reads for a call on x: x itself, or (phased) its phase planes in the
+// calling thread's scratch; null where chunks are built from pieces.
+static const float* conv_planes(const ConvShape& g, const float* x, int threads) {
+  if (shifted(g)) return x;
+  if (!phased(g)) return nullptr;
+  float* xp = thread_scratch<PHASE_SLOT>((size_t)g.channels * g.batch * g.plane());
+  phase_planes<false>(g, x, xp, threads);
+  return xp;
+}
+
+// The columns [c0, c0 + cols) of im2col(x) into dst (row stride ld), from planes (conv_planes)
+// where there are some; pieces is the caller's scratch.
+static void im2col_columns(const ConvShape& g, const float* x, const float* planes, long long c0,
+                           int cols, std::vector<ConvPiece>& pieces, long ld, float* dst) {
+  if (planes) {
+    im2col_planar(g, planes, c0, cols, ld, dst);
     return;
   }
   conv_pieces(g, c0, cols, pieces);
@@ -497,11 +560,12 @@ static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, c
   pair_units(k, PAIR_ROWS, units);
   const std::vector<int>& u = units;
   const int rows = k.inOff[k.nIn];
+  const float* planes = conv_planes(g, X, threads);
   std::vector<std::vector<ConvPiece>> pieces(threads);
   over_packed_chunks(
       k.batch, conv_chunk(g, rows, false), (int)u.size() - 1, 2 * k.maxRowBlocks, rows, threads,
       [&](int t, float* pack, int c0, int cols) {
-        im2col_columns(g, X, c0, cols, pieces[t], cols, pack);
+        im2col_columns(g, X, planes, c0, cols, pieces[t], cols, pack);
       },
       [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
         forward_unit(k, u, W, x, ldx, Y + c0, k.ld, i, cols, seg);
@@ -514,8 +578,13 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
                                const float* dY, float* dX, int threads) {
   last_isa = ISA;
   const long long n = (long long)g.channels * g.batch * g.plane();
+  // phased: the chunks add into phase planes, made into dX at the end
+  float* planes = shifted(g) ? dX
+                  : phased(g) ? thread_scratch<PHASE_SLOT>((size_t)n)
+                              : nullptr;
+  float* zeroed = planes ? planes : dX;
   for_chunks(threads, n, 1 << 16, [&](long long i0, long long i1) {
-    for (long long i = i0; i < i1; ++i) dX[i] = 0.f;
+    for (long long i = i0; i < i1; ++i) zeroed[i] = 0.f;
   });
   const int rows = k.outOff[k.nOut], in = k.inOff[k.nIn];
   const int chunk = conv_chunk(g, (long)rows + in, true);
@@ -531,14 +600,15 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
       },
       [&](int t, int c0, int cols) {
         const float* dcols = thread_scratch<IMAGE_SLOT>((size_t)in * chunk);
-        if (shifted(g)) {
-          col2im_shifted(g, dcols, c0, cols, dX);
+        if (planes) {
+          col2im_planar(g, dcols, c0, cols, planes);
           return;
         }
         conv_pieces(g, c0, cols, pieces[t]);
         col2im_chunk(g, dcols, pieces[t], cols, dX);
       },
       2);
+  if (planes && planes != dX) phase_planes<true>(g, dX, planes, threads);
 }
 
 /** dW = the block-sparse weight gradient of k over dY and im2col(X), never formed. */
@@ -552,13 +622,14 @@ static void conv_backward_weight(const Kernel& k, const ConvShape& g, const floa
   // columns, 0.21 s at 256; no change at 724 channels, 7 x 7.)
   int chunk = conv_chunk(g, (long)in + k.outOff[k.nOut], false);
   if (chunk < 256) chunk = 256;
+  const float* planes = conv_planes(g, X, threads);
   std::vector<std::vector<ConvPiece>> pieces(threads);
   const long ldp = transposed_stride(chunk);  // rows 4 KiB apart would share cache sets
   backward_weight_chunks(
       k, dY, chunk,
       [&](int t, int c0, int cols) {
         float* pack = thread_scratch<IMAGE_SLOT>((size_t)in * ldp);
-        im2col_columns(g, X, c0, cols, pieces[t], ldp, pack);
+        im2col_columns(g, X, planes, c0, cols, pieces[t], ldp, pack);
         return std::pair<const float*, long>(pack, ldp);
       },
       dW, threads);

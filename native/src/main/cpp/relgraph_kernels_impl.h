@@ -551,7 +551,7 @@ static void pack_columns(const float* src, long lds, int rows, int cols, float* 
 // Scratch of at least n floats that belongs to the calling thread and grows only: allocating
 // (and faulting in) tens of megabytes per call cost more than the arithmetic of a chunked
 // product. Buffers used at the same time on one thread need different slots.
-enum ScratchSlot { PACK_SLOT, TRANSPOSE_SLOT, PART_SLOT, IMAGE_SLOT };
+enum ScratchSlot { PACK_SLOT, TRANSPOSE_SLOT, PART_SLOT, IMAGE_SLOT, PHASE_SLOT };
 
 template <ScratchSlot S>
 static float* thread_scratch(size_t n) {
