@@ -419,10 +419,10 @@ static inline Shift tap_shift(const ConvShape& g, long long c0, int cols, int t)
   return Shift{tp.off + c0 + shift, j0, j1};
 }
 
-// dst (C K^2 rows, row stride ld) = the chunk's im2col rows from planes (shifted: the image;
-// phased: its phase planes).
-static void im2col_planar(const ConvShape& g, const float* planes, long long c0, int cols,
-                          long ld, float* dst) {
+// row(r, from, sh, m) for every im2col row r = c K^2 + t of the chunk: channel c's tap t, whose
+// columns [sh.j0, sh.j1) read the channel's planes from `from` on, where m (the tap's mask) is 1.
+template <typename Row>
+static void planar_rows(const ConvShape& g, long long c0, int cols, const Row& row) {
   const int taps = g.kernel * g.kernel;
   thread_local std::vector<float> mask;
   tap_masks(g, c0, cols, mask);
@@ -430,16 +430,25 @@ static void im2col_planar(const ConvShape& g, const float* planes, long long c0,
     const Shift sh = tap_shift(g, c0, cols, t);
     const float* m = mask.data() + (size_t)t * cols;
     for (int c = 0; c < g.channels; ++c) {
-      const float* src = planes + (long long)c * g.batch * g.plane() + sh.from;
-      float* out = dst + (long long)(c * taps + t) * ld;
-      for (int j = 0; j < sh.j0; ++j) out[j] = 0.f;
-      for (int j = sh.j0; j < sh.j1; ++j) {
-        const float v = src[j];
-        out[j] = m[j] != 0.f ? v : 0.f;
-      }
-      for (int j = sh.j1; j < cols; ++j) out[j] = 0.f;
+      row((long long)c * taps + t, (long long)c * g.batch * g.plane() + sh.from, sh, m);
     }
   }
+}
+
+// dst (C K^2 rows, row stride ld) = the chunk's im2col rows from planes (shifted: the image;
+// phased: its phase planes).
+static void im2col_planar(const ConvShape& g, const float* planes, long long c0, int cols,
+                          long ld, float* dst) {
+  planar_rows(g, c0, cols, [&](long long r, long long from, const Shift& sh, const float* m) {
+    const float* src = planes + from;
+    float* out = dst + r * ld;
+    for (int j = 0; j < sh.j0; ++j) out[j] = 0.f;
+    for (int j = sh.j0; j < sh.j1; ++j) {
+      const float v = src[j];
+      out[j] = m[j] != 0.f ? v : 0.f;
+    }
+    for (int j = sh.j1; j < cols; ++j) out[j] = 0.f;
+  });
 }
 
 // planes += the adjoint of im2col_planar applied to src (C K^2 rows, row stride cols). Pixels where
@@ -447,18 +456,11 @@ static void im2col_planar(const ConvShape& g, const float* planes, long long c0,
 // the chunk, inside its neighbours' output rows, which never run at the same time (conv_chunk).
 static void col2im_planar(const ConvShape& g, const float* src, long long c0, int cols,
                           float* planes) {
-  const int taps = g.kernel * g.kernel;
-  thread_local std::vector<float> mask;
-  tap_masks(g, c0, cols, mask);
-  for (int t = 0; t < taps; ++t) {
-    const Shift sh = tap_shift(g, c0, cols, t);
-    const float* m = mask.data() + (size_t)t * cols;
-    for (int c = 0; c < g.channels; ++c) {
-      float* out = planes + (long long)c * g.batch * g.plane() + sh.from;
-      const float* row = src + (long long)(c * taps + t) * cols;
-      for (int j = sh.j0; j < sh.j1; ++j) out[j] += m[j] != 0.f ? row[j] : 0.f;
-    }
-  }
+  planar_rows(g, c0, cols, [&](long long r, long long from, const Shift& sh, const float* m) {
+    float* out = planes + from;
+    const float* row = src + r * cols;
+    for (int j = sh.j0; j < sh.j1; ++j) out[j] += m[j] != 0.f ? row[j] : 0.f;
+  });
 }
 
 // For phased(g): xp = x's phase planes (channel c, phase ry * 2 + rx: the batch x ho x wo values

@@ -539,13 +539,7 @@ final class ModelFileReader {
     require(f.partitionSeed, "spec.partition_seed");
     require(f.width, "width");
     require(f.mode, "mode");
-    require(f.nodes, "graph.nodes");
-    require(f.directed, "graph.directed");
-    require(f.edges, "graph.edges");
-    require(f.parameters, "parameters");
-    if (f.info == null) {
-      f.info = new JsonObject();
-    }
+    requireGraphAndParameters(f);
     if (f.nodes > f.stemWidth) {
       throw header(
           "graph.nodes = "
@@ -584,6 +578,17 @@ final class ModelFileReader {
       if (u == v) {
         throw header(field + " is a self-loop (every node receives from itself already)");
       }
+    }
+  }
+
+  /** The graph's fields and the parameter list, which both formats have; info defaults to {}. */
+  private void requireGraphAndParameters(Fields f) {
+    require(f.nodes, "graph.nodes");
+    require(f.directed, "graph.directed");
+    require(f.edges, "graph.edges");
+    require(f.parameters, "parameters");
+    if (f.info == null) {
+      f.info = new JsonObject();
     }
   }
 
@@ -925,13 +930,7 @@ final class ModelFileReader {
     require(f.partitionSeed, "partition_seed");
     require(f.mode, "mode");
     require(f.graph ? true : null, "graph");
-    require(f.nodes, "graph.nodes");
-    require(f.directed, "graph.directed");
-    require(f.edges, "graph.edges");
-    require(f.parameters, "parameters");
-    if (f.info == null) {
-      f.info = new JsonObject();
-    }
+    requireGraphAndParameters(f);
     if (!RelationalConvNet.BUILT.contains(f.model)) {
       throw header(
           "model = "
