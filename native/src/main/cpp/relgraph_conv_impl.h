@@ -556,21 +556,17 @@ static inline int conv_chunk(const ConvShape& g, long rows, bool scatter) {
 static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, const float* X,
                          float* Y, int threads) {
   last_isa = ISA;
-  thread_local MergedNodes merged;
-  thread_local std::vector<int> units;
-  const Kernel& k = forward_layout(k0, W, merged);
-  pair_units(k, PAIR_ROWS, units);
-  const std::vector<int>& u = units;
-  const int rows = k.inOff[k.nIn];
+  const ForwardPlan p = forward_plan(k0, W);
+  const int rows = p.k.inOff[p.k.nIn];
   const float* planes = conv_planes(g, X, threads);
   std::vector<std::vector<ConvPiece>> pieces(threads);
   over_packed_chunks(
-      k.batch, conv_chunk(g, rows, false), (int)u.size() - 1, 2 * k.maxRowBlocks, rows, threads,
+      p.k.batch, conv_chunk(g, rows, false), p.count(), p.maxBlocks(), rows, threads,
       [&](int t, float* pack, int c0, int cols) {
         im2col_columns(g, X, planes, c0, cols, pieces[t], cols, pack);
       },
       [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
-        forward_unit(k, u, W, x, ldx, Y + c0, k.ld, i, cols, seg);
+        p.unit(i, x, ldx, Y + c0, p.k.ld, cols, seg);
       },
       [](int, int, int) {});
 }

@@ -320,9 +320,37 @@ static inline void forward_node(const Kernel& k, const float* W, const float* X,
 // most of their ring blocks.
 constexpr int PAIR_ROWS = TR / 2;
 
-// A pair's register tile over columns [col0, col0 + CC * VW): its segments are seg[0, nS) shared,
-// then nA of the first node's only, then nB of the second's only; rsA and rsB are the nodes' row
-// strides of coefficients (steps are contiguous).
+// acc[0, RN) += the coefficients of step k (row stride rs) times x.
+template <int RN, int CC>
+static inline void rows_step(vf (*acc)[CC], const vf (&x)[CC], const float* cf, long rs, int k) {
+#pragma GCC unroll 8
+  for (int r = 0; r < RN; ++r) {
+    vf w = splat(cf[r * rs + k]);
+#pragma GCC unroll 8
+    for (int c = 0; c < CC; ++c) acc[r][c] += w * x[c];
+  }
+}
+
+// acc[0, RN) += segments seg[s0, s1) (coefficient row stride rs) over CC vectors at col0.
+template <int RN, int CC>
+static inline void rows_segments(vf (*acc)[CC], const Segment* seg, int s0, int s1, long rs,
+                                 long ldx, int col0) {
+  for (int s = s0; s < s1; ++s) {
+    const float* xp = seg[s].x + col0;
+    for (int k = 0; k < seg[s].len; ++k) {
+      vf x[CC];
+#pragma GCC unroll 8
+      for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
+      rows_step<RN>(acc, x, seg[s].coef, rs, k);
+      xp += ldx;
+    }
+  }
+}
+
+// A pair's register tile over columns [col0, col0 + CC * VW): its segments are seg[0, nS) shared
+// (each activation vector feeds both nodes' rows), then nA of the first node's only, then nB of
+// the second's only; rsA and rsB are the nodes' row strides of coefficients (steps are
+// contiguous).
 template <int RA, int RB, int CC>
 static inline void pair_tile(const Segment* seg, int nS, int nA, int nB, long rsA, long rsB,
                              long ldx, int col0, const DenseStore& st) {
@@ -333,54 +361,18 @@ static inline void pair_tile(const Segment* seg, int nS, int nA, int nB, long rs
 #pragma GCC unroll 8
     for (int c = 0; c < CC; ++c) acc[r][c] = vf{};
   for (int s = 0; s < nS; ++s) {
-    const float* ca = seg[s].coef;
-    const float* cb = seg[s].coef2;
     const float* xp = seg[s].x + col0;
     for (int k = 0; k < seg[s].len; ++k) {
       vf x[CC];
 #pragma GCC unroll 8
       for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
-#pragma GCC unroll 8
-      for (int r = 0; r < RA; ++r) {
-        vf w = splat(ca[r * rsA + k]);
-#pragma GCC unroll 8
-        for (int c = 0; c < CC; ++c) acc[r][c] += w * x[c];
-      }
-#pragma GCC unroll 8
-      for (int r = 0; r < RB; ++r) {
-        vf w = splat(cb[r * rsB + k]);
-#pragma GCC unroll 8
-        for (int c = 0; c < CC; ++c) acc[RA + r][c] += w * x[c];
-      }
+      rows_step<RA>(acc, x, seg[s].coef, rsA, k);
+      rows_step<RB>(acc + RA, x, seg[s].coef2, rsB, k);
       xp += ldx;
     }
   }
-  for (int s = nS; s < nS + nA + nB; ++s) {
-    const bool first = s < nS + nA;
-    const float* cf = seg[s].coef;
-    const float* xp = seg[s].x + col0;
-    for (int k = 0; k < seg[s].len; ++k) {
-      vf x[CC];
-#pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
-      if (first) {
-#pragma GCC unroll 8
-        for (int r = 0; r < RA; ++r) {
-          vf w = splat(cf[r * rsA + k]);
-#pragma GCC unroll 8
-          for (int c = 0; c < CC; ++c) acc[r][c] += w * x[c];
-        }
-      } else {
-#pragma GCC unroll 8
-        for (int r = 0; r < RB; ++r) {
-          vf w = splat(cf[r * rsB + k]);
-#pragma GCC unroll 8
-          for (int c = 0; c < CC; ++c) acc[RA + r][c] += w * x[c];
-        }
-      }
-      xp += ldx;
-    }
-  }
+  rows_segments<RA>(acc, seg, nS, nS + nA, rsA, ldx, col0);
+  rows_segments<RB>(acc + RA, seg, nS + nA, nS + nA + nB, rsB, ldx, col0);
 #pragma GCC unroll 8
   for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
@@ -439,23 +431,34 @@ static void pair_rows(int ra, int rb, const Segment* seg, int nS, int nA, int nB
   }
 }
 
+// match (the blocks of a, then those of a + 1) = for each block, the other node's block of the
+// same input node, or -1; returns whether any matched.
+static bool pair_match(const Kernel& k, int a, std::vector<int>& match) {
+  const int a0 = k.rowPtr[a], b0 = k.rowPtr[a + 1], b1 = k.rowPtr[a + 2];
+  match.assign(b1 - a0, -1);
+  bool any = false;
+  for (int i = a0, j = b0; i < b0 && j < b1;) {
+    if (k.colIdx[i] == k.colIdx[j]) {
+      match[i - a0] = j;
+      match[j - a0] = i;
+      any = true;
+    }
+    if (k.colIdx[i] <= k.colIdx[j]) ++i; else ++j;
+  }
+  return any;
+}
+
 // Each unit's first output node, then nOut: a unit is one node, or two consecutive nodes of at
 // most maxRows rows each that share a block (the forward pass's and the weight gradient's pairs).
 static void pair_units(const Kernel& k, int maxRows, std::vector<int>& units) {
   auto rows = [&](int v) { return k.outOff[v + 1] - k.outOff[v]; };
   auto thin = [&](int v) { return rows(v) >= 1 && rows(v) <= maxRows; };
-  auto share = [&](int a, int b) {
-    for (int i = k.rowPtr[a], j = k.rowPtr[b]; i < k.rowPtr[a + 1] && j < k.rowPtr[b + 1];) {
-      if (k.colIdx[i] == k.colIdx[j]) return true;
-      if (k.colIdx[i] < k.colIdx[j]) ++i; else ++j;
-    }
-    return false;
-  };
+  std::vector<int> match;
   units.clear();
   for (int v = 0; v < k.nOut;) {
     units.push_back(v);
     const bool pair = maxRows >= 1 && v + 1 < k.nOut && thin(v) && thin(v + 1) &&
-                      k.rowK[v] + k.rowK[v + 1] <= 2 * KC && share(v, v + 1);
+                      k.rowK[v] + k.rowK[v + 1] <= 2 * KC && pair_match(k, v, match);
     v += pair ? 2 : 1;
   }
   units.push_back(k.nOut);
@@ -465,65 +468,31 @@ static void pair_units(const Kernel& k, int maxRows, std::vector<int>& units) {
 // both nodes' block counts.
 static inline void forward_pair(const Kernel& k, const float* W, const float* X, long ldx,
                                 float* Y, long ldy, int a, int cols, Segment* seg) {
-  const int b = a + 1;
-  const int ia1 = k.rowPtr[a + 1], ib1 = k.rowPtr[b + 1];
-  int nS = 0, nA = 0;
-  for (int i = k.rowPtr[a], j = k.rowPtr[b]; i < ia1 || j < ib1;) {
-    const int ua = i < ia1 ? k.colIdx[i] : INT_MAX, ub = j < ib1 ? k.colIdx[j] : INT_MAX;
-    if (ua == ub) ++nS;
-    if (ua < ub) ++nA;
-    if (ua <= ub) ++i;
-    if (ub <= ua) ++j;
-  }
-  // Runs of consecutive input nodes in one list are one segment, as in forward_node.
-  int n[3] = {0, 0, 0}, last[3] = {-2, -2, -2};
-  const int base[3] = {0, nS, 0};
-  int nB = 0;
-  auto add = [&](int list, int u, const float* ca, const float* cb) {
-    const int width = k.inOff[u + 1] - k.inOff[u];
-    Segment* s = seg + base[list] + (list == 2 ? nS + nA : 0);
-    if (n[list] > 0 && last[list] == u - 1) {
-      s[n[list] - 1].len += width;
-    } else {
-      s[n[list]++] = Segment{ca, X + (long)k.inOff[u] * ldx, 1, width, cb};
+  thread_local std::vector<int> match;
+  pair_match(k, a, match);
+  const int a0 = k.rowPtr[a];
+  int n = 0;
+  // v's blocks j with shared(j) as it wants them, a run of consecutive input nodes as one segment
+  // (as in forward_node); shared segments carry the other node's coefficients too.
+  auto segments = [&](int v, bool shared) {
+    int last = -2;
+    for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+      const int other = match[j - a0];
+      if ((other >= 0) != shared) continue;
+      const int u = k.colIdx[j], width = k.inOff[u + 1] - k.inOff[u];
+      if (last == u - 1) {
+        seg[n - 1].len += width;
+      } else {
+        seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], X + (long)k.inOff[u] * ldx, 1, width,
+                           shared ? W + k.rowBase[a + 1] + k.blockCol[other] : nullptr};
+      }
+      last = u;
     }
-    last[list] = u;
+    return n;
   };
-  for (int i = k.rowPtr[a], j = k.rowPtr[b]; i < ia1 || j < ib1;) {
-    const int ua = i < ia1 ? k.colIdx[i] : INT_MAX, ub = j < ib1 ? k.colIdx[j] : INT_MAX;
-    const float* ca = i < ia1 ? W + k.rowBase[a] + k.blockCol[i] : nullptr;
-    const float* cb = j < ib1 ? W + k.rowBase[b] + k.blockCol[j] : nullptr;
-    if (ua == ub) {
-      add(0, ua, ca, cb);
-    } else if (ua < ub) {
-      add(1, ua, ca, nullptr);
-    } else {
-      add(2, ub, cb, nullptr);
-    }
-    if (ua <= ub) ++i;
-    if (ub <= ua) ++j;
-  }
-  nB = n[2];
-  // the run lists were filled in place; close the gap left where runs coalesced
-  if (n[1] < nA) {
-    for (int q = 0; q < nB; ++q) seg[nS + n[1] + q] = seg[nS + nA + q];
-  }
-  if (n[0] < nS) {
-    for (int q = 0; q < n[1] + nB; ++q) seg[n[0] + q] = seg[nS + q];
-  }
-  pair_rows(k.outOff[a + 1] - k.outOff[a], k.outOff[b + 1] - k.outOff[b], seg, n[0], n[1], nB,
-            k.rowK[a], k.rowK[b], ldx, cols, DenseStore{Y + (long)k.outOff[a] * ldy, ldy});
-}
-
-// Forward unit i of `units` (pair_units) over `cols` columns.
-static inline void forward_unit(const Kernel& k, const std::vector<int>& units, const float* W,
-                                const float* X, long ldx, float* Y, long ldy, int i, int cols,
-                                Segment* seg) {
-  if (units[i + 1] - units[i] == 2) {
-    forward_pair(k, W, X, ldx, Y, ldy, units[i], cols, seg);
-  } else {
-    forward_node(k, W, X, ldx, Y, ldy, units[i], cols, seg);
-  }
+  const int nS = segments(a, true), nA = segments(a, false) - nS, nB = segments(a + 1, false) - nS - nA;
+  pair_rows(k.outOff[a + 1] - k.outOff[a], k.outOff[a + 2] - k.outOff[a + 1], seg, nS, nA, nB,
+            k.rowK[a], k.rowK[a + 1], ldx, cols, DenseStore{Y + (long)k.outOff[a] * ldy, ldy});
 }
 
 // Input node u of dX over `cols` columns: dy and dx point at the first column, row strides ldy,
@@ -726,16 +695,38 @@ static const Kernel& forward_layout(const Kernel& k, const float*& W, MergedNode
   return m.k;
 }
 
-static void forward(const Kernel& k0, const float* W, const float* X, float* Y, int threads) {
-  last_isa = ISA;
+// What the forward pass runs: the layout and weights (forward_layout) and its units (pair_units),
+// held in the calling thread's own buffers (the pool's workers reach them through this).
+struct ForwardPlan {
+  const Kernel& k;
+  const float* W;
+  const std::vector<int>& units;
+  int count() const { return (int)units.size() - 1; }
+  int maxBlocks() const { return 2 * k.maxRowBlocks; }  // a pair's segments
+  // Unit i over `cols` columns: x and y point at the first column, row strides ldx, ldy.
+  void unit(int i, const float* x, long ldx, float* y, long ldy, int cols, Segment* seg) const {
+    if (units[i + 1] - units[i] == 2) {
+      forward_pair(k, W, x, ldx, y, ldy, units[i], cols, seg);
+    } else {
+      forward_node(k, W, x, ldx, y, ldy, units[i], cols, seg);
+    }
+  }
+};
+
+static ForwardPlan forward_plan(const Kernel& k0, const float* W) {
   thread_local MergedNodes merged;
   thread_local std::vector<int> units;
   const Kernel& k = forward_layout(k0, W, merged);
   pair_units(k, PAIR_ROWS, units);
-  const std::vector<int>& u = units;
-  over_nodes(k, (int)u.size() - 1, 2 * k.maxRowBlocks, X, k.inOff[k.nIn], threads,
+  return ForwardPlan{k, W, units};
+}
+
+static void forward(const Kernel& k0, const float* W, const float* X, float* Y, int threads) {
+  last_isa = ISA;
+  const ForwardPlan p = forward_plan(k0, W);
+  over_nodes(p.k, p.count(), p.maxBlocks(), X, p.k.inOff[p.k.nIn], threads,
              [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
-               forward_unit(k, u, W, x, ldx, Y + c0, k.ld, i, cols, seg);
+               p.unit(i, x, ldx, Y + c0, p.k.ld, cols, seg);
              });
 }
 
@@ -966,10 +957,13 @@ static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, cons
 
 // The column vectors of v's blocks j that keep(j) selects, run by run (a run: consecutive input
 // nodes, whose columns are contiguous both in xt and in W_v); a run's last vector, when it holds
-// at most half a vector's lanes, goes to halves instead.
-template <typename Keep>
+// at most half a vector's lanes, goes to halves instead. Where other(j) is a block of a pair's
+// second node (the same input node's), each vector's col2 is its column there, and every vector
+// goes to cvs.
+template <typename Keep, typename Other>
 static void column_runs(const Kernel& k, int v, const float* xtp, const Keep& keep,
-                        std::vector<ColumnVector>& cvs, std::vector<ColumnVector>& halves) {
+                        const Other& other, std::vector<ColumnVector>& cvs,
+                        std::vector<ColumnVector>& halves) {
   const int j1 = k.rowPtr[v + 1];
   for (int j = k.rowPtr[v]; j < j1;) {
     if (!keep(j)) {
@@ -980,13 +974,17 @@ static void column_runs(const Kernel& k, int v, const float* xtp, const Keep& ke
     while (je < j1 && keep(je) && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
     const int c0 = k.inOff[k.colIdx[j]];
     const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
+    const int o = other(j);
     for (int c = 0; c < cols; c += VW) {
       ColumnVector cv{xtp + c0 + c, k.blockCol[j] + c, cols - c < VW ? cols - c : VW};
-      (cv.lanes <= VW / 2 ? halves : cvs).push_back(cv);
+      if (o >= 0) cv.col2 = k.blockCol[o] + c;
+      (o < 0 && cv.lanes <= VW / 2 ? halves : cvs).push_back(cv);
     }
     j = je;
   }
 }
+
+static inline int no_other(int) { return -1; }
 
 // Every row tile of a node's `count` rows (dy, row stride ld; w, row stride ldw) over cvs, and over
 // halves two at a time (two short tails share one vector).
@@ -1018,7 +1016,7 @@ static void backward_weight_node(const Kernel& k, int v, const float* dy, int ba
   thread_local std::vector<ColumnVector> cvs, halves;
   cvs.clear();
   halves.clear();
-  column_runs(k, v, xtp, [](int) { return true; }, cvs, halves);
+  column_runs(k, v, xtp, [](int) { return true; }, no_other, cvs, halves);
   dw_columns(cvs, halves, k.outOff[v + 1] - k.outOff[v], dy, k.ld, batch, ldt, w, k.rowK[v], add);
 }
 
@@ -1028,35 +1026,15 @@ static void backward_weight_node(const Kernel& k, int v, const float* dy, int ba
 static void backward_weight_pair(const Kernel& k, int a, const float* dy, int batch,
                                  const float* xtp, long ldt, float* wa, float* wb, bool add) {
   const int b = a + 1;
-  thread_local std::vector<int> match;  // per block of a, then of b: the other's block, or -1
-  const int a0 = k.rowPtr[a], b0 = k.rowPtr[b], b1 = k.rowPtr[b + 1];
-  match.assign(b1 - a0, -1);
-  for (int i = a0, j = b0; i < b0 && j < b1;) {
-    if (k.colIdx[i] == k.colIdx[j]) {
-      match[i - a0] = j;
-      match[j - a0] = i;
-    }
-    if (k.colIdx[i] <= k.colIdx[j]) ++i; else ++j;
-  }
+  thread_local std::vector<int> match;
+  pair_match(k, a, match);
+  const int a0 = k.rowPtr[a];
   const int ra = k.outOff[b] - k.outOff[a], rb = k.outOff[b + 1] - k.outOff[b];
+  auto shared = [&](int j) { return match[j - a0] >= 0; };
   thread_local std::vector<ColumnVector> both, cvs, halves;
   both.clear();
-  for (int j = a0; j < b0;) {  // runs of shared input nodes: contiguous in W_a and in W_b
-    if (match[j - a0] < 0) {
-      ++j;
-      continue;
-    }
-    int je = j + 1;
-    while (je < b0 && match[je - a0] >= 0 && k.colIdx[je] == k.colIdx[je - 1] + 1) ++je;
-    const int c0 = k.inOff[k.colIdx[j]];
-    const int cols = k.inOff[k.colIdx[je - 1] + 1] - c0;
-    for (int c = 0; c < cols; c += VW) {
-      ColumnVector cv{xtp + c0 + c, k.blockCol[j] + c, cols - c < VW ? cols - c : VW};
-      cv.col2 = k.blockCol[match[j - a0]] + c;
-      both.push_back(cv);
-    }
-    j = je;
-  }
+  // runs of shared input nodes: contiguous in W_a and in W_b
+  column_runs(k, a, xtp, shared, [&](int j) { return match[j - a0]; }, both, halves);
   const DwOut pair{wa, k.rowK[a], wb, k.rowK[b], ra};
   const int nv = (int)both.size();
   for (int c = 0; c < nv; c += DTC) {
@@ -1066,7 +1044,7 @@ static void backward_weight_pair(const Kernel& k, int a, const float* dy, int ba
   for (int v = a; v <= b; ++v) {
     cvs.clear();
     halves.clear();
-    column_runs(k, v, xtp, [&](int j) { return match[j - a0] < 0; }, cvs, halves);
+    column_runs(k, v, xtp, [&](int j) { return !shared(j); }, no_other, cvs, halves);
     dw_columns(cvs, halves, v == a ? ra : rb, v == a ? dy : dy + (long)ra * k.ld, k.ld, batch,
                ldt, v == a ? wa : wb, k.rowK[v], add);
   }
