@@ -609,6 +609,95 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
   if (planes && planes != dX) phase_planes<true>(g, dX, planes, threads);
 }
 
+// The weight gradient of a planar convolution (shifted or phased) over thin nodes, with taps as
+// columns of their own: dW_v[r][(c, t)] = the sum over pixels j, where tap t's pixel lies on the
+// image, of dy_r[j] x_c[j + s_t], s_t the tap's shift within its plane. Register tiles of a node's
+// rows by channels of one tap (at most TAP_ACC accumulators, TAP_CC channels) read both straight
+// from dY and from the planes, vectors over the pixels: no im2col chunk, no transpose. The im2col
+// route gives nodes of 2 or 3 channels tiles of 2 or 3 rows over transposed chunks K^2 times the
+// image chunk, larger than L2. Over the FLOP-matched CNN's relational 3 x 3 layers (WS-flex,
+// k/n 0.125, batch 128, 2 threads) it took 0.55 to 0.90 of the im2col route's time with AVX-512;
+// with forced AVX2 0.60 to 1.02 (nodes of 5 or 6 channels at 7 x 7 and 14 x 14 broke even). Nodes of one
+// channel, and dense graphs, do better merged into dense tiles on the im2col route; so do nodes
+// of 16 channels (1.04). See taps_weight_gradient.
+constexpr int TAP_ACC = VW == 16 ? 24 : 12;
+constexpr int TAP_CC = VW == 16 ? 8 : 3;
+
+// Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 12
+// channels on average, and at most half the blocks of a complete graph.
+static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g, const float* planes) {
+  const long out = k.outOff[k.nOut];
+  return planes && g.kernel > 1 && out >= 2L * k.nOut && out <= 12L * k.nOut &&
+         2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
+}
+
+static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const float* dY,
+                                      const float* planes, float* dW, int threads) {
+  const int taps = g.kernel * g.kernel;
+  // chunks of at most 1024 pixels (long reductions between the lane sums), and one per thread at
+  // least
+  long chunk = ((long)k.batch + threads - 1) / threads;
+  chunk = (chunk + 63) / 64 * 64;
+  if (chunk > 1024) chunk = 1024;
+  const long long channel = (long long)g.batch * g.plane();
+  std::vector<float*> parts(threads, nullptr);
+  over_chunks(threads, k.batch, (int)chunk, [&](int t, int c0, int cols) {
+    if (!parts[t]) {
+      parts[t] = thread_scratch<PART_SLOT>(k.weightExtent);
+      std::fill(parts[t], parts[t] + k.weightExtent, 0.0f);
+    }
+    thread_local std::vector<float> mask;
+    thread_local std::vector<const float*> xr, xs;
+    tap_masks(g, c0, cols, mask);
+    for (int v = 0; v < k.nOut; ++v) {
+      const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
+      if (rows == 0) continue;
+      // xr[c]: the planes of W_v's c-th channel (its columns c K^2 .. c K^2 + K^2 - 1)
+      xr.resize(kc);
+      xs.resize(kc);
+      for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+        const int u = k.colIdx[j];
+        for (int i = 0; i < (k.inOff[u + 1] - k.inOff[u]) / taps; ++i) {
+          xr[k.blockCol[j] / taps + i] = planes + (long long)(k.inOff[u] / taps + i) * channel;
+        }
+      }
+      const int rtiles = (rows + DTR - 1) / DTR;
+      int ccMax = TAP_ACC / tile_height(rows, rtiles, 0);
+      if (ccMax > TAP_CC) ccMax = TAP_CC;
+      const int ctiles = (kc + ccMax - 1) / ccMax;
+      for (int tap = 0; tap < taps; ++tap) {
+        const Shift sh = tap_shift(g, c0, cols, tap);
+        if (sh.j1 <= sh.j0) continue;
+        for (int c = 0; c < kc; ++c) xs[c] = xr[c] + sh.from + sh.j0;
+        const float* dy = dY + (long long)k.outOff[v] * k.ld + c0 + sh.j0;
+        const float* m = mask.data() + (size_t)tap * cols + sh.j0;
+        float* w = parts[t] + k.rowBase[v] + tap;
+        for (int ct = 0, c = 0; ct < ctiles; ++ct) {
+          const int cc = tile_height(kc, ctiles, ct);
+          for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
+            const int rr = tile_height(rows, rtiles, rt);
+            dwb_rows<DTR, TAP_CC, true>(rr, cc, dy + (long)r0 * k.ld, k.ld, sh.j1 - sh.j0,
+                                        xs.data() + c, w + (long)r0 * K + (long)c * taps, K,
+                                        true, m, taps);
+            r0 += rr;
+          }
+          c += cc;
+        }
+      }
+    }
+  });
+  Pool::instance().run(threads, k.nOut, [&](int, int v) {
+    const long long p0 = k.rowBase[v];
+    const long long p1 = p0 + (long long)(k.outOff[v + 1] - k.outOff[v]) * k.rowK[v];
+    bool first = true;
+    for (const float* part : parts) {
+      if (!part) continue;
+      for (long long i = p0; i < p1; ++i) dW[i] = first ? part[i] : dW[i] + part[i];
+      first = false;
+    }
+  });
+}
+
 /** dW = the block-sparse weight gradient of k over dY and im2col(X), never formed. */
 static void conv_backward_weight(const Kernel& k, const ConvShape& g, const float* dY,
                                  const float* X, float* dW, int threads) {
@@ -621,6 +710,10 @@ static void conv_backward_weight(const Kernel& k, const ConvShape& g, const floa
   int chunk = conv_chunk(g, (long)in + k.outOff[k.nOut], false);
   if (chunk < 256) chunk = 256;
   const float* planes = conv_planes(g, X, threads);
+  if (taps_weight_gradient(k, g, planes)) {
+    conv_backward_weight_taps(k, g, dY, planes, dW, threads);
+    return;
+  }
   std::vector<std::vector<ConvPiece>> pieces(threads);
   const long ldp = transposed_stride(chunk);  // rows 4 KiB apart would share cache sets
   backward_weight_chunks(

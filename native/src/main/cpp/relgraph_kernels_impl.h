@@ -1106,16 +1106,24 @@ static inline void lane_sums(const V* a, float* out) {
 }
 
 // RR rows of dW_v (dy = dY row of the first, row stride ld; w = W_v's first row, row stride ldw)
-// by CC consecutive columns of W_v, whose activation rows are xr[0 .. CC-1], over `batch` columns.
-template <int RR, int CC>
-static inline void dwb_tile(const float* dy, long ld, int batch, const float* const* xr, float* w,
-                            long ldw, bool add) {
+// by CC columns of W_v, cs apart, whose activation rows are xr[0 .. CC-1], over `batch` columns.
+// With M, an activation counts only where mask (over the same columns) is not 0: a convolution's
+// tap that falls off the image reads a neighbouring pixel there, selected away rather than
+// multiplied by 0, so that whatever that pixel holds never reaches the sum.
+template <int RR, int CC, bool M>
+static inline void dwb_tile(const float* dy, long ld, int batch, const float* const* xr,
+                            const float* mask, float* w, long ldw, long cs, bool add) {
   constexpr int KU = accumulator_sets<RR, CC>();
   vf acc[KU][RR][CC];
   zero(acc);
   const float* xs[CC];
 #pragma GCC unroll 8
   for (int c = 0; c < CC; ++c) xs[c] = xr[c];
+  auto load_x = [&](int c, int k) {
+    vf x = loadu(xs[c] + k);
+    if constexpr (M) x = loadu(mask + k) != 0.0f ? x : vf{};
+    return x;
+  };
   const int vb = batch / VW * VW;
   int k = 0;
   for (; k + KU * VW <= vb; k += KU * VW) {
@@ -1123,7 +1131,7 @@ static inline void dwb_tile(const float* dy, long ld, int batch, const float* co
     for (int u = 0; u < KU; ++u) {
       vf x[CC];
 #pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) x[c] = loadu(xs[c] + k + u * VW);
+      for (int c = 0; c < CC; ++c) x[c] = load_x(c, k + u * VW);
 #pragma GCC unroll 8
       for (int r = 0; r < RR; ++r) {
         vf d = loadu(dy + r * ld + k + u * VW);
@@ -1135,7 +1143,7 @@ static inline void dwb_tile(const float* dy, long ld, int batch, const float* co
   for (; k < vb; k += VW) {
     vf x[CC];
 #pragma GCC unroll 8
-    for (int c = 0; c < CC; ++c) x[c] = loadu(xs[c] + k);
+    for (int c = 0; c < CC; ++c) x[c] = load_x(c, k);
 #pragma GCC unroll 8
     for (int r = 0; r < RR; ++r) {
       vf d = loadu(dy + r * ld + k);
@@ -1147,6 +1155,7 @@ static inline void dwb_tile(const float* dy, long ld, int batch, const float* co
   float s[RR * CC];
   lane_sums<RR * CC>(&acc[0][0][0], s);
   for (; k < batch; ++k) {  // the last columns that do not fill a vector
+    if (M && mask[k] == 0.0f) continue;
 #pragma GCC unroll 8
     for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
@@ -1156,31 +1165,33 @@ static inline void dwb_tile(const float* dy, long ld, int batch, const float* co
   for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
     for (int c = 0; c < CC; ++c) {
-      float* out = w + r * ldw + c;
+      float* out = w + r * ldw + c * cs;
       *out = (add ? *out : 0.0f) + s[r * CC + c];
     }
 }
 
-template <int RR, int CC>
+template <int RR, int CC, bool M>
 static inline void dwb_cols(int cc, const float* dy, long ld, int batch, const float* const* xr,
-                            float* w, long ldw, bool add) {
+                            const float* mask, float* w, long ldw, long cs, bool add) {
   if constexpr (CC > 0) {
     if (cc == CC) {
-      dwb_tile<RR, CC>(dy, ld, batch, xr, w, ldw, add);
+      dwb_tile<RR, CC, M>(dy, ld, batch, xr, mask, w, ldw, cs, add);
     } else {
-      dwb_cols<RR, CC - 1>(cc, dy, ld, batch, xr, w, ldw, add);
+      dwb_cols<RR, CC - 1, M>(cc, dy, ld, batch, xr, mask, w, ldw, cs, add);
     }
   }
 }
 
-template <int RR>
+// The tile of rr <= RR rows by cc <= CC columns (mask and cs as for dwb_tile).
+template <int RR, int CC, bool M = false>
 static inline void dwb_rows(int rr, int cc, const float* dy, long ld, int batch,
-                            const float* const* xr, float* w, long ldw, bool add) {
+                            const float* const* xr, float* w, long ldw, bool add,
+                            const float* mask = nullptr, long cs = 1) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      dwb_cols<RR, DTC>(cc, dy, ld, batch, xr, w, ldw, add);
+      dwb_cols<RR, CC, M>(cc, dy, ld, batch, xr, mask, w, ldw, cs, add);
     } else {
-      dwb_rows<RR - 1>(rr, cc, dy, ld, batch, xr, w, ldw, add);
+      dwb_rows<RR - 1, CC, M>(rr, cc, dy, ld, batch, xr, w, ldw, add, mask, cs);
     }
   }
 }
@@ -1208,8 +1219,8 @@ static void backward_weight_node_rows(const Kernel& k, int v, const float* dy, l
     int r0 = 0;
     for (int t = 0; t < tiles; ++t) {
       const int rr = tile_height(count, tiles, t);
-      dwb_rows<DTR>(rr, cc, dy + r0 * ldy, ldy, batch, xr.data() + c, w + (long)r0 * K + c, K,
-                    add);
+      dwb_rows<DTR, DTC>(rr, cc, dy + r0 * ldy, ldy, batch, xr.data() + c, w + (long)r0 * K + c,
+                         K, add);
       r0 += rr;
     }
   }
