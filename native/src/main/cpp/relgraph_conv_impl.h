@@ -648,13 +648,16 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
     }
     thread_local std::vector<float> mask;
     thread_local std::vector<const float*> xr, xs;
+    thread_local std::vector<Shift> shifts;
     tap_masks(g, c0, cols, mask);
+    shifts.resize(taps);
+    for (int tap = 0; tap < taps; ++tap) shifts[tap] = tap_shift(g, c0, cols, tap);
     for (int v = 0; v < k.nOut; ++v) {
       const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
       if (rows == 0) continue;
       // xr[c]: the planes of W_v's c-th channel (its columns c K^2 .. c K^2 + K^2 - 1)
       xr.resize(kc);
-      xs.resize(kc);
+      xs.resize(TAP_CC);
       for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
         const int u = k.colIdx[j];
         for (int i = 0; i < (k.inOff[u + 1] - k.inOff[u]) / taps; ++i) {
@@ -665,24 +668,24 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
       int ccMax = TAP_ACC / tile_height(rows, rtiles, 0);
       if (ccMax > TAP_CC) ccMax = TAP_CC;
       const int ctiles = (kc + ccMax - 1) / ccMax;
-      for (int tap = 0; tap < taps; ++tap) {
-        const Shift sh = tap_shift(g, c0, cols, tap);
-        if (sh.j1 <= sh.j0) continue;
-        for (int c = 0; c < kc; ++c) xs[c] = xr[c] + sh.from + sh.j0;
-        const float* dy = dY + (long long)k.outOff[v] * k.ld + c0 + sh.j0;
-        const float* m = mask.data() + (size_t)tap * cols + sh.j0;
-        float* w = parts[t] + k.rowBase[v] + tap;
-        for (int ct = 0, c = 0; ct < ctiles; ++ct) {
-          const int cc = tile_height(kc, ctiles, ct);
+      // each column tile's activation rows stay in cache over the taps (shifted by a row or so)
+      for (int ct = 0, c = 0; ct < ctiles; ++ct) {
+        const int cc = tile_height(kc, ctiles, ct);
+        for (int tap = 0; tap < taps; ++tap) {
+          const Shift& sh = shifts[tap];
+          if (sh.j1 <= sh.j0) continue;
+          for (int i = 0; i < cc; ++i) xs[i] = xr[c + i] + sh.from + sh.j0;
+          const float* dy = dY + (long long)k.outOff[v] * k.ld + c0 + sh.j0;
+          const float* m = mask.data() + (size_t)tap * cols + sh.j0;
+          float* w = parts[t] + k.rowBase[v] + tap + (long)c * taps;
           for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
             const int rr = tile_height(rows, rtiles, rt);
             dwb_rows<DTR, TAP_CC, true>(rr, cc, dy + (long)r0 * k.ld, k.ld, sh.j1 - sh.j0,
-                                        xs.data() + c, w + (long)r0 * K + (long)c * taps, K,
-                                        true, m, taps);
+                                        xs.data(), w + (long)r0 * K, K, true, m, taps);
             r0 += rr;
           }
-          c += cc;
         }
+        c += cc;
       }
     }
   });
