@@ -617,9 +617,9 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
 // route gives nodes of 2 or 3 channels tiles of 2 or 3 rows over transposed chunks K^2 times the
 // image chunk, larger than L2. Over the FLOP-matched CNN's relational 3 x 3 layers (WS-flex,
 // k/n 0.125, batch 128, 2 threads) it took 0.55 to 0.90 of the im2col route's time with AVX-512;
-// with forced AVX2 0.60 to 1.02 (nodes of 5 or 6 channels at 7 x 7 and 14 x 14 broke even). Nodes of one
-// channel, and dense graphs, do better merged into dense tiles on the im2col route; so do nodes
-// of 16 channels (1.04). See taps_weight_gradient.
+// with forced AVX2 0.60 to 1.02 (nodes of 5 or 6 channels at 7 x 7 and 14 x 14 broke even). Nodes
+// of one channel, and dense graphs, do better merged into dense tiles on the im2col route; so do
+// nodes of 16 channels (1.04). See taps_weight_gradient.
 constexpr int TAP_ACC = VW == 16 ? 24 : 12;
 constexpr int TAP_CC = VW == 16 ? 8 : 3;
 
@@ -640,12 +640,9 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
   chunk = (chunk + 63) / 64 * 64;
   if (chunk > 1024) chunk = 1024;
   const long long channel = (long long)g.batch * g.plane();
-  std::vector<float*> parts(threads, nullptr);
+  WorkerParts parts(threads, k.weightExtent);
   over_chunks(threads, k.batch, (int)chunk, [&](int t, int c0, int cols) {
-    if (!parts[t]) {
-      parts[t] = thread_scratch<PART_SLOT>(k.weightExtent);
-      std::fill(parts[t], parts[t] + k.weightExtent, 0.0f);
-    }
+    float* part = parts.of(t);
     thread_local std::vector<float> mask;
     thread_local std::vector<const float*> xr, xs;
     thread_local std::vector<Shift> shifts;
@@ -677,7 +674,7 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
           for (int i = 0; i < cc; ++i) xs[i] = xr[c + i] + sh.from + sh.j0;
           const float* dy = dY + (long long)k.outOff[v] * k.ld + c0 + sh.j0;
           const float* m = mask.data() + (size_t)tap * cols + sh.j0;
-          float* w = parts[t] + k.rowBase[v] + tap + (long)c * taps;
+          float* w = part + k.rowBase[v] + tap + (long)c * taps;
           for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
             const int rr = tile_height(rows, rtiles, rt);
             dwb_rows<DTR, TAP_CC, true>(rr, cc, dy + (long)r0 * k.ld, k.ld, sh.j1 - sh.j0,
@@ -690,14 +687,8 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
     }
   });
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
-    const long long p0 = k.rowBase[v];
-    const long long p1 = p0 + (long long)(k.outOff[v + 1] - k.outOff[v]) * k.rowK[v];
-    bool first = true;
-    for (const float* part : parts) {
-      if (!part) continue;
-      for (long long i = p0; i < p1; ++i) dW[i] = first ? part[i] : dW[i] + part[i];
-      first = false;
-    }
+    const long long p = k.rowBase[v];
+    parts.sum(p, p, (long long)(k.outOff[v + 1] - k.outOff[v]) * k.rowK[v], dW);
   });
 }
 

@@ -1246,6 +1246,30 @@ static inline bool weight_gradient_by_rows(const Kernel& k) {
 // rows would all fall into the same cache sets.
 static inline long transposed_stride(int in) { return in + 2 * VW + 8; }
 
+// Each worker's own copy of a weight gradient over column chunks (`extent` values), made and zeroed
+// by the worker's first chunk (of), and their sum (sum).
+struct WorkerParts {
+  std::vector<float*> parts;
+  long long extent;
+  WorkerParts(int threads, long long extent) : parts(threads, nullptr), extent(extent) {}
+  float* of(int t) {
+    if (!parts[t]) {
+      parts[t] = thread_scratch<PART_SLOT>(extent);
+      std::fill(parts[t], parts[t] + extent, 0.0f);
+    }
+    return parts[t];
+  }
+  // dW[o .. o + len) = the sum of the parts at [p .. p + len).
+  void sum(long long p, long long o, long long len, float* dW) const {
+    bool first = true;
+    for (const float* part : parts) {
+      if (!part) continue;
+      for (long long i = 0; i < len; ++i) dW[o + i] = first ? part[p + i] : dW[o + i] + part[p + i];
+      first = false;
+    }
+  }
+};
+
 // The weight gradient over column chunks of `chunk` columns: each task gets its chunk of X from
 // source(worker, c0, cols), a pointer to the chunk's first column and its row stride (X itself,
 // or a chunk the worker builds), transposes it (or, without a transpose, reads its rows in place)
@@ -1270,17 +1294,14 @@ static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
   pair_units(k, rows ? 0 : DTR / 2, units);
   const int in = k.inOff[k.nIn];
   const long ldt = transposed_stride(in);
-  std::vector<float*> parts(threads, nullptr);
+  WorkerParts parts(threads, k.weightExtent);
   over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
-    if (!parts[t]) {
-      parts[t] = thread_scratch<PART_SLOT>(k.weightExtent);
-      std::fill(parts[t], parts[t] + k.weightExtent, 0.0f);
-    }
+    float* part = parts.of(t);
     if (rows) {
       const std::pair<const float*, long> x = source(t, c0, cols);
       for (int v = 0; v < k.nOut; ++v) {
         backward_weight_node_rows(k, v, dY + (long)k.outOff[v] * k.ld + c0, k.ld, x.first,
-                                  x.second, cols, parts[t] + k.rowBase[v], true);
+                                  x.second, cols, part + k.rowBase[v], true);
       }
       return;
     }
@@ -1291,22 +1312,14 @@ static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
       const int v = units[i];
       const float* dy = dY + (long)k.outOff[v] * k.ld + c0;
       if (units[i + 1] - v == 2) {
-        backward_weight_pair(k, v, dy, cols, xt, ldt, parts[t] + k.rowBase[v],
-                             parts[t] + k.rowBase[v + 1], true);
+        backward_weight_pair(k, v, dy, cols, xt, ldt, part + k.rowBase[v], part + k.rowBase[v + 1],
+                             true);
       } else {
-        backward_weight_node(k, v, dy, cols, xt, ldt, parts[t] + k.rowBase[v], true);
+        backward_weight_node(k, v, dy, cols, xt, ldt, part + k.rowBase[v], true);
       }
     }
   });
-  // dW[o .. o + len) = the sum of the workers' parts at [p .. p + len).
-  auto sum = [&](long long p, long long o, int len) {
-    bool first = true;
-    for (const float* part : parts) {
-      if (!part) continue;
-      for (int i = 0; i < len; ++i) dW[o + i] = first ? part[p + i] : dW[o + i] + part[p + i];
-      first = false;
-    }
-  };
+  auto sum = [&](long long p, long long o, int len) { parts.sum(p, o, len, dW); };
   Pool::instance().run(threads, k.nOut, [&](int, int v) {
     if (isMerged) {
       for_merged_blocks_of(k0, merged, v, sum);
