@@ -125,7 +125,9 @@ class DenseBaselineTest {
    * OpenBLAS or block-sparse product's helper thread needs. Measured as the process's CPU time
    * while the caller sleeps after each of many products (the clock ticks in 10 ms on Linux, so only
    * the sum means something): about 400 ms over 100 sleeps with the default, about 30 ms with the
-   * short spin.
+   * short spin. The JVM's own threads (the JIT, the collector) add to the process's time at random:
+   * once, in a full test run, 180 ms. So the best of three rounds counts: a long spin costs every
+   * round.
    */
   @Test
   void oneDnnThreadsDoNotSpinLongAfterAProduct() throws InterruptedException {
@@ -141,16 +143,22 @@ class DenseBaselineTest {
       for (int i = 0; i < 20; i++) {
         dnnl.step();
       }
-      long cpuNanos = 0;
-      for (int i = 0; i < 100; i++) {
-        dnnl.forward();
-        long c0 = os.getProcessCpuTime();
-        Thread.sleep(20);
-        cpuNanos += os.getProcessCpuTime() - c0;
+      long cpuNanos = Long.MAX_VALUE;
+      for (int round = 0; round < 3 && cpuNanos >= 150_000_000; round++) {
+        long sum = 0;
+        for (int i = 0; i < 100; i++) {
+          dnnl.forward();
+          long c0 = os.getProcessCpuTime();
+          Thread.sleep(20);
+          sum += os.getProcessCpuTime() - c0;
+        }
+        cpuNanos = Math.min(cpuNanos, sum);
       }
       assertTrue(
           cpuNanos < 150_000_000,
-          "process CPU while sleeping after 100 oneDNN products: " + cpuNanos / 1e6 + " ms");
+          "process CPU while sleeping after 100 oneDNN products (the best of 3 rounds): "
+              + cpuNanos / 1e6
+              + " ms");
     }
   }
 
