@@ -552,13 +552,183 @@ static inline int conv_chunk(const ConvShape& g, long rows, bool scatter) {
   return c;
 }
 
+// Pixels per chunk of the tap-by-tap routes: at most 1024 (long reductions between the weight
+// gradient's lane sums), and one chunk per thread at least.
+static inline int taps_chunk(const Kernel& k, int threads) {
+  long chunk = ((long)k.batch + threads - 1) / threads;
+  chunk = (chunk + 63) / 64 * 64;
+  return chunk > 1024 ? 1024 : (int)chunk;
+}
+
+// xr[c] = the planes of the c-th input channel of node v's blocks (W_v's columns c K^2 to
+// c K^2 + K^2 - 1), channels `channel` values apart.
+static void node_planes(const Kernel& k, int v, int taps, const float* planes, long long channel,
+                        std::vector<const float*>& xr) {
+  xr.resize(k.rowK[v] / taps);
+  for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
+    const int u = k.colIdx[j];
+    for (int i = 0; i < (k.inOff[u + 1] - k.inOff[u]) / taps; ++i) {
+      xr[k.blockCol[j] / taps + i] = planes + (long long)(k.inOff[u] / taps + i) * channel;
+    }
+  }
+}
+
+// Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 12
+// channels on average, and at most half the blocks of a complete graph.
+static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g, const float* planes) {
+  const long out = k.outOff[k.nOut];
+  return planes && g.kernel > 1 && out >= 2L * k.nOut && out <= 12L * k.nOut &&
+         2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
+}
+
+// The forward product tap by tap, for conv_forward_taps: rows [0, RR) of node v (w: W_v's first
+// row, row stride ldw) over CV vectors of pixels from chunk column j. Each tap's part is summed
+// over the node's input channels unmasked, then added where the tap's pixel lies on the image (a
+// select, so that a neighbouring pixel read off the image never reaches the sum).
+template <int RR, int CV>
+static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
+                                 const float* const* xr, const Shift* sh, const float* mask,
+                                 int cols, int j, float* y, long ldy) {
+  vf acc[RR][CV], part[RR][CV];
+#pragma GCC unroll 8
+  for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < CV; ++v) acc[r][v] = vf{};
+  for (int t = 0; t < taps; ++t) {
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int v = 0; v < CV; ++v) part[r][v] = vf{};
+    const long long from = sh[t].from + j;
+    const float* wt = w + t;
+    for (int c = 0; c < kc; ++c) {
+      const float* xp = xr[c] + from;
+      vf x[CV];
+#pragma GCC unroll 8
+      for (int v = 0; v < CV; ++v) x[v] = loadu(xp + v * VW);
+#pragma GCC unroll 8
+      for (int r = 0; r < RR; ++r) {
+        const vf wv = splat(wt[r * ldw + (long)c * taps]);
+#pragma GCC unroll 8
+        for (int v = 0; v < CV; ++v) part[r][v] += wv * x[v];
+      }
+    }
+    const float* m = mask + (size_t)t * cols + j;
+#pragma GCC unroll 8
+    for (int v = 0; v < CV; ++v) {
+      const vf mv = loadu(m + v * VW);
+#pragma GCC unroll 8
+      for (int r = 0; r < RR; ++r) acc[r][v] = mv != 0.0f ? acc[r][v] + part[r][v] : acc[r][v];
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < CV; ++v) storeu(y + r * ldy + j + v * VW, acc[r][v]);
+}
+
+template <int RR, int CV>
+static inline void fwd_taps_rows(int rr, const float* w, long ldw, int kc, int taps,
+                                 const float* const* xr, const Shift* sh, const float* mask,
+                                 int cols, int j, float* y, long ldy) {
+  if constexpr (RR > 0) {
+    if (rr == RR) {
+      fwd_taps_tile<RR, CV>(w, ldw, kc, taps, xr, sh, mask, cols, j, y, ldy);
+    } else {
+      fwd_taps_rows<RR - 1, CV>(rr, w, ldw, kc, taps, xr, sh, mask, cols, j, y, ldy);
+    }
+  }
+}
+
+constexpr int FWD_TAP_ROWS = 3;
+constexpr int FWD_TAP_VECTORS = 4;
+
+// Whether conv_forward takes the tap-by-tap route: with AVX-512 only, where taps_weight_gradient
+// would, over nodes of at most 3 output channels on average. (FLOP-matched CNN layers, WS-flex
+// k/n 0.125, batch 128, 2 threads: 2- and 3-channel nodes took 0.61 to 0.82 of the im2col route's
+// time; 6-channel nodes 1.11 to 1.26; 11-channel nodes at 4 x 4, whose 724 planes lie 8 KiB apart
+// and share cache sets, 3.6; forced AVX2, whose 16 registers hold a tile of 2 rows by 3 vectors,
+// 1.4 to 1.5 at 3-channel nodes.)
+static inline bool taps_forward(const Kernel& k, const ConvShape& g, const float* planes) {
+  return VW == 16 && taps_weight_gradient(k, g, planes) && k.outOff[k.nOut] <= 3L * k.nOut;
+}
+
+// Y = the block-sparse product of k over im2col(X) tap by tap, straight from the planes (see
+// taps_forward): register tiles of a node's rows by pixels, summed over the node's input channels
+// and taps, with no im2col chunk. Pixels where a tap reads outside its plane (the first and last
+// wo + 1 of the grid) go one by one, and so do a chunk's last pixels short of a vector.
+static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* W,
+                              const float* planes, float* Y, int threads) {
+  const int taps = g.kernel * g.kernel;
+  const int chunk = taps_chunk(k, threads);
+  const long long channel = (long long)g.batch * g.plane();
+  constexpr int TILE = FWD_TAP_VECTORS * VW;
+  over_chunks(threads, k.batch, chunk, [&](int, int c0, int cols) {
+    thread_local std::vector<float> mask;
+    thread_local std::vector<const float*> xr;
+    thread_local std::vector<Shift> shifts;
+    tap_masks(g, c0, cols, mask);
+    shifts.resize(taps);
+    int a = 0, b = cols;  // every tap reads inside its plane over [a, b)
+    for (int t = 0; t < taps; ++t) {
+      shifts[t] = tap_shift(g, c0, cols, t);
+      if (shifts[t].j0 > a) a = shifts[t].j0;
+      if (shifts[t].j1 < b) b = shifts[t].j1;
+    }
+    if (b < a) b = a;
+    const int tiles = (b - a) / TILE;
+    for (int v = 0; v < k.nOut; ++v) {
+      const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
+      if (rows == 0) continue;
+      node_planes(k, v, taps, planes, channel, xr);
+      const float* w = W + k.rowBase[v];
+      float* y = Y + (long long)k.outOff[v] * k.ld + c0;
+      const int rtiles = (rows + FWD_TAP_ROWS - 1) / FWD_TAP_ROWS;
+      const int e = a + tiles * TILE + (b - a - tiles * TILE) / VW * VW;  // vectors end
+      for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
+        const int rr = tile_height(rows, rtiles, rt);
+        for (int i = 0; i < tiles; ++i) {
+          fwd_taps_rows<FWD_TAP_ROWS, FWD_TAP_VECTORS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(),
+                                                      shifts.data(), mask.data(), cols,
+                                                      a + i * TILE, y + (long)r0 * k.ld, k.ld);
+        }
+        for (int j = a + tiles * TILE; j < e; j += VW) {
+          fwd_taps_rows<FWD_TAP_ROWS, 1>(rr, w + (long)r0 * K, K, kc, taps, xr.data(),
+                                         shifts.data(), mask.data(), cols, j, y + (long)r0 * k.ld,
+                                         k.ld);
+        }
+        r0 += rr;
+      }
+      // the other pixels, one by one (four sums, so that the additions overlap)
+      auto pixel = [&](int j) {
+        for (int r = 0; r < rows; ++r) {
+          float s[4] = {0.f, 0.f, 0.f, 0.f};
+          for (int t = 0; t < taps; ++t) {
+            if (mask[(size_t)t * cols + j] == 0.f) continue;
+            const float* wt = w + (long)r * K + t;
+            const long long from = shifts[t].from + j;
+            for (int c = 0; c < kc; ++c) s[c & 3] += wt[(long)c * taps] * xr[c][from];
+          }
+          y[(long)r * k.ld + j] = (s[0] + s[1]) + (s[2] + s[3]);
+        }
+      };
+      for (int j = 0; j < a; ++j) pixel(j);
+      for (int j = e; j < cols; ++j) pixel(j);
+    }
+  });
+}
+
 /** Y = the block-sparse product of k over im2col(X), never formed. */
 static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, const float* X,
                          float* Y, int threads) {
   last_isa = ISA;
+  const float* planes = conv_planes(g, X, threads);
+  if (taps_forward(k0, g, planes)) {
+    conv_forward_taps(k0, g, W, planes, Y, threads);
+    return;
+  }
   const ForwardPlan p = forward_plan(k0, W);
   const int rows = p.k.inOff[p.k.nIn];
-  const float* planes = conv_planes(g, X, threads);
   std::vector<std::vector<ConvPiece>> pieces(threads);
   over_packed_chunks(
       p.k.batch, conv_chunk(g, rows, false), p.count(), p.maxBlocks(), rows, threads,
@@ -623,25 +793,13 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
 constexpr int TAP_ACC = VW == 16 ? 24 : 12;
 constexpr int TAP_CC = VW == 16 ? 8 : 3;
 
-// Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 12
-// channels on average, and at most half the blocks of a complete graph.
-static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g, const float* planes) {
-  const long out = k.outOff[k.nOut];
-  return planes && g.kernel > 1 && out >= 2L * k.nOut && out <= 12L * k.nOut &&
-         2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
-}
-
 static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const float* dY,
                                       const float* planes, float* dW, int threads) {
   const int taps = g.kernel * g.kernel;
-  // chunks of at most 1024 pixels (long reductions between the lane sums), and one per thread at
-  // least
-  long chunk = ((long)k.batch + threads - 1) / threads;
-  chunk = (chunk + 63) / 64 * 64;
-  if (chunk > 1024) chunk = 1024;
+  const int chunk = taps_chunk(k, threads);
   const long long channel = (long long)g.batch * g.plane();
   WorkerParts parts(threads, k.weightExtent);
-  over_chunks(threads, k.batch, (int)chunk, [&](int t, int c0, int cols) {
+  over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
     float* part = parts.of(t);
     thread_local std::vector<float> mask;
     thread_local std::vector<const float*> xr, xs;
@@ -652,15 +810,8 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
     for (int v = 0; v < k.nOut; ++v) {
       const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
       if (rows == 0) continue;
-      // xr[c]: the planes of W_v's c-th channel (its columns c K^2 .. c K^2 + K^2 - 1)
-      xr.resize(kc);
+      node_planes(k, v, taps, planes, channel, xr);
       xs.resize(TAP_CC);
-      for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
-        const int u = k.colIdx[j];
-        for (int i = 0; i < (k.inOff[u + 1] - k.inOff[u]) / taps; ++i) {
-          xr[k.blockCol[j] / taps + i] = planes + (long long)(k.inOff[u] / taps + i) * channel;
-        }
-      }
       const int rtiles = (rows + DTR - 1) / DTR;
       int ccMax = TAP_ACC / tile_height(rows, rtiles, 0);
       if (ccMax > TAP_CC) ccMax = TAP_CC;
