@@ -640,80 +640,91 @@ static inline void fwd_taps_rows(int rr, const float* w, long ldw, int kc, int t
   }
 }
 
+// A tile: 3 rows by 4 vectors, twice (the sum and a tap's share).
 constexpr int FWD_TAP_ROWS = 3;
 constexpr int FWD_TAP_VECTORS = 4;
 
-// Whether conv_forward takes the tap-by-tap route: with AVX-512 only, where taps_weight_gradient
-// would, over nodes of at most 3 output channels on average. (FLOP-matched CNN layers, WS-flex
-// k/n 0.125, batch 128, 2 threads: 2- and 3-channel nodes took 0.61 to 0.82 of the im2col route's
-// time; 6-channel nodes 1.11 to 1.26; 11-channel nodes at 4 x 4, whose 724 planes lie 8 KiB apart
-// and share cache sets, 3.6; forced AVX2, whose 16 registers hold a tile of 2 rows by 3 vectors,
-// 1.4 to 1.5 at 3-channel nodes.)
+// Whether conv_forward takes the tap-by-tap route: where taps_weight_gradient would, over nodes
+// of at most 6 output channels on average with AVX-512, at most 3 with AVX2. (Relational 3 x 3
+// layers, WS-flex k/n 0.125, 2 threads, against the im2col route: nodes of 2 to 3 channels took
+// 0.44 to 0.49 of its time at stride 1, 0.77 at stride 2; 5 to 6 channels 0.92 to 1.02; 11
+// channels 1.5, 21 channels 2.1, the complete graph's 1-channel nodes 2.2. With AVX2, 0.89 to 0.96
+// at 3 channels.)
 static inline bool taps_forward(const Kernel& k, const ConvShape& g, const float* planes) {
-  return VW == 16 && taps_weight_gradient(k, g, planes) && k.outOff[k.nOut] <= 3L * k.nOut;
+  return taps_weight_gradient(k, g, planes) && k.outOff[k.nOut] <= (VW == 16 ? 6L : 3L) * k.nOut;
 }
 
-// Y = the block-sparse product of k over im2col(X) tap by tap, straight from the planes (see
-// taps_forward): register tiles of a node's rows by pixels, summed over the node's input channels
-// and taps, with no im2col chunk. Pixels where a tap reads outside its plane (the first and last
-// wo + 1 of the grid) go one by one, and so do a chunk's last pixels short of a vector.
+// Y = the block-sparse product of k over im2col(X) tap by tap (see taps_forward): register tiles
+// of a node's rows by pixels, summed over the node's input channels and taps, read from a copy of
+// the chunk's planes with a halo, with no im2col chunk.
 static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* W,
                               const float* planes, float* Y, int threads) {
-  const int taps = g.kernel * g.kernel;
+  const int taps = g.kernel * g.kernel, cin = k.inOff[k.nIn] / taps;
   const int chunk = taps_chunk(k, threads);
-  const long long channel = (long long)g.batch * g.plane();
+  const long long channel = (long long)g.batch * g.plane(), n = k.batch;
+  const int P = (int)(channel / n);  // planes per channel: 1, or 4 phase planes
+  const int halo = g.wo + 1;         // the farthest a tap reaches
   constexpr int TILE = FWD_TAP_VECTORS * VW;
   over_chunks(threads, k.batch, chunk, [&](int, int c0, int cols) {
     thread_local std::vector<float> mask;
     thread_local std::vector<const float*> xr;
     thread_local std::vector<Shift> shifts;
     tap_masks(g, c0, cols, mask);
-    shifts.resize(taps);
-    int a = 0, b = cols;  // every tap reads inside its plane over [a, b)
-    for (int t = 0; t < taps; ++t) {
-      shifts[t] = tap_shift(g, c0, cols, t);
-      if (shifts[t].j0 > a) a = shifts[t].j0;
-      if (shifts[t].j1 < b) b = shifts[t].j1;
+    // The chunk's planes with `halo` pixels either side (0 beyond the plane), rows ldh apart: every
+    // tap reads in place, and the rows, unlike the planes, are no multiple of 4 KiB apart (planes
+    // that are share L1 sets: 1.6 times slower at 32 x 32, batch 32).
+    const long ldh = (cols + 2L * halo + VW - 1) / VW * VW + VW;
+    float* hx = thread_scratch<IMAGE_SLOT>((size_t)cin * P * ldh);
+    const long long s0 = c0 - halo, s1 = c0 + cols + halo;  // the halo rows' pixels
+    const int i0 = (int)(s0 < 0 ? -s0 : 0), i1 = (int)((s1 < n ? s1 : n) - s0);
+    for (int c = 0; c < cin; ++c) {
+      for (int p = 0; p < P; ++p) {
+        const float* src = planes + c * channel + p * n + s0;
+        float* dst = hx + ((long)c * P + p) * ldh;
+        for (int i = 0; i < i0; ++i) dst[i] = 0.f;
+        for (int i = i0; i < i1; ++i) dst[i] = src[i];
+        for (int i = i1; i < cols + 2 * halo; ++i) dst[i] = 0.f;
+      }
     }
-    if (b < a) b = a;
-    const int tiles = (b - a) / TILE;
+    shifts.resize(taps);
+    for (int t = 0; t < taps; ++t) {
+      const TapPlane tp = tap_plane(g, t);
+      shifts[t] = Shift{tp.off / n * ldh + halo + (long long)tp.di * g.wo + tp.dj, 0, cols};
+    }
+    const int tiles = cols / TILE, e = cols / VW * VW;  // e: where whole vectors end
     for (int v = 0; v < k.nOut; ++v) {
       const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
       if (rows == 0) continue;
-      node_planes(k, v, taps, planes, channel, xr);
+      node_planes(k, v, taps, hx, (long long)P * ldh, xr);
       const float* w = W + k.rowBase[v];
       float* y = Y + (long long)k.outOff[v] * k.ld + c0;
       const int rtiles = (rows + FWD_TAP_ROWS - 1) / FWD_TAP_ROWS;
-      const int e = a + tiles * TILE + (b - a - tiles * TILE) / VW * VW;  // vectors end
       for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
         const int rr = tile_height(rows, rtiles, rt);
         for (int i = 0; i < tiles; ++i) {
           fwd_taps_rows<FWD_TAP_ROWS, FWD_TAP_VECTORS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(),
-                                                      shifts.data(), mask.data(), cols,
-                                                      a + i * TILE, y + (long)r0 * k.ld, k.ld);
+                                                      shifts.data(), mask.data(), cols, i * TILE,
+                                                      y + (long)r0 * k.ld, k.ld);
         }
-        for (int j = a + tiles * TILE; j < e; j += VW) {
+        for (int j = tiles * TILE; j < e; j += VW) {
           fwd_taps_rows<FWD_TAP_ROWS, 1>(rr, w + (long)r0 * K, K, kc, taps, xr.data(),
                                          shifts.data(), mask.data(), cols, j, y + (long)r0 * k.ld,
                                          k.ld);
         }
         r0 += rr;
       }
-      // the other pixels, one by one (four sums, so that the additions overlap)
-      auto pixel = [&](int j) {
+      // a last chunk's pixels short of a vector, one by one
+      for (int j = e; j < cols; ++j) {
         for (int r = 0; r < rows; ++r) {
-          float s[4] = {0.f, 0.f, 0.f, 0.f};
+          float sum = 0.f;
           for (int t = 0; t < taps; ++t) {
             if (mask[(size_t)t * cols + j] == 0.f) continue;
             const float* wt = w + (long)r * K + t;
-            const long long from = shifts[t].from + j;
-            for (int c = 0; c < kc; ++c) s[c & 3] += wt[(long)c * taps] * xr[c][from];
+            for (int c = 0; c < kc; ++c) sum += wt[(long)c * taps] * xr[c][shifts[t].from + j];
           }
-          y[(long)r * k.ld + j] = (s[0] + s[1]) + (s[2] + s[3]);
+          y[(long)r * k.ld + j] = sum;
         }
-      };
-      for (int j = 0; j < a; ++j) pixel(j);
-      for (int j = e; j < cols; ++j) pixel(j);
+      }
     }
   });
 }
