@@ -582,12 +582,13 @@ static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g, con
 }
 
 // The forward product tap by tap, for conv_forward_taps: rows [0, RR) of node v (w: W_v's first
-// row, row stride ldw) over CV vectors of pixels from chunk column j. Each tap's part is summed
-// over the node's input channels unmasked, then added where the tap's pixel lies on the image (a
-// select, so that a neighbouring pixel read off the image never reaches the sum).
+// row, row stride ldw) over CV vectors of pixels from chunk column j; tap t reads xr[c] + from[t].
+// Each tap's part is summed over the node's input channels unmasked, then added where the tap's
+// pixel lies on the image (a select, so that a neighbouring pixel read off the image never reaches
+// the sum).
 template <int RR, int CV>
 static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
-                                 const float* const* xr, const Shift* sh, const float* mask,
+                                 const float* const* xr, const long long* from, const float* mask,
                                  int cols, int j, float* y, long ldy) {
   vf acc[RR][CV], part[RR][CV];
 #pragma GCC unroll 8
@@ -599,10 +600,10 @@ static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
     for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
       for (int v = 0; v < CV; ++v) part[r][v] = vf{};
-    const long long from = sh[t].from + j;
+    const long long at = from[t] + j;
     const float* wt = w + t;
     for (int c = 0; c < kc; ++c) {
-      const float* xp = xr[c] + from;
+      const float* xp = xr[c] + at;
       vf x[CV];
 #pragma GCC unroll 8
       for (int v = 0; v < CV; ++v) x[v] = loadu(xp + v * VW);
@@ -629,13 +630,13 @@ static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
 
 template <int RR, int CV>
 static inline void fwd_taps_rows(int rr, const float* w, long ldw, int kc, int taps,
-                                 const float* const* xr, const Shift* sh, const float* mask,
+                                 const float* const* xr, const long long* from, const float* mask,
                                  int cols, int j, float* y, long ldy) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      fwd_taps_tile<RR, CV>(w, ldw, kc, taps, xr, sh, mask, cols, j, y, ldy);
+      fwd_taps_tile<RR, CV>(w, ldw, kc, taps, xr, from, mask, cols, j, y, ldy);
     } else {
-      fwd_taps_rows<RR - 1, CV>(rr, w, ldw, kc, taps, xr, sh, mask, cols, j, y, ldy);
+      fwd_taps_rows<RR - 1, CV>(rr, w, ldw, kc, taps, xr, from, mask, cols, j, y, ldy);
     }
   }
 }
@@ -668,7 +669,7 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
   over_chunks(threads, k.batch, chunk, [&](int, int c0, int cols) {
     thread_local std::vector<float> mask;
     thread_local std::vector<const float*> xr;
-    thread_local std::vector<Shift> shifts;
+    thread_local std::vector<long long> from;  // each tap's offset within a channel's halo rows
     tap_masks(g, c0, cols, mask);
     // The chunk's planes with `halo` pixels either side (0 beyond the plane), rows ldh apart: every
     // tap reads in place, and the rows, unlike the planes, are no multiple of 4 KiB apart (planes
@@ -686,10 +687,10 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
         for (int i = i1; i < cols + 2 * halo; ++i) dst[i] = 0.f;
       }
     }
-    shifts.resize(taps);
+    from.resize(taps);
     for (int t = 0; t < taps; ++t) {
       const TapPlane tp = tap_plane(g, t);
-      shifts[t] = Shift{tp.off / n * ldh + halo + (long long)tp.di * g.wo + tp.dj, 0, cols};
+      from[t] = tp.off / n * ldh + halo + (long long)tp.di * g.wo + tp.dj;
     }
     const int tiles = cols / TILE, e = cols / VW * VW;  // e: where whole vectors end
     for (int v = 0; v < k.nOut; ++v) {
@@ -703,13 +704,12 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
         const int rr = tile_height(rows, rtiles, rt);
         for (int i = 0; i < tiles; ++i) {
           fwd_taps_rows<FWD_TAP_ROWS, FWD_TAP_VECTORS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(),
-                                                      shifts.data(), mask.data(), cols, i * TILE,
+                                                      from.data(), mask.data(), cols, i * TILE,
                                                       y + (long)r0 * k.ld, k.ld);
         }
         for (int j = tiles * TILE; j < e; j += VW) {
-          fwd_taps_rows<FWD_TAP_ROWS, 1>(rr, w + (long)r0 * K, K, kc, taps, xr.data(),
-                                         shifts.data(), mask.data(), cols, j, y + (long)r0 * k.ld,
-                                         k.ld);
+          fwd_taps_rows<FWD_TAP_ROWS, 1>(rr, w + (long)r0 * K, K, kc, taps, xr.data(), from.data(),
+                                         mask.data(), cols, j, y + (long)r0 * k.ld, k.ld);
         }
         r0 += rr;
       }
@@ -720,7 +720,7 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
           for (int t = 0; t < taps; ++t) {
             if (mask[(size_t)t * cols + j] == 0.f) continue;
             const float* wt = w + (long)r * K + t;
-            for (int c = 0; c < kc; ++c) sum += wt[(long)c * taps] * xr[c][shifts[t].from + j];
+            for (int c = 0; c < kc; ++c) sum += wt[(long)c * taps] * xr[c][from[t] + j];
           }
           y[(long)r * k.ld + j] = sum;
         }
@@ -816,13 +816,13 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
     thread_local std::vector<const float*> xr, xs;
     thread_local std::vector<Shift> shifts;
     tap_masks(g, c0, cols, mask);
+    xs.resize(TAP_CC);
     shifts.resize(taps);
     for (int tap = 0; tap < taps; ++tap) shifts[tap] = tap_shift(g, c0, cols, tap);
     for (int v = 0; v < k.nOut; ++v) {
       const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
       if (rows == 0) continue;
       node_planes(k, v, taps, planes, channel, xr);
-      xs.resize(TAP_CC);
       const int rtiles = (rows + DTR - 1) / DTR;
       int ccMax = TAP_ACC / tile_height(rows, rtiles, 0);
       if (ccMax > TAP_CC) ccMax = TAP_CC;
@@ -858,6 +858,11 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
 static void conv_backward_weight(const Kernel& k, const ConvShape& g, const float* dY,
                                  const float* X, float* dW, int threads) {
   last_isa = ISA;
+  const float* planes = conv_planes(g, X, threads);
+  if (taps_weight_gradient(k, g, planes)) {
+    conv_backward_weight_taps(k, g, dY, planes, dW, threads);
+    return;
+  }
   const int in = k.inOff[k.nIn];
   // At least 256 columns: each chunk's gradient is added into the worker's copy of the weights,
   // so short chunks mean short reductions between those additions. (Relational 3 x 3 layers of a
@@ -865,11 +870,6 @@ static void conv_backward_weight(const Kernel& k, const ConvShape& g, const floa
   // columns, 0.21 s at 256; no change at 724 channels, 7 x 7.)
   int chunk = conv_chunk(g, (long)in + k.outOff[k.nOut], false);
   if (chunk < 256) chunk = 256;
-  const float* planes = conv_planes(g, X, threads);
-  if (taps_weight_gradient(k, g, planes)) {
-    conv_backward_weight_taps(k, g, dY, planes, dW, threads);
-    return;
-  }
   std::vector<std::vector<ConvPiece>> pieces(threads);
   const long ldp = transposed_stride(chunk);  // rows 4 KiB apart would share cache sets
   backward_weight_chunks(

@@ -490,7 +490,8 @@ static inline void forward_pair(const Kernel& k, const float* W, const float* X,
     }
     return n;
   };
-  const int nS = segments(a, true), nA = segments(a, false) - nS, nB = segments(a + 1, false) - nS - nA;
+  const int nS = segments(a, true), nA = segments(a, false) - nS;
+  const int nB = segments(a + 1, false) - nS - nA;
   pair_rows(k.outOff[a + 1] - k.outOff[a], k.outOff[a + 2] - k.outOff[a + 1], seg, nS, nA, nB,
             k.rowK[a], k.rowK[a + 1], ldx, cols, DenseStore{Y + (long)k.outOff[a] * ldy, ldy});
 }

@@ -278,9 +278,10 @@ public abstract class ConvolutionContractTest {
   }
 
   /**
-   * The three products over nodes of 2 to 4 channels of a sparse graph, whose 3 × 3 weight gradient
-   * the native backend takes tap by tap straight from the image (or its phase planes, at stride 2
-   * over even sizes) where it can: stride 1, stride 2 over even and odd sizes, a 1-pixel image.
+   * The three products over nodes of 2 to 4 channels of a sparse graph, whose 3 × 3 forward pass
+   * and weight gradient the native backend takes tap by tap straight from the image (or its phase
+   * planes, at stride 2 over even sizes) where it can: stride 1, stride 2 over even and odd sizes,
+   * a 1-pixel image.
    */
   @Test
   void convolutionProductsOverThinNodesOfASparseGraphMatchTheReference() {
