@@ -464,28 +464,37 @@ static void col2im_planar(const ConvShape& g, const float* src, long long c0, in
 }
 
 // For phased(g): xp = x's phase planes (channel c, phase ry * 2 + rx: the batch x ho x wo values
-// x[c][b][2i + ry][2j + rx]), or, Back, x = the image of the phase planes xp.
+// x[c][b][2i + ry][2j + rx]), or, Back, x = the image of the phase planes xp. Image by image, each
+// pair of rows feeds (or is fed by) all four planes at once. (Against a pass per row and phase
+// with an index division per row, timed alternately, batch 128, 2 threads: the split took 0.46 of
+// its time for 64 channels at 28 x 28 and 0.58 for 183 at 14 x 14, the join 0.76 and 0.84. Whole
+// vectors split into even and odd lanes were slower than this over rows of 7 and 14 values.)
 template <bool Back>
 static void phase_planes(const ConvShape& g, std::conditional_t<Back, float*, const float*> x,
                          std::conditional_t<Back, const float*, float*> xp, int threads) {
-  const long long rows = (long long)g.channels * g.batch * g.ho;  // (c, b, i)
+  const long long images = (long long)g.channels * g.batch;  // (c, b)
   const long long n = g.batch * g.outPlane();
-  for_chunks(threads, rows, 256, [&](long long r0, long long r1) {
-    for (long long r = r0; r < r1; ++r) {
-      const long long c = r / ((long long)g.batch * g.ho), bi = r % ((long long)g.batch * g.ho);
-      for (int ry = 0; ry < 2; ++ry) {
-        auto img = x + (c * g.batch * g.h + (bi / g.ho) * g.h + 2 * (bi % g.ho) + ry) * g.w;
-        auto even = xp + (c * 4 + ry * 2) * n + bi * g.wo;
-        auto odd = even + n;
-        if constexpr (Back) {
-          for (int j = 0; j < g.wo; ++j) {
-            img[2 * j] = even[j];
-            img[2 * j + 1] = odd[j];
-          }
-        } else {
-          for (int j = 0; j < g.wo; ++j) {
-            even[j] = img[2 * j];
-            odd[j] = img[2 * j + 1];
+  const int w = g.w, wo = g.wo;
+  const long long grain = 16384 / g.plane() > 0 ? 16384 / g.plane() : 1;
+  for_chunks(threads, images, grain, [&](long long i0, long long i1) {
+    for (long long im = i0; im < i1; ++im) {
+      auto img = x + im * g.plane();
+      auto planes = xp + (im / g.batch) * 4 * n + (im % g.batch) * g.outPlane();
+      for (int i = 0; i < g.ho; ++i) {
+        auto r0 = img + 2 * i * w;  // rows 2i and 2i + 1
+        auto r1 = r0 + w;
+        auto q = planes + (long long)i * wo;
+        for (int j = 0; j < wo; ++j) {
+          if constexpr (Back) {
+            r0[2 * j] = q[j];
+            r0[2 * j + 1] = q[n + j];
+            r1[2 * j] = q[2 * n + j];
+            r1[2 * j + 1] = q[3 * n + j];
+          } else {
+            q[j] = r0[2 * j];
+            q[n + j] = r0[2 * j + 1];
+            q[2 * n + j] = r1[2 * j];
+            q[3 * n + j] = r1[2 * j + 1];
           }
         }
       }
@@ -573,11 +582,12 @@ static void node_planes(const Kernel& k, int v, int taps, const float* planes, l
   }
 }
 
-// Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 12
-// channels on average, and at most half the blocks of a complete graph.
+// Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 4
+// output channels on average with AVX-512 (2 to 12 otherwise), and at most half the blocks of a
+// complete graph. See conv_backward_weight_taps for the figures.
 static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g, const float* planes) {
   const long out = k.outOff[k.nOut];
-  return planes && g.kernel > 1 && out >= 2L * k.nOut && out <= 12L * k.nOut &&
+  return planes && g.kernel > 1 && out >= 2L * k.nOut && out <= (VW == 16 ? 4L : 12L) * k.nOut &&
          2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
 }
 
@@ -646,13 +656,13 @@ constexpr int FWD_TAP_ROWS = 3;
 constexpr int FWD_TAP_VECTORS = 4;
 
 // Whether conv_forward takes the tap-by-tap route: where taps_weight_gradient would, over nodes
-// of at most 6 output channels on average with AVX-512, at most 3 with AVX2. (Relational 3 x 3
-// layers, WS-flex k/n 0.125, 2 threads, against the im2col route: nodes of 2 to 3 channels took
-// 0.44 to 0.49 of its time at stride 1, 0.77 at stride 2; 5 to 6 channels 0.92 to 1.02; 11
-// channels 1.5, 21 channels 2.1, the complete graph's 1-channel nodes 2.2. With AVX2, 0.89 to 0.96
-// at 3 channels.)
+// of at most 3 output channels on average. (Relational 3 x 3 layers, WS-flex k/n 0.125, 2 threads,
+// against the im2col route: nodes of 2 to 3 channels took 0.44 to 0.49 of its time at stride 1,
+// 0.77 at stride 2; 11 channels 1.5, 21 channels 2.1, the complete graph's 1-channel nodes 2.2.
+// With AVX2, 0.89 to 0.96 at 3 channels. Nodes of 5.7 channels with AVX-512, batch 128: 1.42 to
+// 1.46 at 7 x 7, 1.51 from 14 x 14 at stride 2, timed alternately with the im2col route.)
 static inline bool taps_forward(const Kernel& k, const ConvShape& g, const float* planes) {
-  return taps_weight_gradient(k, g, planes) && k.outOff[k.nOut] <= (VW == 16 ? 6L : 3L) * k.nOut;
+  return taps_weight_gradient(k, g, planes) && k.outOff[k.nOut] <= 3L * k.nOut;
 }
 
 // Y = the block-sparse product of k over im2col(X) tap by tap (see taps_forward): register tiles
@@ -797,10 +807,13 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
 // from dY and from the planes, vectors over the pixels: no im2col chunk, no transpose. The im2col
 // route gives nodes of 2 or 3 channels tiles of 2 or 3 rows over transposed chunks K^2 times the
 // image chunk, larger than L2. Over the FLOP-matched CNN's relational 3 x 3 layers (WS-flex,
-// k/n 0.125, batch 128, 2 threads) it took 0.55 to 0.90 of the im2col route's time with AVX-512;
-// with forced AVX2 0.60 to 1.02 (nodes of 5 or 6 channels at 7 x 7 and 14 x 14 broke even). Nodes
-// of one channel, and dense graphs, do better merged into dense tiles on the im2col route; so do
-// nodes of 16 channels (1.04). See taps_weight_gradient.
+// k/n 0.125, batch 128, 2 threads, each route timed alternately in one process): nodes of 2.9
+// channels took 0.36 (stride 1, 14 x 14) and 0.67 (stride 2, 28 x 28) of the im2col route's time
+// with AVX-512, but nodes of 5.7 channels 1.43 to 1.50 and of 11.3 channels 1.41: those stay on
+// the im2col route with AVX-512. With forced AVX2, nodes of 5.7 channels broke even (0.99 to
+// 1.05) and of 11.3 channels took 0.75. Nodes of one channel, and dense graphs, do better merged
+// into dense tiles on the im2col route; so do nodes of 16 channels (1.04 with AVX2). See
+// taps_weight_gradient.
 constexpr int TAP_ACC = VW == 16 ? 24 : 12;
 constexpr int TAP_CC = VW == 16 ? 8 : 3;
 
