@@ -9,26 +9,45 @@
 // statistic is a sum over one contiguous row: rows are independent, which makes the results the
 // same for every thread count.
 
-// Sums over a row in 16 independent float lanes, which the compiler keeps in vector registers
-// (float accumulation: a batch row is short, a few hundred values at most in practice).
-static inline void row_moments(const float* x, int n, double* mean, double* var) {
-  float acc[16] = {};
-  int b = 0;
-  for (; b + 16 <= n; b += 16)
-    for (int j = 0; j < 16; ++j) acc[j] += x[b + j];
+// Sums over a row in four vectors of independent float lanes (float accumulation: a batch row is
+// short, some ten thousand values at most in practice), so that the additions do not wait on one
+// another. (183 rows of 25,088 values, 2 threads: bn_relu_forward took 0.83 of its time with one
+// vector of 16 lanes, bn_relu_backward, whose sums run in two vectors, 0.73.)
+static inline float lane_sum(vf v) {
   float s = 0;
-  for (int j = 0; j < 16; ++j) s += acc[j];
+  for (int j = 0; j < VW; ++j) s += v[j];
+  return s;
+}
+
+static inline void row_moments(const float* x, int n, double* mean, double* var) {
+  vf a0{}, a1{}, a2{}, a3{};
+  int b = 0;
+  for (; b + 4 * VW <= n; b += 4 * VW) {
+    a0 += loadu(x + b);
+    a1 += loadu(x + b + VW);
+    a2 += loadu(x + b + 2 * VW);
+    a3 += loadu(x + b + 3 * VW);
+  }
+  for (; b + VW <= n; b += VW) a0 += loadu(x + b);
+  float s = lane_sum((a0 + a1) + (a2 + a3));
   for (; b < n; ++b) s += x[b];
   const float m = s / n;
-  float dev[16] = {};
+  const vf mv = m - vf{};
+  vf d0{}, d1{}, d2{}, d3{};
   b = 0;
-  for (; b + 16 <= n; b += 16)
-    for (int j = 0; j < 16; ++j) {
-      float d = x[b + j] - m;
-      dev[j] += d * d;
-    }
-  float v = 0;
-  for (int j = 0; j < 16; ++j) v += dev[j];
+  for (; b + 4 * VW <= n; b += 4 * VW) {
+    const vf e0 = loadu(x + b) - mv, e1 = loadu(x + b + VW) - mv;
+    const vf e2 = loadu(x + b + 2 * VW) - mv, e3 = loadu(x + b + 3 * VW) - mv;
+    d0 += e0 * e0;
+    d1 += e1 * e1;
+    d2 += e2 * e2;
+    d3 += e3 * e3;
+  }
+  for (; b + VW <= n; b += VW) {
+    const vf e = loadu(x + b) - mv;
+    d0 += e * e;
+  }
+  float v = lane_sum((d0 + d1) + (d2 + d3));
   for (; b < n; ++b) v += (x[b] - m) * (x[b] - m);
   *mean = m;
   *var = v / n;
@@ -49,19 +68,19 @@ static inline void row_affine(const float* x, float* y, int n, float scale, floa
 template <bool RELU>
 static inline void row_bn_grad_sums(const float* x, const float* y, const float* dy, int n,
                                     float m, float is, double* sg, double* sgx) {
-  float a[16] = {}, c[16] = {};
+  const vf mv = m - vf{}, isv = is - vf{};
+  vf a[2] = {}, c[2] = {};
   int b = 0;
-  for (; b + 16 <= n; b += 16)
-    for (int j = 0; j < 16; ++j) {
-      float g = !RELU || y[b + j] > 0.f ? dy[b + j] : 0.f;
-      a[j] += g;
-      c[j] += g * ((x[b + j] - m) * is);
+  for (; b + 2 * VW <= n; b += 2 * VW) {
+    for (int i = 0; i < 2; ++i) {
+      const int o = b + i * VW;
+      vf g = loadu(dy + o);
+      if (RELU) g = loadu(y + o) > 0.f ? g : vf{};
+      a[i] += g;
+      c[i] += g * ((loadu(x + o) - mv) * isv);
     }
-  float s1 = 0, s2 = 0;
-  for (int j = 0; j < 16; ++j) {
-    s1 += a[j];
-    s2 += c[j];
   }
+  float s1 = lane_sum(a[0] + a[1]), s2 = lane_sum(c[0] + c[1]);
   for (; b < n; ++b) {
     float g = !RELU || y[b] > 0.f ? dy[b] : 0.f;
     s1 += g;
