@@ -463,14 +463,39 @@ static void col2im_planar(const ConvShape& g, const float* src, long long c0, in
   });
 }
 
-// For phased(g): xp = x's phase planes (channel c, phase ry * 2 + rx: the batch x ho x wo values
-// x[c][b][2i + ry][2j + rx]), or, Back, x = the image of the phase planes xp. Image by image, each
-// pair of rows feeds (or is fed by) all four planes at once. (Against a pass per row and phase
-// with an index division per row, timed alternately, batch 128, 2 threads: the split took 0.46 of
-// its time for 64 channels at 28 x 28 and 0.58 for 183 at 14 x 14, the join 0.76 and 0.84. Whole
-// vectors split into even and odd lanes were slower than this over rows of 7 and 14 values.)
+// phase_planes one row and phase at a time, for long rows.
 template <bool Back>
-static void phase_planes(const ConvShape& g, std::conditional_t<Back, float*, const float*> x,
+static void phase_rows(const ConvShape& g, std::conditional_t<Back, float*, const float*> x,
+                       std::conditional_t<Back, const float*, float*> xp, int threads) {
+  const long long rows = (long long)g.channels * g.batch * g.ho;  // (c, b, i)
+  const long long n = g.batch * g.outPlane();
+  for_chunks(threads, rows, 256, [&](long long r0, long long r1) {
+    for (long long r = r0; r < r1; ++r) {
+      const long long c = r / ((long long)g.batch * g.ho), bi = r % ((long long)g.batch * g.ho);
+      for (int ry = 0; ry < 2; ++ry) {
+        auto img = x + (c * g.batch * g.h + (bi / g.ho) * g.h + 2 * (bi % g.ho) + ry) * g.w;
+        auto even = xp + (c * 4 + ry * 2) * n + bi * g.wo;
+        auto odd = even + n;
+        if constexpr (Back) {
+          for (int j = 0; j < g.wo; ++j) {
+            img[2 * j] = even[j];
+            img[2 * j + 1] = odd[j];
+          }
+        } else {
+          for (int j = 0; j < g.wo; ++j) {
+            even[j] = img[2 * j];
+            odd[j] = img[2 * j + 1];
+          }
+        }
+      }
+    }
+  });
+}
+
+// phase_planes image by image, a pair of rows feeding (or fed by) all four planes at once, for
+// short rows.
+template <bool Back>
+static void phase_images(const ConvShape& g, std::conditional_t<Back, float*, const float*> x,
                          std::conditional_t<Back, const float*, float*> xp, int threads) {
   const long long images = (long long)g.channels * g.batch;  // (c, b)
   const long long n = g.batch * g.outPlane();
@@ -500,6 +525,22 @@ static void phase_planes(const ConvShape& g, std::conditional_t<Back, float*, co
       }
     }
   });
+}
+
+// For phased(g): xp = x's phase planes (channel c, phase ry * 2 + rx: the batch x ho x wo values
+// x[c][b][2i + ry][2j + rx]), or, Back, x = the image of the phase planes xp: image by image below
+// 16 output columns, row by row from there. (Batch 128, 2 threads, as built for the library, each
+// way against the other: for 183 channels at 14 x 14 image by image took 0.58 to 0.61 of the
+// time to split and 0.75 to 0.82 to join with AVX-512; for 64 channels at 28 x 28, 0.51 and 0.84,
+// with AVX2 0.62 and 0.82; for 32 channels at 56 x 56, 1.27 and 1.22, with AVX2 1.46 and 1.27.)
+template <bool Back>
+static void phase_planes(const ConvShape& g, std::conditional_t<Back, float*, const float*> x,
+                         std::conditional_t<Back, const float*, float*> xp, int threads) {
+  if (g.wo >= 16) {
+    phase_rows<Back>(g, x, xp, threads);
+  } else {
+    phase_images<Back>(g, x, xp, threads);
+  }
 }
 
 // The planes im2col_planar reads for a call on x: x itself, or (phased) its phase planes in the
@@ -582,12 +623,11 @@ static void node_planes(const Kernel& k, int v, int taps, const float* planes, l
   }
 }
 
-// Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 4
-// output channels on average with AVX-512 (2 to 12 otherwise), and at most half the blocks of a
-// complete graph. See conv_backward_weight_taps for the figures.
+// Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 12
+// channels on average, and at most half the blocks of a complete graph.
 static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g, const float* planes) {
   const long out = k.outOff[k.nOut];
-  return planes && g.kernel > 1 && out >= 2L * k.nOut && out <= (VW == 16 ? 4L : 12L) * k.nOut &&
+  return planes && g.kernel > 1 && out >= 2L * k.nOut && out <= 12L * k.nOut &&
          2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
 }
 
@@ -656,13 +696,13 @@ constexpr int FWD_TAP_ROWS = 3;
 constexpr int FWD_TAP_VECTORS = 4;
 
 // Whether conv_forward takes the tap-by-tap route: where taps_weight_gradient would, over nodes
-// of at most 3 output channels on average. (Relational 3 x 3 layers, WS-flex k/n 0.125, 2 threads,
-// against the im2col route: nodes of 2 to 3 channels took 0.44 to 0.49 of its time at stride 1,
-// 0.77 at stride 2; 11 channels 1.5, 21 channels 2.1, the complete graph's 1-channel nodes 2.2.
-// With AVX2, 0.89 to 0.96 at 3 channels. Nodes of 5.7 channels with AVX-512, batch 128: 1.42 to
-// 1.46 at 7 x 7, 1.51 from 14 x 14 at stride 2, timed alternately with the im2col route.)
+// of at most 6 output channels on average with AVX-512, at most 3 with AVX2. (Relational 3 x 3
+// layers, WS-flex k/n 0.125, 2 threads, against the im2col route: nodes of 2 to 3 channels took
+// 0.44 to 0.49 of its time at stride 1, 0.77 at stride 2; 5 to 6 channels 0.92 to 1.02; 11
+// channels 1.5, 21 channels 2.1, the complete graph's 1-channel nodes 2.2. With AVX2, 0.89 to 0.96
+// at 3 channels.)
 static inline bool taps_forward(const Kernel& k, const ConvShape& g, const float* planes) {
-  return taps_weight_gradient(k, g, planes) && k.outOff[k.nOut] <= 3L * k.nOut;
+  return taps_weight_gradient(k, g, planes) && k.outOff[k.nOut] <= (VW == 16 ? 6L : 3L) * k.nOut;
 }
 
 // Y = the block-sparse product of k over im2col(X) tap by tap (see taps_forward): register tiles
@@ -829,7 +869,8 @@ static void transpose_kernel(const Kernel& k, int taps, const float* W, Transpos
 // Whether conv_backward_data takes the tap-by-tap route (the forward one over the transposed
 // kernel): a shifted convolution whose input nodes would take taps_forward as output nodes.
 // (183 channels at 14 x 14, WS-flex k/n 0.125, 2 threads, timed alternately with the im2col
-// route: 0.80 of its time at batch 128 and 0.88 at batch 32 with AVX-512, 0.84 with AVX2.)
+// route: 0.64 of its time at batch 128 and 0.70 at batch 32 with AVX-512, 0.85 with AVX2; over
+// nodes of 5.7 channels, 363 at 7 x 7, 1.04 to 1.09.)
 static inline bool taps_backward_data(const Kernel& k, const ConvShape& g) {
   const long in = k.inOff[k.nIn] / (g.kernel * g.kernel);
   return shifted(g) && g.kernel > 1 && in >= 2L * k.nIn && in <= 3L * k.nIn &&
@@ -887,13 +928,10 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
 // from dY and from the planes, vectors over the pixels: no im2col chunk, no transpose. The im2col
 // route gives nodes of 2 or 3 channels tiles of 2 or 3 rows over transposed chunks K^2 times the
 // image chunk, larger than L2. Over the FLOP-matched CNN's relational 3 x 3 layers (WS-flex,
-// k/n 0.125, batch 128, 2 threads, each route timed alternately in one process): nodes of 2.9
-// channels took 0.36 (stride 1, 14 x 14) and 0.67 (stride 2, 28 x 28) of the im2col route's time
-// with AVX-512, but nodes of 5.7 channels 1.43 to 1.50 and of 11.3 channels 1.41: those stay on
-// the im2col route with AVX-512. With forced AVX2, nodes of 5.7 channels broke even (0.99 to
-// 1.05) and of 11.3 channels took 0.75. Nodes of one channel, and dense graphs, do better merged
-// into dense tiles on the im2col route; so do nodes of 16 channels (1.04 with AVX2). See
-// taps_weight_gradient.
+// k/n 0.125, batch 128, 2 threads) it took 0.55 to 0.90 of the im2col route's time with AVX-512;
+// with forced AVX2 0.60 to 1.02 (nodes of 5 or 6 channels at 7 x 7 and 14 x 14 broke even). Nodes
+// of one channel, and dense graphs, do better merged into dense tiles on the im2col route; so do
+// nodes of 16 channels (1.04). See taps_weight_gradient.
 constexpr int TAP_ACC = VW == 16 ? 24 : 12;
 constexpr int TAP_CC = VW == 16 ? 8 : 3;
 
