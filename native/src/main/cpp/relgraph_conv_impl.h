@@ -623,12 +623,17 @@ static void node_planes(const Kernel& k, int v, int taps, const float* planes, l
   }
 }
 
+// Whether `channels` over `nodes` nodes average 2 to `most` a node, and k has at most half the
+// blocks of a complete graph: where the tap routes apply.
+static inline bool thin_sparse(const Kernel& k, long channels, int nodes, long most) {
+  return channels >= 2L * nodes && channels <= most * nodes &&
+         2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
+}
+
 // Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 12
 // channels on average, and at most half the blocks of a complete graph.
 static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g, const float* planes) {
-  const long out = k.outOff[k.nOut];
-  return planes && g.kernel > 1 && out >= 2L * k.nOut && out <= 12L * k.nOut &&
-         2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
+  return planes && g.kernel > 1 && thin_sparse(k, k.outOff[k.nOut], k.nOut, 12);
 }
 
 // The forward product tap by tap, for conv_forward_taps: rows [0, RR) of node v (w: W_v's first
@@ -732,9 +737,9 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
       for (int p = 0; p < P; ++p) {
         const float* src = planes + c * channel + p * n + s0;
         float* dst = hx + ((long)c * P + p) * ldh;
-        for (int i = 0; i < i0; ++i) dst[i] = 0.f;
-        for (int i = i0; i < i1; ++i) dst[i] = src[i];
-        for (int i = i1; i < cols + 2 * halo; ++i) dst[i] = 0.f;
+        std::fill(dst, dst + i0, 0.f);
+        std::copy(src + i0, src + i1, dst + i0);
+        std::fill(dst + i1, dst + cols + 2 * halo, 0.f);
       }
     }
     from.resize(taps);
@@ -867,14 +872,13 @@ static void transpose_kernel(const Kernel& k, int taps, const float* W, Transpos
 }
 
 // Whether conv_backward_data takes the tap-by-tap route (the forward one over the transposed
-// kernel): a shifted convolution whose input nodes would take taps_forward as output nodes.
+// kernel): a shifted convolution over input nodes of 2 to 3 channels on average.
 // (183 channels at 14 x 14, WS-flex k/n 0.125, 2 threads, timed alternately with the im2col
 // route: 0.64 of its time at batch 128 and 0.70 at batch 32 with AVX-512, 0.85 with AVX2; over
 // nodes of 5.7 channels, 363 at 7 x 7, 1.04 to 1.09.)
 static inline bool taps_backward_data(const Kernel& k, const ConvShape& g) {
-  const long in = k.inOff[k.nIn] / (g.kernel * g.kernel);
-  return shifted(g) && g.kernel > 1 && in >= 2L * k.nIn && in <= 3L * k.nIn &&
-         2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
+  return shifted(g) && g.kernel > 1 &&
+         thin_sparse(k, k.inOff[k.nIn] / (g.kernel * g.kernel), k.nIn, 3);
 }
 
 /** dX (an image, overwritten) = col2im of the block-sparse backward-data product of k on dY. */
