@@ -2,8 +2,11 @@ package org.relgraph.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.relgraph.engine.Backend;
@@ -281,6 +284,7 @@ public final class ConvBench {
   private final String sgemmNote;
   private final boolean oneDnn;
   private final String oneDnnMissing;
+  private final Map<String, Double> floors = new LinkedHashMap<>();
 
   /**
    * A benchmark of {@code backend} (its instruction set and dense library, which {@code sgemmNote}
@@ -395,6 +399,12 @@ public final class ConvBench {
               Row r = t.row(LayerBench.medianSeconds(t::forward, config.timing()));
               rows.add(r);
               each.accept(r);
+              Runnable floor = c.mode() == ExecutionMode.BLOCKSPARSE ? t.floor() : null;
+              if (floor != null) {
+                floors.put(
+                    floorKey(shape, kernel, batch),
+                    1e3 * LayerBench.medianSeconds(floor, config.timing()));
+              }
             }
           }
         }
@@ -426,6 +436,15 @@ public final class ConvBench {
 
     /** The CSV row of a forward pass taking {@code seconds}. */
     Row row(double seconds);
+
+    /**
+     * A pass that reads the convolution's input and writes its output once each and computes
+     * nothing more (a ReLU from one into the other), or null: the memory floor of {@link
+     * #forward()}.
+     */
+    default Runnable floor() {
+      return null;
+    }
 
     @Override
     void close();
@@ -509,6 +528,11 @@ public final class ConvBench {
     @Override
     public float[] output() {
       return y.toArray();
+    }
+
+    @Override
+    public Runnable floor() {
+      return () -> backend.relu(x, y);
     }
 
     @Override
@@ -639,6 +663,14 @@ public final class ConvBench {
    * masked/blocksparse = 2.10x}.
    */
   public static List<String> summary(List<Row> rows) {
+    return summary(rows, Map.of());
+  }
+
+  /**
+   * {@link #summary(List)}, each line ending with the configuration's memory floor where {@code
+   * floors} has one ({@link #floors()}): {@code ; memory floor 1.100 ms = 0.89x baseline}.
+   */
+  public static List<String> summary(List<Row> rows, Map<String, Double> floors) {
     List<String> out = new ArrayList<>();
     List<Row> seen = new ArrayList<>();
     for (Row r : rows) {
@@ -680,9 +712,31 @@ public final class ConvBench {
       if (masked != null) {
         b.append(String.format(Locale.ROOT, "; masked/blocksparse = %.2fx", masked.ms() / bs.ms()));
       }
+      Double floor = floors.get(floorKey(r.shape(), r.kernel(), r.batch()));
+      if (floor != null) {
+        b.append(
+            String.format(
+                Locale.ROOT, "; memory floor %.3f ms = %.2fx baseline", floor, floor / base.ms()));
+      }
       out.add(b.toString());
     }
     return out;
+  }
+
+  /**
+   * The memory floor of each configuration's block-sparse convolution that {@link #run} timed, in
+   * ms, by {@link #floorKey}: a ReLU from its input into its output (matched width × batch × S²
+   * values each), the least time in which any pass can read the one and write the other where they
+   * do not stay in cache. Where the floor is a large share of the baseline's time, as for a 1x1
+   * convolution of few channels, the matched width's larger activations bound the ratio.
+   */
+  public Map<String, Double> floors() {
+    return Collections.unmodifiableMap(floors);
+  }
+
+  /** The key of a configuration in {@link #floors()}. */
+  public static String floorKey(Shape shape, int kernel, int batch) {
+    return shape.text() + " " + kernel + "x" + kernel + " batch " + batch;
   }
 
   /** The row of {@code backend} in {@code like}'s configuration, at the shape's width or not. */

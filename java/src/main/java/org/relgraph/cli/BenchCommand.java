@@ -497,8 +497,11 @@ final class BenchCommand implements Runnable {
             + ConvBench.HEADER
             + ") after a comment line naming the libraries and the baseline (per configuration the"
             + " faster dense convolution at the stage's width); closing '#' lines, also on"
-            + " stderr, give each configuration's baseline and the ratios block-sparse/baseline"
-            + " and masked/block-sparse.",
+            + " stderr, give each configuration's baseline, the ratios block-sparse/baseline"
+            + " and masked/block-sparse, and the memory floor: the time of a ReLU from the"
+            + " block-sparse convolution's input into its output (no convolution can read the"
+            + " one and write the other faster where they do not stay in cache), as a share of"
+            + " the baseline's time.",
         "Everything is checked before the first measurement: exit status 2 for an invalid option,"
             + " 1 when the largest configuration needs more memory than the JVM may use."
       })
@@ -574,7 +577,7 @@ final class BenchCommand implements Runnable {
                 stdout.println(r.csv());
                 stdout.flush();
               });
-      List<String> summary = ConvBench.summary(rows);
+      List<String> summary = ConvBench.summary(rows, bench.floors());
       for (String line : summary) {
         stdout.println("# " + line);
         stderr.println("relgraph: " + line);

@@ -1,11 +1,13 @@
 package org.relgraph.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,13 +122,46 @@ class ConvBenchTest {
       double density = r.backend().equals("dense") || r.width() == 64 ? 1 : 0.140625;
       assertEquals(density, r.density(), 1e-12, r.csv());
     }
-    List<String> summary = ConvBench.summary(rows);
+    Map<String, Double> floors = bench.floors();
+    assertEquals(2, floors.size(), floors.toString());
+    for (int k : new int[] {3, 1}) {
+      Double f = floors.get(ConvBench.floorKey(tiny, k, 2));
+      assertTrue(f != null && f > 0, k + "x" + k + ": " + floors);
+    }
+    assertFalse(ConvBench.summary(rows).get(0).contains("memory floor"));
+    List<String> summary = ConvBench.summary(rows, floors);
     assertEquals(2, summary.size());
+    for (String line : summary) {
+      assertTrue(line.matches(".*; memory floor \\d+\\.\\d{3} ms = \\d+\\.\\d{2}x baseline"), line);
+    }
     assertTrue(
         summary.get(0).startsWith("test stage 1 (64 ch, 3x3) 3x3, batch 2: baseline "),
         summary.get(0));
     assertTrue(summary.get(0).contains("; blocksparse w=" + w + " "), summary.get(0));
     assertTrue(summary.get(1).contains("; masked/blocksparse = "), summary.get(1));
+  }
+
+  @Test
+  void memoryFloorEndsTheClosingLineAsAShareOfTheBaseline() {
+    ConvBench.Shape s = new ConvBench.Shape("test", 2, 64, 8);
+    List<ConvBench.Row> rows =
+        List.of(
+            new ConvBench.Row("dense", s, 1, 4, 64, 64, 1, 2.0, 1),
+            new ConvBench.Row("blocksparse", s, 1, 4, 172, 64, 0.140625, 5.0, 1),
+            new ConvBench.Row("masked", s, 1, 4, 172, 64, 0.140625, 10.0, 1));
+    Map<String, Double> floors = Map.of(ConvBench.floorKey(s, 1, 4), 3.0);
+    assertEquals(
+        List.of(
+            "test stage 2 (64 ch, 8x8) 1x1, batch 4: baseline dense 2.000 ms (onednn-conv not"
+                + " timed); blocksparse w=172 5.000 ms = 2.50x baseline; masked/blocksparse ="
+                + " 2.00x; memory floor 3.000 ms = 1.50x baseline"),
+        ConvBench.summary(rows, floors));
+    assertEquals(
+        List.of(
+            "test stage 2 (64 ch, 8x8) 1x1, batch 4: baseline dense 2.000 ms (onednn-conv not"
+                + " timed); blocksparse w=172 5.000 ms = 2.50x baseline; masked/blocksparse ="
+                + " 2.00x"),
+        ConvBench.summary(rows, Map.of(ConvBench.floorKey(s, 3, 4), 3.0)));
   }
 
   /** The oneDNN row and the dense row at the stage's width compute the same convolution. */
