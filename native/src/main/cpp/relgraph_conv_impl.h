@@ -224,133 +224,9 @@ static void avg_pool_backward(int threads, int channels, int batch, long long pl
 // ---------------------------------------------------------------------------------------------
 // Relational convolutions without an im2col matrix: the block-sparse products of a layout whose
 // input channels are the im2col rows (C K^2) and whose batch is B ho wo, run over column chunks
-// of that matrix, each chunk built in a worker's cache-sized buffer straight from the image (and,
-// backward, scattered straight back into dx). The explicit matrix is K^2 times the image: at a
-// relational CNN's first stage it streamed gigabytes through memory per pass.
-
-// One tap's (ky, kx) share of one run of chunk columns along an output row (image b, output row
-// oy): at offset `off` of the chunk, `before` zeros (left of the image), `count` pixels of the
-// channel's images from `src` (b h w + iy w + ix of the first, then every stride-th), `after`
-// zeros; count 0 where the input row lies outside the image.
-struct ConvPiece {
-  long long src;
-  int off, before, count, after;
-};
-
-// The pieces of the im2col columns [c0, c0 + cols), tap-major: pieces[t * runs + r].
-static void conv_pieces(const ConvShape& g, long long c0, int cols, std::vector<ConvPiece>& pieces) {
-  const int k = g.kernel, s = g.stride, p = g.pad();
-  pieces.clear();
-  int runs = 0;
-  for (int off = 0; off < cols; ++runs) {
-    const int ox0 = (int)((c0 + off) % g.wo);
-    off += g.wo - ox0 < cols - off ? g.wo - ox0 : cols - off;
-  }
-  pieces.resize((size_t)runs * k * k);
-  int r = 0;
-  for (int off = 0; off < cols; ++r) {
-    const long long row = (c0 + off) / g.wo;  // b ho + oy
-    const int ox0 = (int)(c0 + off - row * g.wo);
-    const int len = g.wo - ox0 < cols - off ? g.wo - ox0 : cols - off;
-    const int b = (int)(row / g.ho), oy = (int)(row % g.ho);
-    for (int ky = 0; ky < k; ++ky) {
-      const int iy = oy * s + ky - p;
-      for (int kx = 0; kx < k; ++kx) {
-        ConvPiece& q = pieces[(size_t)(ky * k + kx) * runs + r];
-        if (iy < 0 || iy >= g.h) {
-          q = ConvPiece{0, off, len, 0, 0};
-          continue;
-        }
-        // ix = ox s + kx - p inside [0, w) for ox in [lo, hi) (divisions of non-negative
-        // numbers only: C++ rounds a negative quotient towards zero)
-        const int last = g.w - 1 + p - kx;
-        int lo = p - kx > 0 ? (p - kx + s - 1) / s : 0;
-        int hi = last < 0 ? 0 : last / s + 1;
-        if (lo < ox0) lo = ox0;
-        if (hi > ox0 + len) hi = ox0 + len;
-        if (hi < lo) hi = lo;
-        q.off = off;
-        q.before = lo - ox0;
-        q.count = hi - lo;
-        q.after = ox0 + len - hi;
-        q.src = ((long long)b * g.h + iy) * g.w + (long long)lo * s + kx - p;
-      }
-    }
-    off += len;
-  }
-}
-
-// Images narrower than this many output columns make runs too short for copies: im2col_chunk
-// goes through one index per column and tap instead (chunk_index). (1 thread, a WS-flex layer's
-// products: faster at 4 x 4 and 7 x 7, slower at 14 x 14; scattering back through the index was
-// no faster.)
-constexpr int SHORT_RUNS = 8;
-
-static inline bool short_runs(const ConvShape& g) {
-  return g.wo < SHORT_RUNS && g.batch * g.plane() <= INT_MAX;
-}
-
-// index (taps rows of the chunk's columns) = where each column of each tap reads in a channel's
-// planes, -1 for padding; returns the chunk's columns.
-static int chunk_index(const ConvShape& g, const std::vector<ConvPiece>& pieces,
-                       std::vector<int>& index) {
-  const int taps = g.kernel * g.kernel, s = g.stride;
-  const int runs = (int)(pieces.size() / taps);
-  if (runs == 0) return 0;
-  const ConvPiece& end = pieces[runs - 1];
-  const int cols = end.off + end.before + end.count + end.after;
-  index.resize((size_t)taps * cols);
-  for (int t = 0; t < taps; ++t) {
-    const ConvPiece* q = pieces.data() + (size_t)t * runs;
-    int* o = index.data() + (size_t)t * cols;
-    for (int r = 0; r < runs; ++r) {
-      for (int i = 0; i < q[r].before; ++i) *o++ = -1;
-      for (int i = 0; i < q[r].count; ++i) *o++ = (int)(q[r].src + (long long)i * s);
-      for (int i = 0; i < q[r].after; ++i) *o++ = -1;
-    }
-  }
-  return cols;
-}
-
-/** dst (C K^2 rows, row stride ld) = the columns of im2col(x) that `pieces` describe. */
-static void im2col_chunk(const ConvShape& g, const float* x, const std::vector<ConvPiece>& pieces,
-                         long ld, float* dst) {
-  const int taps = g.kernel * g.kernel, s = g.stride;
-  const int runs = (int)(pieces.size() / taps);
-  if (short_runs(g)) {
-    thread_local std::vector<int> index;
-    const int cols = chunk_index(g, pieces, index);
-    for (int c = 0; c < g.channels; ++c) {
-      const float* xc = x + (long long)c * g.batch * g.plane();
-      for (int t = 0; t < taps; ++t) {
-        float* row = dst + (long long)(c * taps + t) * ld;
-        const int* ix = index.data() + (size_t)t * cols;
-        for (int j = 0; j < cols; ++j) row[j] = ix[j] >= 0 ? xc[ix[j]] : 0.f;
-      }
-    }
-    return;
-  }
-  for (int c = 0; c < g.channels; ++c) {
-    const float* xc = x + (long long)c * g.batch * g.plane();
-    for (int t = 0; t < taps; ++t) {
-      float* row = dst + (long long)(c * taps + t) * ld;
-      const ConvPiece* q = pieces.data() + (size_t)t * runs;
-      for (int r = 0; r < runs; ++r) {
-        float* out = row + q[r].off;
-        const float* in = xc + q[r].src;
-        for (int i = 0; i < q[r].before; ++i) *out++ = 0.f;
-        const int n = q[r].count;
-        if (s == 1) {
-          for (int i = 0; i < n; ++i) out[i] = in[i];
-        } else {  // stride 2, the only other
-          for (int i = 0; i < n; ++i) out[i] = in[i * 2];
-        }
-        out += n;
-        for (int i = 0; i < q[r].after; ++i) *out++ = 0.f;
-      }
-    }
-  }
-}
+// of that matrix, each chunk built in a worker's cache-sized buffer straight from the image's
+// planes (and, backward, added straight back into them). The explicit matrix is K^2 times the
+// image: at a relational CNN's first stage it streamed gigabytes through memory per pass.
 
 // Planar chunks: where each tap's im2col row over columns [c0, c0 + cols) is a plane laid out like
 // the output grid (batch x ho x wo), shifted by (di, dj) output pixels and zero where the shift
@@ -358,16 +234,22 @@ static void im2col_chunk(const ConvShape& g, const float* x, const std::vector<C
 // row (14 values at 14 x 14). Two cases:
 //  - shifted(g), stride 1 with the output the input's size: the plane is the image itself, tap
 //    (ky, kx) shifted by (ky - p, kx - p);
-//  - phased(g), stride 2 over even sizes: the image split into four phase planes per channel
-//    (rows 2i + ry, columns 2j + rx: phase_planes); tap (ky, kx) reads phase
+//  - phased(g), stride 2 (over any size: an odd side is the next even one with a last row or
+//    column of zeros, which padding puts there anyway): the image split into four phase planes
+//    per channel (rows 2i + ry, columns 2j + rx: phase_planes); tap (ky, kx) reads phase
 //    ((ky - p) mod 2, (kx - p) mod 2) shifted by (floor((ky - p) / 2), floor((kx - p) / 2)).
-// Either way a channel's planes take batch x h x w values.
+// A channel's planes take planes_channel(g) values: batch x h x w, or 4 x batch x ho x wo.
 static inline bool shifted(const ConvShape& g) {
   return g.stride == 1 && g.ho == g.h && g.wo == g.w;
 }
 
 static inline bool phased(const ConvShape& g) {
-  return g.stride == 2 && g.h == 2 * g.ho && g.w == 2 * g.wo;
+  return g.stride == 2 && (g.h == 2 * g.ho || g.h == 2 * g.ho - 1) &&
+         (g.w == 2 * g.wo || g.w == 2 * g.wo - 1);
+}
+
+static inline long long planes_channel(const ConvShape& g) {
+  return phased(g) ? 4LL * g.batch * g.outPlane() : (long long)g.batch * g.plane();
 }
 
 struct TapPlane {
@@ -430,7 +312,7 @@ static void planar_rows(const ConvShape& g, long long c0, int cols, const Row& r
     const Shift sh = tap_shift(g, c0, cols, t);
     const float* m = mask.data() + (size_t)t * cols;
     for (int c = 0; c < g.channels; ++c) {
-      row((long long)c * taps + t, (long long)c * g.batch * g.plane() + sh.from, sh, m);
+      row((long long)c * taps + t, (long long)c * planes_channel(g) + sh.from, sh, m);
     }
   }
 }
@@ -469,27 +351,65 @@ static void phase_rows(const ConvShape& g, std::conditional_t<Back, float*, cons
                        std::conditional_t<Back, const float*, float*> xp, int threads) {
   const long long rows = (long long)g.channels * g.batch * g.ho;  // (c, b, i)
   const long long n = g.batch * g.outPlane();
+  const int pairs = g.w / 2;  // columns 2j and 2j + 1 both on the image
   for_chunks(threads, rows, 256, [&](long long r0, long long r1) {
     for (long long r = r0; r < r1; ++r) {
       const long long c = r / ((long long)g.batch * g.ho), bi = r % ((long long)g.batch * g.ho);
       for (int ry = 0; ry < 2; ++ry) {
-        auto img = x + (c * g.batch * g.h + (bi / g.ho) * g.h + 2 * (bi % g.ho) + ry) * g.w;
+        const int y = 2 * (int)(bi % g.ho) + ry;
         auto even = xp + (c * 4 + ry * 2) * n + bi * g.wo;
         auto odd = even + n;
+        if (y == g.h) {  // an odd height's row of zeros
+          if constexpr (!Back) {
+            std::fill(even, even + g.wo, 0.f);
+            std::fill(odd, odd + g.wo, 0.f);
+          }
+          continue;
+        }
+        auto img = x + ((c * g.batch + bi / g.ho) * g.h + y) * g.w;
         if constexpr (Back) {
-          for (int j = 0; j < g.wo; ++j) {
+          for (int j = 0; j < pairs; ++j) {
             img[2 * j] = even[j];
             img[2 * j + 1] = odd[j];
           }
+          if (pairs < g.wo) img[2 * pairs] = even[pairs];
         } else {
-          for (int j = 0; j < g.wo; ++j) {
+          for (int j = 0; j < pairs; ++j) {
             even[j] = img[2 * j];
             odd[j] = img[2 * j + 1];
+          }
+          if (pairs < g.wo) {  // an odd width's column of zeros
+            even[pairs] = img[2 * pairs];
+            odd[pairs] = 0.f;
           }
         }
       }
     }
   });
+}
+
+// phase_images' pair of rows r0 and r1 (r1 only where `second`) and their output row q of each
+// plane, n values apart, where an odd side leaves pixels off the image: 0 in the planes, skipped
+// on the way back.
+template <bool Back>
+static inline void phase_edge(std::conditional_t<Back, float*, const float*> r0,
+                              std::conditional_t<Back, float*, const float*> r1,
+                              std::conditional_t<Back, const float*, float*> q, long long n,
+                              bool second, int pairs, int wo) {
+  for (int j = 0; j < wo; ++j) {
+    const bool right = j < pairs;  // column 2j + 1 on the image
+    if constexpr (Back) {
+      r0[2 * j] = q[j];
+      if (right) r0[2 * j + 1] = q[n + j];
+      if (second) r1[2 * j] = q[2 * n + j];
+      if (second && right) r1[2 * j + 1] = q[3 * n + j];
+    } else {
+      q[j] = r0[2 * j];
+      q[n + j] = right ? r0[2 * j + 1] : 0.f;
+      q[2 * n + j] = second ? r1[2 * j] : 0.f;
+      q[3 * n + j] = second && right ? r1[2 * j + 1] : 0.f;
+    }
+  }
 }
 
 // phase_planes image by image, a pair of rows feeding (or fed by) all four planes at once, for
@@ -499,7 +419,7 @@ static void phase_images(const ConvShape& g, std::conditional_t<Back, float*, co
                          std::conditional_t<Back, const float*, float*> xp, int threads) {
   const long long images = (long long)g.channels * g.batch;  // (c, b)
   const long long n = g.batch * g.outPlane();
-  const int w = g.w, wo = g.wo;
+  const int w = g.w, wo = g.wo, pairs = g.w / 2;
   const long long grain = 16384 / g.plane() > 0 ? 16384 / g.plane() : 1;
   for_chunks(threads, images, grain, [&](long long i0, long long i1) {
     for (long long im = i0; im < i1; ++im) {
@@ -509,6 +429,10 @@ static void phase_images(const ConvShape& g, std::conditional_t<Back, float*, co
         auto r0 = img + 2 * i * w;  // rows 2i and 2i + 1
         auto r1 = r0 + w;
         auto q = planes + (long long)i * wo;
+        if (2 * i + 1 == g.h || pairs < wo) {  // an odd side's last row or column
+          phase_edge<Back>(r0, r1, q, n, 2 * i + 1 < g.h, pairs, wo);
+          continue;
+        }
         for (int j = 0; j < wo; ++j) {
           if constexpr (Back) {
             r0[2 * j] = q[j];
@@ -528,7 +452,8 @@ static void phase_images(const ConvShape& g, std::conditional_t<Back, float*, co
 }
 
 // For phased(g): xp = x's phase planes (channel c, phase ry * 2 + rx: the batch x ho x wo values
-// x[c][b][2i + ry][2j + rx]), or, Back, x = the image of the phase planes xp: image by image below
+// x[c][b][2i + ry][2j + rx], 0 past an odd side), or, Back, x = the image of the phase planes xp
+// (what lies past an odd side dropped): image by image below
 // 16 output columns, row by row from there. (Batch 128, 2 threads, as built for the library, each
 // way against the other: for 183 channels at 14 x 14 image by image took 0.58 to 0.61 of the
 // time to split and 0.75 to 0.82 to join with AVX-512; for 64 channels at 28 x 28, 0.51 and 0.84,
@@ -543,50 +468,15 @@ static void phase_planes(const ConvShape& g, std::conditional_t<Back, float*, co
   }
 }
 
-// The planes im2col_planar reads for a call on x: x itself, or (phased) its phase planes in the
-// calling thread's scratch; null where chunks are built from pieces.
+// The planes im2col_planar reads for a call on x: x itself (shifted), or its phase planes in the
+// calling thread's scratch (phased). conv_shape allows no other geometry: padding K/2 keeps the
+// output at the input's size at stride 1, and at stride 2 the input is twice the output, or one
+// less.
 static const float* conv_planes(const ConvShape& g, const float* x, int threads) {
   if (shifted(g)) return x;
-  if (!phased(g)) return nullptr;
-  float* xp = thread_scratch<PHASE_SLOT>((size_t)g.channels * g.batch * g.plane());
+  float* xp = thread_scratch<PHASE_SLOT>((size_t)g.channels * planes_channel(g));
   phase_planes<false>(g, x, xp, threads);
   return xp;
-}
-
-// The columns [c0, c0 + cols) of im2col(x) into dst (row stride ld), from planes (conv_planes)
-// where there are some; pieces is the caller's scratch.
-static void im2col_columns(const ConvShape& g, const float* x, const float* planes, long long c0,
-                           int cols, std::vector<ConvPiece>& pieces, long ld, float* dst) {
-  if (planes) {
-    im2col_planar(g, planes, c0, cols, ld, dst);
-    return;
-  }
-  conv_pieces(g, c0, cols, pieces);
-  im2col_chunk(g, x, pieces, ld, dst);
-}
-
-/** dx += the adjoint of im2col_chunk applied to src (C K^2 rows, row stride cols). */
-static void col2im_chunk(const ConvShape& g, const float* src, const std::vector<ConvPiece>& pieces,
-                         int cols, float* dx) {
-  const int taps = g.kernel * g.kernel, s = g.stride;
-  const int runs = (int)(pieces.size() / taps);
-  for (int c = 0; c < g.channels; ++c) {
-    float* xc = dx + (long long)c * g.batch * g.plane();
-    for (int t = 0; t < taps; ++t) {
-      const float* row = src + (long long)(c * taps + t) * cols;
-      const ConvPiece* q = pieces.data() + (size_t)t * runs;
-      for (int r = 0; r < runs; ++r) {
-        const float* in = row + q[r].off + q[r].before;
-        float* out = xc + q[r].src;
-        const int n = q[r].count;
-        if (s == 1) {
-          for (int i = 0; i < n; ++i) out[i] += in[i];
-        } else {  // stride 2
-          for (int i = 0; i < n; ++i) out[i * 2] += in[i];
-        }
-      }
-    }
-  }
 }
 
 // Columns per chunk of a convolution's products over `rows` rows. Backward-data's chunks span at
@@ -630,10 +520,10 @@ static inline bool thin_sparse(const Kernel& k, long channels, int nodes, long m
          2L * k.rowPtr[k.nOut] <= (long)k.nOut * k.nIn;
 }
 
-// Whether conv_backward_weight takes the taps route: planes, a kernel above 1x1, nodes of 2 to 12
+// Whether conv_backward_weight takes the taps route: a kernel above 1x1, nodes of 2 to 12
 // channels on average, and at most half the blocks of a complete graph.
-static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g, const float* planes) {
-  return planes && g.kernel > 1 && thin_sparse(k, k.outOff[k.nOut], k.nOut, 12);
+static inline bool taps_weight_gradient(const Kernel& k, const ConvShape& g) {
+  return g.kernel > 1 && thin_sparse(k, k.outOff[k.nOut], k.nOut, 12);
 }
 
 // The forward product tap by tap, for conv_forward_taps: rows [0, RR) of node v (w: W_v's first
@@ -706,8 +596,8 @@ constexpr int FWD_TAP_VECTORS = 4;
 // 0.44 to 0.49 of its time at stride 1, 0.77 at stride 2; 5 to 6 channels 0.92 to 1.02; 11
 // channels 1.5, 21 channels 2.1, the complete graph's 1-channel nodes 2.2. With AVX2, 0.89 to 0.96
 // at 3 channels.)
-static inline bool taps_forward(const Kernel& k, const ConvShape& g, const float* planes) {
-  return taps_weight_gradient(k, g, planes) && k.outOff[k.nOut] <= (VW == 16 ? 6L : 3L) * k.nOut;
+static inline bool taps_forward(const Kernel& k, const ConvShape& g) {
+  return taps_weight_gradient(k, g) && k.outOff[k.nOut] <= (VW == 16 ? 6L : 3L) * k.nOut;
 }
 
 // Y = the block-sparse product of k over im2col(X) tap by tap (see taps_forward): register tiles
@@ -717,7 +607,7 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
                               const float* planes, float* Y, int threads) {
   const int taps = g.kernel * g.kernel, cin = k.inOff[k.nIn] / taps;
   const int chunk = taps_chunk(k, threads);
-  const long long channel = (long long)g.batch * g.plane(), n = k.batch;
+  const long long channel = planes_channel(g), n = k.batch;
   const int P = (int)(channel / n);  // planes per channel: 1, or 4 phase planes
   const int halo = g.wo + 1;         // the farthest a tap reaches
   constexpr int TILE = FWD_TAP_VECTORS * VW;
@@ -789,18 +679,15 @@ static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, c
                          float* Y, int threads) {
   last_isa = ISA;
   const float* planes = conv_planes(g, X, threads);
-  if (taps_forward(k0, g, planes)) {
+  if (taps_forward(k0, g)) {
     conv_forward_taps(k0, g, W, planes, Y, threads);
     return;
   }
   const ForwardPlan p = forward_plan(k0, W);
   const int rows = p.k.inOff[p.k.nIn];
-  std::vector<std::vector<ConvPiece>> pieces(threads);
   over_packed_chunks(
       p.k.batch, conv_chunk(g, rows, false), p.count(), p.maxBlocks(), rows, threads,
-      [&](int t, float* pack, int c0, int cols) {
-        im2col_columns(g, X, planes, c0, cols, pieces[t], cols, pack);
-      },
+      [&](int, float* pack, int c0, int cols) { im2col_planar(g, planes, c0, cols, cols, pack); },
       [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
         p.unit(i, x, ldx, Y + c0, p.k.ld, cols, seg);
       },
@@ -891,18 +778,14 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
     conv_forward_taps(t.k, g, t.W.data(), dY, dX, threads);
     return;
   }
-  const long long n = (long long)g.channels * g.batch * g.plane();
   // phased: the chunks add into phase planes, made into dX at the end
-  float* planes = shifted(g) ? dX
-                  : phased(g) ? thread_scratch<PHASE_SLOT>((size_t)n)
-                              : nullptr;
-  float* zeroed = planes ? planes : dX;
+  const long long n = planes_channel(g) * g.channels;
+  float* planes = shifted(g) ? dX : thread_scratch<PHASE_SLOT>((size_t)n);
   for_chunks(threads, n, 1 << 16, [&](long long i0, long long i1) {
-    for (long long i = i0; i < i1; ++i) zeroed[i] = 0.f;
+    for (long long i = i0; i < i1; ++i) planes[i] = 0.f;
   });
   const int rows = k.outOff[k.nOut], in = k.inOff[k.nIn];
   const int chunk = conv_chunk(g, (long)rows + in, true);
-  std::vector<std::vector<ConvPiece>> pieces(threads);
   over_packed_chunks(
       k.batch, chunk, k.nIn, k.maxColBlocks, rows, threads,
       [&](int t, float* pack, int c0, int cols) {
@@ -912,17 +795,11 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
         float* dcols = thread_scratch<IMAGE_SLOT>((size_t)in * chunk);
         backward_data_node(k, W, dy, ldy, dcols, cols, u, cols, seg);
       },
-      [&](int t, int c0, int cols) {
-        const float* dcols = thread_scratch<IMAGE_SLOT>((size_t)in * chunk);
-        if (planes) {
-          col2im_planar(g, dcols, c0, cols, planes);
-          return;
-        }
-        conv_pieces(g, c0, cols, pieces[t]);
-        col2im_chunk(g, dcols, pieces[t], cols, dX);
+      [&](int, int c0, int cols) {
+        col2im_planar(g, thread_scratch<IMAGE_SLOT>((size_t)in * chunk), c0, cols, planes);
       },
       2);
-  if (planes && planes != dX) phase_planes<true>(g, dX, planes, threads);
+  if (planes != dX) phase_planes<true>(g, dX, planes, threads);
 }
 
 // The weight gradient of a planar convolution (shifted or phased) over thin nodes, with taps as
@@ -943,7 +820,7 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
                                       const float* planes, float* dW, int threads) {
   const int taps = g.kernel * g.kernel;
   const int chunk = taps_chunk(k, threads);
-  const long long channel = (long long)g.batch * g.plane();
+  const long long channel = planes_channel(g);
   WorkerParts parts(threads, k.weightExtent);
   over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
     float* part = parts.of(t);
@@ -994,7 +871,7 @@ static void conv_backward_weight(const Kernel& k, const ConvShape& g, const floa
                                  const float* X, float* dW, int threads) {
   last_isa = ISA;
   const float* planes = conv_planes(g, X, threads);
-  if (taps_weight_gradient(k, g, planes)) {
+  if (taps_weight_gradient(k, g)) {
     conv_backward_weight_taps(k, g, dY, planes, dW, threads);
     return;
   }
@@ -1005,13 +882,12 @@ static void conv_backward_weight(const Kernel& k, const ConvShape& g, const floa
   // columns, 0.21 s at 256; no change at 724 channels, 7 x 7.)
   int chunk = conv_chunk(g, (long)in + k.outOff[k.nOut], false);
   if (chunk < 256) chunk = 256;
-  std::vector<std::vector<ConvPiece>> pieces(threads);
   const long ldp = transposed_stride(chunk);  // rows 4 KiB apart would share cache sets
   backward_weight_chunks(
       k, dY, chunk,
-      [&](int t, int c0, int cols) {
+      [&](int, int c0, int cols) {
         float* pack = thread_scratch<IMAGE_SLOT>((size_t)in * ldp);
-        im2col_columns(g, X, planes, c0, cols, pieces[t], ldp, pack);
+        im2col_planar(g, planes, c0, cols, ldp, pack);
         return std::pair<const float*, long>(pack, ldp);
       },
       dW, threads);

@@ -48,9 +48,9 @@ public abstract class ConvolutionContractTest {
   }
 
   /**
-   * channels, batch, H, W, stride: odd, even, 1 × 1, wide, tall; the last at stride 2 over 16
-   * output columns, whose phase planes the native backend splits row by row (shorter rows image by
-   * image).
+   * channels, batch, H, W, stride: odd, even, 1 × 1, wide, tall; the last two at stride 2 over 16
+   * and 17 output columns, whose phase planes the native backend splits row by row (shorter rows
+   * image by image; odd sides get a last row or column of zeros in the planes).
    */
   static final int[][] IMAGES = {
     {1, 1, 1, 1, 1},
@@ -62,6 +62,7 @@ public abstract class ConvolutionContractTest {
     {4, 2, 9, 1, 1},
     {17, 2, 8, 8, 2},
     {2, 1, 4, 32, 2},
+    {2, 2, 5, 33, 2},
   };
 
   /** Runs {@code op} on copies of {@code values} in the backend and the reference; compares all. */
@@ -285,8 +286,8 @@ public abstract class ConvolutionContractTest {
   /**
    * The three products over nodes of 2 to 4 channels of a sparse graph, whose 3 × 3 forward pass
    * and weight gradient the native backend takes tap by tap straight from the image (or its phase
-   * planes, at stride 2 over even sizes) where it can: stride 1, stride 2 over even and odd sizes,
-   * a 1-pixel image, a wide one at stride 2.
+   * planes, at stride 2) where it can: stride 1, stride 2 over even and odd sizes, a 1-pixel image,
+   * wide ones at stride 2.
    */
   @Test
   void convolutionProductsOverThinNodesOfASparseGraphMatchTheReference() {
@@ -298,7 +299,8 @@ public abstract class ConvolutionContractTest {
       {19, 1, 5, 7, 1},
       {19, 3, 7, 5, 2},
       {19, 2, 1, 1, 1},
-      {19, 1, 4, 32, 2}
+      {19, 1, 4, 32, 2},
+      {19, 1, 3, 33, 2}
     };
     for (int[] g : images) {
       try (BlockSparseLayout l =
