@@ -83,7 +83,8 @@ class BenchConvsCliTest {
       assertTrue(
           line.matches(
               "# .*; blocksparse w=\\d+ [0-9.]+ ms = [0-9.]+x baseline;"
-                  + " masked/blocksparse = [0-9.]+x"),
+                  + " masked/blocksparse = [0-9.]+x; memory floor [0-9.]+ ms = [0-9.]+x"
+                  + " baseline"),
           line);
       assertTrue(r.err().contains("relgraph: " + line.substring(2)), r.err());
     }
