@@ -440,7 +440,7 @@ public final class ConvBench {
     /**
      * A pass that reads the convolution's input and writes its output once each and computes
      * nothing more (a ReLU from one into the other), or null: the memory floor of {@link
-     * #forward()}.
+     * #forward()}. It overwrites what {@link #output()} returns until the next forward pass.
      */
     default Runnable floor() {
       return null;
