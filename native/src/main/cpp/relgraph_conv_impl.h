@@ -243,10 +243,8 @@ static inline bool shifted(const ConvShape& g) {
   return g.stride == 1 && g.ho == g.h && g.wo == g.w;
 }
 
-static inline bool phased(const ConvShape& g) {
-  return g.stride == 2 && (g.h == 2 * g.ho || g.h == 2 * g.ho - 1) &&
-         (g.w == 2 * g.wo || g.w == 2 * g.wo - 1);
-}
+// (At stride 2, ho = (h - 1) / 2 + 1 makes h either 2 ho or 2 ho - 1: every such image is phased.)
+static inline bool phased(const ConvShape& g) { return g.stride == 2; }
 
 static inline long long planes_channel(const ConvShape& g) {
   return phased(g) ? 4LL * g.batch * g.outPlane() : (long long)g.batch * g.plane();
