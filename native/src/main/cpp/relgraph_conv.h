@@ -10,15 +10,27 @@ namespace relgraph {
 /** Output size of a KxK convolution with padding K/2 and `stride` over `size` pixels. */
 inline int conv_out(int size, int stride) { return (size - 1) / stride + 1; }
 
-/** Checks a convolution's geometry (kernel 1 or 3, stride 1 or 2, positive sizes). */
+/** The largest kernel of im2col and col2im (a dense stem's; ResNet's is 7x7). */
+constexpr int MAX_DENSE_KERNEL = 15;
+
+/**
+ * Checks a convolution's geometry (kernel 1 or 3, or with `anyOdd` any odd kernel up to
+ * MAX_DENSE_KERNEL; stride 1 or 2; positive sizes).
+ */
 inline ConvShape conv_shape(int channels, int batch, int h, int w, int kernel, int stride,
-                            const char* op) {
+                            const char* op, bool anyOdd = false) {
   RELGRAPH_CHECK(channels >= 1 && batch >= 1 && h >= 1 && w >= 1,
                  std::string(op) + ": image " + std::to_string(channels) + " x " +
                      std::to_string(batch) + " x " + std::to_string(h) + " x " +
                      std::to_string(w) + " has an empty dimension");
-  RELGRAPH_CHECK(kernel == 1 || kernel == 3,
-                 std::string(op) + ": kernel " + std::to_string(kernel) + " is not 1 or 3");
+  if (anyOdd) {
+    RELGRAPH_CHECK(kernel >= 1 && kernel <= MAX_DENSE_KERNEL && kernel % 2 == 1,
+                   std::string(op) + ": kernel " + std::to_string(kernel) +
+                       " is not odd in [1, " + std::to_string(MAX_DENSE_KERNEL) + "]");
+  } else {
+    RELGRAPH_CHECK(kernel == 1 || kernel == 3,
+                   std::string(op) + ": kernel " + std::to_string(kernel) + " is not 1 or 3");
+  }
   RELGRAPH_CHECK(stride == 1 || stride == 2,
                  std::string(op) + ": stride " + std::to_string(stride) + " is not 1 or 2");
   ConvShape g{channels, batch, h, w, kernel, stride, conv_out(h, stride), conv_out(w, stride)};
@@ -40,12 +52,12 @@ inline long long cols_size(const ConvShape& g) {
   return (long long)g.channels * g.kernel * g.kernel * g.batch * g.outPlane();
 }
 
-/** cols ((C K^2) x (B ho wo)) = im2col of x (C x B x h x w), padding K/2. */
+/** cols ((C K^2) x (B ho wo)) = im2col of x (C x B x h x w), padding K/2, K odd. */
 inline void im2col(int isa, int threads, int channels, int batch, int h, int w, int kernel,
                    int stride, Span<const float> x, Span<float> cols) {
   auto f = by_isa(isa, &portable::im2col, &avx2::im2col, &avx512::im2col);
   check_threads(threads);
-  ConvShape g = conv_shape(channels, batch, h, w, kernel, stride, "im2col");
+  ConvShape g = conv_shape(channels, batch, h, w, kernel, stride, "im2col", true);
   check_length(x, image_size(g), "x");
   check_length(cols, cols_size(g), "cols");
   f(threads, g, x.data, cols.data);
@@ -56,7 +68,7 @@ inline void col2im(int isa, int threads, int channels, int batch, int h, int w, 
                    int stride, Span<const float> cols, Span<float> dx) {
   auto f = by_isa(isa, &portable::col2im, &avx2::col2im, &avx512::col2im);
   check_threads(threads);
-  ConvShape g = conv_shape(channels, batch, h, w, kernel, stride, "col2im");
+  ConvShape g = conv_shape(channels, batch, h, w, kernel, stride, "col2im", true);
   check_length(cols, cols_size(g), "cols");
   check_length(dx, image_size(g), "dx");
   f(threads, g, cols.data, dx.data);
@@ -102,6 +114,30 @@ inline void depthwise_backward_weight(int isa, int threads, int channels, int ba
   check_length(x, image_size(g), "x");
   check_length(dw, channels * 9LL, "dw");
   f(threads, g, dy.data, x.data, dw.data);
+}
+
+/** Max pooling, 3x3, stride 2, padding 1: y (C x B x ho x wo) from x (C x B x h x w). */
+inline void max_pool(int isa, int threads, int channels, int batch, int h, int w,
+                     Span<const float> x, Span<float> y) {
+  auto f = by_isa(isa, &portable::max_pool, &avx2::max_pool, &avx512::max_pool);
+  check_threads(threads);
+  ConvShape g = conv_shape(channels, batch, h, w, 3, 2, "max pool");
+  check_length(x, image_size(g), "x");
+  check_length(y, out_size(g), "y");
+  f(threads, g, x.data, y.data);
+}
+
+/** dx (C x B x h x w, overwritten) of max_pool, from its input x and output gradient dy. */
+inline void max_pool_backward(int isa, int threads, int channels, int batch, int h, int w,
+                              Span<const float> x, Span<const float> dy, Span<float> dx) {
+  auto f = by_isa(isa, &portable::max_pool_backward, &avx2::max_pool_backward,
+                  &avx512::max_pool_backward);
+  check_threads(threads);
+  ConvShape g = conv_shape(channels, batch, h, w, 3, 2, "max pool backward");
+  check_length(x, image_size(g), "x");
+  check_length(dy, out_size(g), "dy");
+  check_length(dx, image_size(g), "dx");
+  f(threads, g, x.data, dy.data, dx.data);
 }
 
 /** Batch normalisation without ReLU; otherwise as bn_relu_forward. */

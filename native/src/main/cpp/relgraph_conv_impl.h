@@ -168,6 +168,62 @@ static void depthwise_backward_weight(int threads, const ConvShape& g, const flo
   });
 }
 
+/**
+ * The pixel of x's plane `img` that max pooling's window at output (oy, ox) takes: the first in
+ * window order (row by row) of the greatest in-bound values, or of the NaNs if there are any.
+ * 3x3 window, stride 2, padding 1 (outside the image nothing is read).
+ */
+static inline long long max_pool_pick(const ConvShape& g, const float* img, int oy, int ox) {
+  long long best = -1;
+  float m = 0.f;
+  for (int iy = std::max(0, 2 * oy - 1); iy <= std::min(g.h - 1, 2 * oy + 1); ++iy) {
+    for (int ix = std::max(0, 2 * ox - 1); ix <= std::min(g.w - 1, 2 * ox + 1); ++ix) {
+      const long long i = (long long)iy * g.w + ix;
+      const float v = img[i];
+      if (best < 0 || v > m || (v != v && m == m)) {
+        best = i;
+        m = v;
+      }
+    }
+  }
+  return best;
+}
+
+/** y[c][b][oy][ox] = the maximum of x over the window (3x3, stride 2, padding 1). */
+static void max_pool(int threads, const ConvShape& g, const float* x, float* y) {
+  last_isa = ISA;
+  const long long planes = (long long)g.channels * g.batch;
+  for_chunks(threads, planes, channel_chunk((int)std::min<long long>(g.plane(), INT_MAX)),
+             [&](long long p0, long long p1) {
+               for (long long p = p0; p < p1; ++p) {
+                 const float* img = x + p * g.plane();
+                 float* out = y + p * g.outPlane();
+                 for (int oy = 0; oy < g.ho; ++oy)
+                   for (int ox = 0; ox < g.wo; ++ox)
+                     out[(long long)oy * g.wo + ox] = img[max_pool_pick(g, img, oy, ox)];
+               }
+             });
+}
+
+/** dx (overwritten): each output's gradient added to the pixel its window took. */
+static void max_pool_backward(int threads, const ConvShape& g, const float* x, const float* dy,
+                              float* dx) {
+  last_isa = ISA;
+  const long long planes = (long long)g.channels * g.batch;
+  for_chunks(threads, planes, channel_chunk((int)std::min<long long>(g.plane(), INT_MAX)),
+             [&](long long p0, long long p1) {
+               for (long long p = p0; p < p1; ++p) {
+                 const float* img = x + p * g.plane();
+                 const float* grad = dy + p * g.outPlane();
+                 float* out = dx + p * g.plane();
+                 for (long long i = 0; i < g.plane(); ++i) out[i] = 0.f;
+                 for (int oy = 0; oy < g.ho; ++oy)
+                   for (int ox = 0; ox < g.wo; ++ox)
+                     out[max_pool_pick(g, img, oy, ox)] += grad[(long long)oy * g.wo + ox];
+               }
+             });
+}
+
 /** y = a + b over n values. */
 static void add(int threads, long long n, const float* a, const float* b, float* y) {
   last_isa = ISA;

@@ -282,8 +282,8 @@ final class BenchCommand implements Runnable {
             + " taking turns; prints CSV with the median epoch time of each, after comment lines"
             + " naming the kernels and timing the dense network's relational layer against bare"
             + " OpenBLAS and oneDNN sgemm loops (a '# WARNING' line, also on stderr, where the"
-            + " baseline is more than 10% slower than the faster). --model cnn or resnet20 times"
-            + " the paper's CNN or ResNet-20 on the data's images instead (without that check),"
+            + " baseline is more than 10% slower than the faster). --model cnn, resnet20 (or another"
+            + " conv model) times that network on the data's images instead (without that check),"
             + " --steps a few batches an epoch.",
         "With --backend cuda the same configurations train on the GPU (the comment line names the"
             + " device and cuBLAS's math mode; no bare sgemm lines).",
@@ -312,8 +312,8 @@ final class BenchCommand implements Runnable {
         defaultValue = "mlp",
         paramLabel = "NAME",
         description =
-            "mlp, cnn or resnet20 (on the data's images; graphs of 16 nodes for resnet20)"
-                + " (default: mlp)")
+            "mlp, or a conv model of 'relgraph train --model' (on the data's images; graphs of"
+                + " 16 nodes for resnet20) (default: mlp)")
     String model = "mlp";
 
     @Option(

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description =
-        "Evaluate a model saved by 'relgraph train --save' (the MLP, cnn or resnet20) on a data"
+        "Evaluate a model saved by 'relgraph train --save' (the MLP or a conv model) on a data"
             + " set's test split, in any execution mode.")
 final class EvaluateCommand implements Runnable {
   @Spec CommandSpec spec;

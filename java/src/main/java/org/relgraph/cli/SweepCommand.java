@@ -91,15 +91,26 @@ final class SweepCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       description =
-          "Name the runs are recorded under (default: mlp-DATASET); its part before the first '-'"
-              + " picks the model trained: cnn or resnet20 (e.g. cnn-fashion-mnist, or just cnn),"
-              + " any other name the MLP.")
+          "Name the runs are recorded under (default: mlp-DATASET); the longest conv model name"
+              + " it is or starts with (then a '-') picks the model trained: cnn, resnet20,"
+              + " cnn-imagenet, resnet34, resnet34-sep or resnet50 (e.g. cnn-fashion-mnist, or"
+              + " just cnn); any other name trains the MLP.")
   String model;
 
-  /** The network a record name trains: its part before the first '-' if a conv model's. */
+  /**
+   * The network a record name trains: the longest conv model's name that it equals or starts with
+   * followed by '-' ({@code resnet34-sep-x} trains resnet34-sep), else the MLP.
+   */
   static String network(String name) {
-    String first = name.split("-", 2)[0];
-    return RunConfig.NETWORKS.contains(first) ? first : RunConfig.MLP;
+    String best = RunConfig.MLP;
+    for (String n : RunConfig.NETWORKS) {
+      if (!n.equals(RunConfig.MLP)
+          && (name.equals(n) || name.startsWith(n + "-"))
+          && n.length() > (best.equals(RunConfig.MLP) ? 0 : best.length())) {
+        best = n;
+      }
+    }
+    return best;
   }
 
   @picocli.CommandLine.Mixin

@@ -34,14 +34,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code relgraph train}: trains the paper's MLP, CNN or ResNet-20 over one graph, natively. */
+/** {@code relgraph train}: trains the paper's MLP, a CNN or a ResNet over one graph, natively. */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Train the paper's relational MLP (stem, 3 relational layers over the graph, head), or its"
-          + " CNN or ResNet-20 (--model), on a data set, FLOP-matched to the complete-graph"
+          + " CNNs and ResNets (--model), on a data set, FLOP-matched to the complete-graph"
           + " baseline unless --no-match.",
       "Example: relgraph train --graph ws-flex:k=8,p=0.3,seed=1 --dataset fashion-mnist --epochs 10"
     })
@@ -63,8 +63,9 @@ final class TrainCommand implements Runnable {
       paramLabel = "NAME",
       description =
           "mlp (the paper's MLP), cnn (its CNN: 3x3 stem, 3 stages of 2 relational 3x3"
-              + " convolutions) or resnet20 (ResNet-20 of relational basic blocks), on the data's"
-              + " images (docs/models.md) (default: ${DEFAULT-VALUE})")
+              + " convolutions), resnet20 (ResNet-20 of relational basic blocks), or the ImageNet"
+              + " models cnn-imagenet, resnet34, resnet34-sep and resnet50 (strided stems and max"
+              + " pooling), on the data's images (docs/models.md) (default: ${DEFAULT-VALUE})")
   String model = RunConfig.MLP;
 
   @picocli.CommandLine.Mixin DataOptions data = new DataOptions();

@@ -436,6 +436,30 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
     doReluBackward(y, dy, dx);
   }
 
+  /**
+   * Max pooling, 3 × 3, stride 2, padding 1 (the ImageNet stems'): {@code y[c][b][i][j]} is the
+   * greatest of x's in-bound pixels in the window at {@code (2i − 1 .. 2i + 1, 2j − 1 .. 2j + 1)},
+   * or NaN if one of them is.
+   */
+  public final void maxPool(Tensor x, Tensor y) {
+    owned(x, y);
+    Shapes.maxPool(x, y, "X", "Y");
+    doMaxPool(x, y);
+  }
+
+  /**
+   * Backward of {@link #maxPool} from its input {@code x}: {@code dx} (overwritten) gets each of
+   * {@code dy}'s values at the pixel its window took, the first of the window's greatest (or of its
+   * NaNs) in row-major order.
+   */
+  public final void maxPoolBackward(Tensor x, Tensor dy, Tensor dx) {
+    owned(x, dy, dx);
+    Shapes.maxPool(x, dy, "X", "dY");
+    Shapes.sameShape(x, dx, "X and dX");
+    Shapes.distinct(x, dy, dx);
+    doMaxPoolBackward(x, dy, dx);
+  }
+
   /** Global average pooling: {@code y} ({@code C × batch}) is the mean of each of x's planes. */
   public final void globalAvgPool(Tensor x, Tensor y) {
     owned(x, y);
@@ -605,6 +629,14 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
 
   protected void doReluBackward(Tensor y, Tensor dy, Tensor dx) {
     throw unsupported("reluBackward");
+  }
+
+  protected void doMaxPool(Tensor x, Tensor y) {
+    throw unsupported("maxPool");
+  }
+
+  protected void doMaxPoolBackward(Tensor x, Tensor dy, Tensor dx) {
+    throw unsupported("maxPoolBackward");
   }
 
   protected void doGlobalAvgPool(Tensor x, Tensor y) {

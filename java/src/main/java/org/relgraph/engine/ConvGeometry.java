@@ -4,9 +4,9 @@ import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.ChannelPartition;
 
 /**
- * Sizes of the convolutions the {@link Backend} runs: {@code K × K} kernels (K = 1 or 3) with
- * padding {@code K/2} and stride 1 or 2, over channel-major images ({@code channels × batch × H ×
- * W}).
+ * Sizes of the convolutions the {@link Backend} runs: {@code K × K} kernels (K = 1 or 3; a dense
+ * convolution's any odd K up to {@link #MAX_DENSE_KERNEL}) with padding {@code K/2} and stride 1 or
+ * 2, over channel-major images ({@code channels × batch × H × W}).
  *
  * <p>A relational {@code K × K} convolution is {@link Backend#im2col} followed by the block-sparse
  * product over {@link #im2colLayout}: input node u's {@code |u|} channels become {@code K²·|u|}
@@ -43,6 +43,21 @@ public final class ConvGeometry {
 
   static void checkKernel(int kernel) {
     Shapes.require(kernel == 1 || kernel == 3, "kernel = " + kernel + " must be 1 or 3");
+  }
+
+  /** The largest kernel of a dense convolution (a stem's: ResNet's is 7 × 7). */
+  public static final int MAX_DENSE_KERNEL = 15;
+
+  /**
+   * Checks the kernel of a dense convolution, and of {@link Backend#im2col}: odd, from 1 to {@link
+   * #MAX_DENSE_KERNEL} (padding K/2 keeps {@link #outputSize}).
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void checkDenseKernel(int kernel) {
+    Shapes.require(
+        kernel >= 1 && kernel <= MAX_DENSE_KERNEL && kernel % 2 == 1,
+        "kernel = " + kernel + " must be odd, from 1 to " + MAX_DENSE_KERNEL);
   }
 
   /** {@code p} with every node's channel count multiplied by {@code kernel²}. */

@@ -641,6 +641,39 @@ public final class CpuBackend extends Backend {
   }
 
   @Override
+  protected void doMaxPool(Tensor x, Tensor y) {
+    int[] s = x.shape();
+    run(
+        () ->
+            RelgraphKernels.max_pool(
+                isa.ordinal(),
+                threads,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                HostTensor.of(x),
+                HostTensor.of(y)));
+  }
+
+  @Override
+  protected void doMaxPoolBackward(Tensor x, Tensor dy, Tensor dx) {
+    int[] s = x.shape();
+    run(
+        () ->
+            RelgraphKernels.max_pool_backward(
+                isa.ordinal(),
+                threads,
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                HostTensor.of(x),
+                HostTensor.of(dy),
+                HostTensor.of(dx)));
+  }
+
+  @Override
   protected void doGlobalAvgPool(Tensor x, Tensor y) {
     run(
         () ->

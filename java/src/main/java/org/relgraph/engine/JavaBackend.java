@@ -323,6 +323,18 @@ public final class JavaBackend extends Backend {
   }
 
   @Override
+  protected void doMaxPool(Tensor x, Tensor y) {
+    y.copyFrom(ReferenceConv.maxPool(x.toArray(), ReferenceConv.Geometry.of(x, 3, 2)));
+  }
+
+  @Override
+  protected void doMaxPoolBackward(Tensor x, Tensor dy, Tensor dx) {
+    dx.copyFrom(
+        ReferenceConv.maxPoolBackward(
+            x.toArray(), dy.toArray(), ReferenceConv.Geometry.of(x, 3, 2)));
+  }
+
+  @Override
   protected void doGlobalAvgPool(Tensor x, Tensor y) {
     y.copyFrom(ReferenceConv.avgPool(x.toArray(), y.size(), x.size() / y.size()));
   }

@@ -139,6 +139,56 @@ final class ReferenceConv {
     return toFloat(dw);
   }
 
+  /**
+   * Max pooling's choice for output {@code (oy, ox)} of plane {@code (c, b)}: the index in x of the
+   * first of the window's greatest in-bound values (of its NaNs, if any), taps in row-major order.
+   */
+  private static int maxPoolPick(float[] x, Geometry g, int c, int b, int oy, int ox) {
+    int best = -1;
+    for (int ky = 0; ky < g.k(); ky++) {
+      for (int kx = 0; kx < g.k(); kx++) {
+        int iy = g.row(oy, ky);
+        int ix = g.col(ox, kx);
+        if (iy < 0 || ix < 0) {
+          continue;
+        }
+        int i = g.in(c, b, iy, ix);
+        if (best < 0 || x[i] > x[best] || (Float.isNaN(x[i]) && !Float.isNaN(x[best]))) {
+          best = i;
+        }
+      }
+    }
+    return best;
+  }
+
+  static float[] maxPool(float[] x, Geometry g) {
+    float[] y = new float[g.c() * g.columns()];
+    for (int c = 0; c < g.c(); c++) {
+      for (int b = 0; b < g.b(); b++) {
+        for (int oy = 0; oy < g.ho(); oy++) {
+          for (int ox = 0; ox < g.wo(); ox++) {
+            y[g.out(c, b, oy, ox)] = x[maxPoolPick(x, g, c, b, oy, ox)];
+          }
+        }
+      }
+    }
+    return y;
+  }
+
+  static float[] maxPoolBackward(float[] x, float[] dy, Geometry g) {
+    double[] dx = new double[x.length];
+    for (int c = 0; c < g.c(); c++) {
+      for (int b = 0; b < g.b(); b++) {
+        for (int oy = 0; oy < g.ho(); oy++) {
+          for (int ox = 0; ox < g.wo(); ox++) {
+            dx[maxPoolPick(x, g, c, b, oy, ox)] += dy[g.out(c, b, oy, ox)];
+          }
+        }
+      }
+    }
+    return toFloat(dx);
+  }
+
   static float[] avgPool(float[] x, int rows, int plane) {
     float[] y = new float[rows];
     for (int r = 0; r < rows; r++) {

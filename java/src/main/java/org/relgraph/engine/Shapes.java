@@ -284,7 +284,7 @@ final class Shapes {
 
   /** im2col's image and matrix: x of C channels, cols of C·K² rows and batch·Ho·Wo columns. */
   static void im2col(Tensor x, int kernel, int stride, Tensor cols, String xName, String cName) {
-    ConvGeometry.checkKernel(kernel);
+    ConvGeometry.checkDenseKernel(kernel);
     ConvGeometry.checkStride(stride);
     image(x, xName);
     matrix(cols, cName);
@@ -321,6 +321,24 @@ final class Shapes {
     require(
         w.rank() == 2 && w.rows() == s[0] && w.cols() == 9,
         wName + " is " + shape(w) + ", expected " + s[0] + " x 9 for " + xName + " of " + shape(x));
+    strided(x, stride, y, xName, yName);
+    distinct(w, x, y);
+  }
+
+  /**
+   * Max pooling (3 × 3, stride 2, padding 1): images {@code x} and {@code y}, y's sides half x's
+   * (rounded up), and distinct.
+   */
+  static void maxPool(Tensor x, Tensor y, String xName, String yName) {
+    image(x, xName);
+    image(y, yName);
+    strided(x, 2, y, xName, yName);
+    distinct(x, y);
+  }
+
+  /** {@code y} is the output of a window of stride {@code stride}, padding kernel / 2, over x. */
+  private static void strided(Tensor x, int stride, Tensor y, String xName, String yName) {
+    int[] s = x.shape();
     int[] o = {
       s[0], s[1], ConvGeometry.outputSize(s[2], stride), ConvGeometry.outputSize(s[3], stride)
     };
@@ -337,7 +355,6 @@ final class Shapes {
             + shape(x)
             + " at stride "
             + stride);
-    distinct(w, x, y);
   }
 
   /** Global average pooling: x an image, y of its channels × batch. */

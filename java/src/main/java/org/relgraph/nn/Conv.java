@@ -11,11 +11,11 @@ import org.relgraph.graph.RelationalGraph;
 import org.relgraph.model.ChannelPartition;
 
 /**
- * A {@code K × K} convolution (K = 1 or 3, padding K/2, stride 1 or 2, no bias) on images {@code
- * channels × batch × H × W}: {@link Backend#im2col} then the product of a {@link Linear} whose
- * inputs are {@code channels·K²} (a relational one over {@link ConvGeometry#im2colLayout}, so block
- * (v, u) holds v's whole kernel over u's channels). A 1 × 1 convolution at stride 1 multiplies the
- * image itself, with no im2col.
+ * A {@code K × K} convolution (K = 1 or 3, or any odd K for a dense one; padding K/2, stride 1 or
+ * 2, no bias) on images {@code channels × batch × H × W}: {@link Backend#im2col} then the product
+ * of a {@link Linear} whose inputs are {@code channels·K²} (a relational one over {@link
+ * ConvGeometry#im2colLayout}, so block (v, u) holds v's whole kernel over u's channels). A 1 × 1
+ * convolution at stride 1 multiplies the image itself, with no im2col.
  *
  * <p>Its weight is the Linear's, {@code name.weight}; its dense form is {@code out × in·K²},
  * PyTorch's {@code weight[o][c][ky][kx]} flattened, with zeros outside the graph's blocks.
@@ -45,6 +45,10 @@ public final class Conv implements Layer {
     if (kernel != 1 && kernel != 3) {
       throw new IllegalArgumentException("kernel = " + kernel + " must be 1 or 3");
     }
+    checkStride(stride);
+  }
+
+  private static void checkStride(int stride) {
     if (stride != 1 && stride != 2) {
       throw new IllegalArgumentException("stride = " + stride + " must be 1 or 2");
     }
@@ -72,10 +76,17 @@ public final class Conv implements Layer {
         in.channels(), kernel, stride, Linear.relational(tensors, name, mode, graph, out, cols));
   }
 
-  /** An ordinary dense convolution (the stem's), {@code in → out} channels, weights zero. */
+  /**
+   * An ordinary dense convolution (the stem's), {@code in → out} channels, weights zero. Its kernel
+   * may be any odd size up to {@link ConvGeometry#MAX_DENSE_KERNEL} (ResNet's stem is 7 × 7): it
+   * runs through {@link Backend#im2col} and a dense product.
+   *
+   * @throws IllegalArgumentException for another kernel, a stride other than 1 or 2, or no channels
+   */
   public static Conv dense(
       TensorFactory tensors, String name, int out, int in, int kernel, int stride) {
-    check(kernel, stride);
+    ConvGeometry.checkDenseKernel(kernel);
+    checkStride(stride);
     if (out < 1 || in < 1) {
       throw new IllegalArgumentException("channels " + in + " -> " + out + " must be >= 1");
     }
@@ -96,7 +107,7 @@ public final class Conv implements Layer {
     return product.outputs();
   }
 
-  /** 1 or 3. */
+  /** 1 or 3 (a dense convolution's: odd, up to {@link ConvGeometry#MAX_DENSE_KERNEL}). */
   public int kernel() {
     return kernel;
   }

@@ -13,11 +13,14 @@ import org.relgraph.model.ConvOp;
 import org.relgraph.nn.BatchNormRelu;
 import org.relgraph.nn.BatchNormalization;
 import org.relgraph.nn.Conv;
+import org.relgraph.nn.DepthwiseConv;
 import org.relgraph.nn.ExecutionMode;
 import org.relgraph.nn.GlobalAvgPool;
 import org.relgraph.nn.Layer;
 import org.relgraph.nn.Linear;
+import org.relgraph.nn.MaxPool;
 import org.relgraph.nn.Network;
+import org.relgraph.nn.Parameter;
 
 /**
  * Builds the {@link Network} of a laid-out convolutional model ({@link ConvNet}, from {@link
@@ -27,17 +30,19 @@ import org.relgraph.nn.Network;
  * spec's partitions ({@link ConvNetSpec#partition}); a residual block (its branch, its projection
  * shortcut if any, the addition) becomes one {@link org.relgraph.nn.Residual}.
  *
- * <p>Built: the models of plain and basic blocks without max pooling, {@code cnn} and {@code
- * resnet20}. The others need max pooling, depthwise convolutions or 1×1 relational convolutions of
- * another inner width in a bottleneck, which this builder does not lay out yet.
+ * <p>Every model of {@link ConvNetSpec} is built ({@link #BUILT}): plain, basic, separable and
+ * bottleneck blocks, dense stems of any odd kernel (ResNet's 7 × 7) and the ImageNet stems' max
+ * pooling.
  *
  * <p>Weights are drawn in operation order, each in dense order, so every mode starts from the same
- * function: convolutions from N(0, 2 / (k² · out)) (He's fan-out rule, as pycls initialises), the
- * head from N(0, 0.01²); biases zero, batch norm scale 1 and shift 0.
+ * function: convolutions from N(0, 2 / (k² · out)) (He's fan-out rule, as pycls initialises; a
+ * depthwise convolution's out is its channels, groups not counted, as pycls does), the head from
+ * N(0, 0.01²); biases zero, batch norm scale 1 and shift 0.
  */
 public final class RelationalConvNet {
   /** The models this class builds. */
-  public static final List<String> BUILT = List.of("cnn", "resnet20");
+  public static final List<String> BUILT =
+      List.of("cnn", "resnet20", "cnn-imagenet", "resnet34", "resnet34-sep", "resnet50");
 
   private RelationalConvNet() {}
 
@@ -117,7 +122,8 @@ public final class RelationalConvNet {
           out.put(op.name() + ".weight", Math.multiplyExact(o, (long) op.inChannels()));
           out.put(op.name() + ".bias", o);
         }
-        case GLOBAL_AVG_POOL, RESIDUAL_ADD -> {}
+        case DEPTHWISE_CONV -> out.put(op.name() + ".weight", o * 9);
+        case GLOBAL_AVG_POOL, RESIDUAL_ADD, MAX_POOL -> {}
         default ->
             throw new IllegalArgumentException(
                 net.spec().name() + " is not built yet: its layer " + op.name() + " is not");
@@ -195,6 +201,23 @@ public final class RelationalConvNet {
                     op.kernel(),
                     op.stride()),
                 op);
+        case DEPTHWISE_CONV -> depthwise(op);
+        case MAX_POOL -> {
+          if (op.kernel() != 3 || op.stride() != 2 || op.padding() != 1) {
+            throw new IllegalArgumentException(
+                op.name()
+                    + ": max pooling "
+                    + op.kernel()
+                    + "x"
+                    + op.kernel()
+                    + ", stride "
+                    + op.stride()
+                    + ", padding "
+                    + op.padding()
+                    + "; the engine pools 3x3, stride 2, padding 1");
+          }
+          yield new MaxPool(op.outChannels());
+        }
         case BATCH_NORM ->
             op.relu()
                 ? new BatchNormRelu(backend, op.name(), op.outChannels())
@@ -216,21 +239,41 @@ public final class RelationalConvNet {
     }
 
     private Conv initialised(Conv c, ConvOp op) {
-      if (op.padding() != op.kernel() / 2) {
-        c.close();
+      return initialised(c, op, c.outputs());
+    }
+
+    /** A depthwise convolution, He-initialised over 9 · C as pycls does (groups not counted). */
+    private DepthwiseConv depthwise(ConvOp op) {
+      if (op.kernel() != 3) {
         throw new IllegalArgumentException(
-            op.name() + ": padding " + op.padding() + ", a convolution pads kernel / 2");
+            op.name() + ": a depthwise " + op.kernel() + "x" + op.kernel() + " kernel, not 3x3");
       }
+      return initialised(
+          new DepthwiseConv(backend, op.name(), op.outChannels(), op.stride()),
+          op,
+          op.outChannels());
+    }
+
+    /**
+     * Draws {@code layer}'s weight from N(0, 2 / (k² · fanOutChannels)), closing the layer if that
+     * fails or its padding is not kernel / 2.
+     */
+    private <L extends Layer> L initialised(L layer, ConvOp op, int fanOutChannels) {
       try {
-        float[] w = new float[c.denseValue(c.parameters().get(0)).length];
-        double std = Math.sqrt(2.0 / (c.kernel() * c.kernel() * c.outputs()));
+        if (op.padding() != op.kernel() / 2) {
+          throw new IllegalArgumentException(
+              op.name() + ": padding " + op.padding() + ", a convolution pads kernel / 2");
+        }
+        Parameter p = layer.parameters().get(0);
+        float[] w = new float[layer.denseValue(p).length];
+        double std = Math.sqrt(2.0 / ((double) op.kernel() * op.kernel() * fanOutChannels));
         for (int i = 0; i < w.length; i++) {
           w[i] = (float) (rng.nextGaussian() * std);
         }
-        c.setDenseValue(c.parameters().get(0), w);
-        return c;
+        layer.setDenseValue(p, w);
+        return layer;
       } catch (RuntimeException | Error e) {
-        c.close();
+        layer.close();
         throw e;
       }
     }

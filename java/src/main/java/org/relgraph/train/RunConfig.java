@@ -79,7 +79,10 @@ public record RunConfig(
   public static final String MLP = "mlp";
 
   /** The networks there are: {@value #MLP} and {@link RelationalConvNet#BUILT}. */
-  public static final List<String> NETWORKS = List.of(MLP, "cnn", "resnet20");
+  public static final List<String> NETWORKS =
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of(MLP), RelationalConvNet.BUILT.stream())
+          .toList();
 
   private static final Set<String> FIELDS =
       Set.of(

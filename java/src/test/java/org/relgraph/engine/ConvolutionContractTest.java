@@ -106,7 +106,7 @@ public abstract class ConvolutionContractTest {
   void im2colAndCol2imMatchTheReference() {
     SplittableRandom r = new SplittableRandom(1);
     for (int[] g : IMAGES) {
-      for (int k : new int[] {1, 3}) {
+      for (int k : new int[] {1, 3, 7}) {
         int s = g[4];
         int[] x = {g[0], g[1], g[2], g[3]};
         int[] cols = {
@@ -126,6 +126,72 @@ public abstract class ConvolutionContractTest {
             new int[][] {cols, x},
             (b, t) -> b.col2im(t[0], k, s, t[1]));
       }
+    }
+  }
+
+  /** Values from {-1, 0, 1}: max pooling's windows then hold ties. */
+  private static float[] ties(SplittableRandom r, int... shape) {
+    float[] v = new float[size(shape)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextInt(3) - 1;
+    }
+    return v;
+  }
+
+  @Test
+  void maxPoolingMatchesTheReference() {
+    SplittableRandom r = new SplittableRandom(5);
+    for (int[] g : IMAGES) {
+      int[] x = {g[0], g[1], g[2], g[3]};
+      int[] y = {g[0], g[1], ConvGeometry.outputSize(g[2], 2), ConvGeometry.outputSize(g[3], 2)};
+      for (boolean tied : new boolean[] {false, true}) {
+        String at = " of " + java.util.Arrays.toString(g) + (tied ? " with ties" : "");
+        float[] in = tied ? ties(r, x) : rand(r, x);
+        compare(
+            "maxPool" + at,
+            1,
+            new float[][] {in, rand(r, y)},
+            new int[][] {x, y},
+            (b, t) -> b.maxPool(t[0], t[1]));
+        compare(
+            "maxPoolBackward" + at,
+            4,
+            new float[][] {in, rand(r, y), rand(r, x)},
+            new int[][] {x, y, x},
+            (b, t) -> b.maxPoolBackward(t[0], t[1], t[2]));
+      }
+    }
+  }
+
+  @Test
+  void maxPoolingTakesTheFirstGreatestPixelAndPropagatesNaN() {
+    // 1 x 1 x 3 x 4: the windows cover rows {0, 1} and {1, 2}, columns {0, 1} and {1, 2, 3}.
+    float nan = Float.NaN;
+    float[] image = {
+      5, 1, 2, 2, //
+      5, 0, 7, 7, //
+      -1, -3, nan, 9
+    };
+    try (TensorScope s = backend.newScope()) {
+      Tensor x = s.of(image, 1, 1, 3, 4);
+      Tensor y = s.zeros(1, 1, 2, 2);
+      Tensor dy = s.of(new float[] {1, 10, 100, 1000}, 1, 1, 2, 2);
+      Tensor dx = s.of(new float[12], 1, 1, 3, 4);
+      backend.maxPool(x, y);
+      float[] out = y.toArray();
+      assertEquals(5f, out[0]);
+      assertEquals(7f, out[1]);
+      assertEquals(5f, out[2]);
+      assertTrue(Float.isNaN(out[3]), "a window with a NaN gives NaN, got " + out[3]);
+      backend.maxPoolBackward(x, dy, dx);
+      // Each window's gradient goes to the pixel it took: the top right window's to the first of
+      // its two 7s, the bottom right one's to the NaN.
+      float[] expected = {
+        1, 0, 0, 0, //
+        100, 0, 10, 0, //
+        0, 0, 1000, 0
+      };
+      assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(dx.toArray()));
     }
   }
 
@@ -352,7 +418,9 @@ public abstract class ConvolutionContractTest {
       Tensor w = s.zeros(2, 9);
       Tensor y = s.zeros(2, 1, 3, 3);
       Tensor p = s.zeros(2, 1);
-      assertBad("kernel = 5", () -> backend.im2col(x, 5, 2, cols));
+      assertBad("kernel = 4 must be odd", () -> backend.im2col(x, 4, 2, cols));
+      assertBad("kernel = 17 must be odd", () -> backend.im2col(x, 17, 2, cols));
+      assertBad("expected 50 x 9", () -> backend.im2col(x, 5, 2, cols));
       assertBad("stride = 3", () -> backend.im2col(x, 3, 3, cols));
       assertBad("expected an image", () -> backend.im2col(flat, 3, 2, cols));
       assertBad("expected 18 x 25", () -> backend.im2col(x, 3, 1, cols));
@@ -375,6 +443,11 @@ public abstract class ConvolutionContractTest {
       assertBad("expected 2 x 1 x 5 x 5", () -> backend.depthwiseForward(w, x, 1, y));
       assertBad("expected 2 x 1 x 5 x 5", () -> backend.depthwiseBackwardData(w, y, 1, x));
       assertBad("dY is 2 x 1 x 3 x 3", () -> backend.depthwiseBackwardWeight(y, x, 1, w));
+      assertBad("Y is 2 x 1 x 5 x 5, expected 2 x 1 x 3 x 3", () -> backend.maxPool(x, x));
+      assertBad("expected an image", () -> backend.maxPool(flat, y));
+      assertBad("dY is 2 x 1 x 5 x 5", () -> backend.maxPoolBackward(x, x, s.zeros(2, 1, 5, 5)));
+      assertBad("X and dX", () -> backend.maxPoolBackward(x, y, s.zeros(2, 1, 5, 4)));
+      assertBad("same tensor", () -> backend.maxPoolBackward(x, y, x));
       assertBad("must have the same shape", () -> backend.add(x, s.zeros(2, 1, 5, 4), y));
       assertBad("same tensor", () -> backend.add(x, x, s.zeros(2, 1, 5, 5)));
       assertBad("must have the same shape", () -> backend.relu(x, y));

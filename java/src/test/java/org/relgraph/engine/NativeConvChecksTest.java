@@ -112,6 +112,14 @@ class NativeConvChecksTest {
             new long[] {OUT, IMG, 27},
             b -> RelgraphKernels.depthwise_backward_weight(0, 2, 3, 2, 5, 4, 2, b[0], b[1], b[2])),
         new Op(
+            "max_pool",
+            new long[] {IMG, OUT},
+            b -> RelgraphKernels.max_pool(0, 2, 3, 2, 5, 4, b[0], b[1])),
+        new Op(
+            "max_pool_backward",
+            new long[] {IMG, OUT, IMG},
+            b -> RelgraphKernels.max_pool_backward(0, 2, 3, 2, 5, 4, b[0], b[1], b[2])),
+        new Op(
             "add",
             new long[] {IMG, IMG, IMG},
             b -> RelgraphKernels.add(0, 2, IMG, b[0], b[1], b[2])),
@@ -178,13 +186,20 @@ class NativeConvChecksTest {
     assumeTrue(CpuBackend.isAvailable(), "native backend unavailable");
     try (FloatPointer a = new FloatPointer(10000);
         FloatPointer b = new FloatPointer(10000)) {
-      for (int[] g : new int[][] {{3, 2, 5, 4, 5, 1}, {3, 2, 5, 4, 3, 3}, {0, 2, 5, 4, 3, 1}}) {
+      for (int[] g :
+          new int[][] {
+            {3, 2, 5, 4, 4, 1}, {3, 2, 5, 4, 17, 1}, {3, 2, 5, 4, 3, 3}, {0, 2, 5, 4, 3, 1}
+          }) {
         KernelException e =
             assertThrows(
                 KernelException.class,
                 () -> RelgraphKernels.im2col(0, 1, g[0], g[1], g[2], g[3], g[4], g[5], a, b));
         assertTrue(e.getMessage().contains("im2col: "), e.getMessage());
       }
+      KernelException pool =
+          assertThrows(
+              KernelException.class, () -> RelgraphKernels.max_pool(0, 1, 3, 0, 5, 4, a, b));
+      assertTrue(pool.getMessage().contains("max pool: "), pool.getMessage());
       FloatPointer[] buffers = {a, b, new FloatPointer(10000)};
       try {
         // a layout of 12 columns for an image of 3 samples (18 output pixels)

@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.ConvGeometry;
 import org.relgraph.engine.CpuBackend;
@@ -270,6 +272,15 @@ class ConvLayersTest {
               9 + n,
               seed++,
               "depthwise" + at);
+          checkLayer(
+              b,
+              f -> Conv.dense(f, "stem7", 3, 5, 7, s),
+              sample,
+              img[0],
+              245 + n,
+              seed++,
+              "dense 7x7 conv" + at);
+          checkLayer(b, f -> new MaxPool(5), sample, img[0], 4, seed++, "max pool" + at);
           checkLayer(b, f -> new GlobalAvgPool(5), sample, img[0], n, seed++, "pool" + at);
           if (n >= 2) {
             checkLayer(
@@ -437,49 +448,112 @@ class ConvLayersTest {
     return s;
   }
 
+  /**
+   * The ImageNet models' other layers: a 7 × 7 stem of stride 2, max pooling, a separable block of
+   * stride 2 (depthwise 3 × 3, relational 1 × 1; a relational projection) and a bottleneck block of
+   * stride 2 (relational 1 × 1, 3 × 3, 1 × 1; a dense projection), pooling, a dense head.
+   */
+  static Network smallImageNetNet(Backend b, ExecutionMode mode) {
+    RelationalGraph g = RelationalGraph.builder(3, false).addEdge(0, 1).addEdge(1, 2).build();
+    ChannelPartition p4 = ChannelPartition.ofSizes(2, 1, 1);
+    ChannelPartition p6 = ChannelPartition.ofSizes(2, 3, 1);
+    ChannelPartition p3 = ChannelPartition.ofSizes(1, 1, 1);
+    ChannelPartition p8 = ChannelPartition.ofSizes(3, 3, 2);
+    Residual separable =
+        new Residual(
+            List.of(
+                new DepthwiseConv(b, "s.a_3x3", 4, 2),
+                Conv.relational(b, "s.a_1x1", mode, g, p6, p4, 1, 1),
+                new BatchNormRelu(b, "s.a_bn", 6),
+                new DepthwiseConv(b, "s.b_3x3", 6, 1),
+                Conv.relational(b, "s.b_1x1", mode, g, p6, p6, 1, 1),
+                new BatchNormalization(b, "s.b_bn", 6)),
+            List.of(
+                Conv.relational(b, "s.proj", mode, g, p6, p4, 1, 2),
+                new BatchNormalization(b, "s.proj_bn", 6)),
+            true);
+    Residual bottleneck =
+        new Residual(
+            List.of(
+                Conv.relational(b, "t.a", mode, g, p3, p6, 1, 1),
+                new BatchNormRelu(b, "t.a_bn", 3),
+                Conv.relational(b, "t.b", mode, g, p3, p3, 3, 2),
+                new BatchNormRelu(b, "t.b_bn", 3),
+                Conv.relational(b, "t.c", mode, g, p8, p3, 1, 1),
+                new BatchNormalization(b, "t.c_bn", 8)),
+            List.of(Conv.dense(b, "t.proj", 8, 6, 1, 2), new BatchNormalization(b, "t.proj_bn", 8)),
+            true);
+    return new Network(
+        b,
+        new int[] {1, 9, 9},
+        List.of(
+            Conv.dense(b, "stem", 4, 1, 7, 2),
+            new BatchNormRelu(b, "stem_bn", 4),
+            new MaxPool(4),
+            separable,
+            bottleneck,
+            new GlobalAvgPool(8),
+            Linear.denseWithBias(b, "head", 3, 8)));
+  }
+
   @Test
   void aRelationalBasicBlocksGradientsMatchFiniteDifferences() {
     try (Network net = smallResNet(REF, ExecutionMode.BLOCKSPARSE)) {
-      Map<String, float[]> state = randomState(net, 40);
-      net.load(state);
-      int batch = 3;
-      float[] x = random(new SplittableRandom(41), net.inputs() * batch);
-      int[] labels = {0, 2, 1};
-      net.forwardBackward(x, labels);
-      Map<String, float[]> grads = net.gradients();
-      SplittableRandom pick = new SplittableRandom(42);
-      int checked = 0;
-      for (Map.Entry<String, float[]> e : grads.entrySet()) {
-        float[] g = e.getValue();
-        for (int t = 0; t < 6; t++) {
-          int i = pick.nextInt(g.length);
-          float[] v = state.get(e.getKey());
-          float saved = v[i];
-          double h = 1e-3;
-          v[i] = (float) (saved + h);
-          net.load(state);
-          double plus = net.forwardBackward(x, labels).loss();
-          v[i] = (float) (saved - h);
-          net.load(state);
-          double minus = net.forwardBackward(x, labels).loss();
-          v[i] = saved;
-          double fd = (plus - minus) / (2 * h);
-          assertTrue(
-              Math.abs(fd - g[i]) <= 2e-4 + 0.03 * Math.abs(fd),
-              e.getKey() + "[" + i + "]: finite difference " + fd + ", gradient " + g[i]);
-          checked++;
-        }
-      }
-      net.load(state);
-      assertTrue(checked >= 60, "checked " + checked);
+      assertGradientsMatchFiniteDifferences(net, 40, 60);
     }
   }
 
   @Test
-  void maskedAndBlockSparseTrainTheSameConvNetwork() {
+  void theImageNetLayersGradientsMatchFiniteDifferences() {
+    try (Network net = smallImageNetNet(REF, ExecutionMode.BLOCKSPARSE)) {
+      assertGradientsMatchFiniteDifferences(net, 43, 100);
+    }
+  }
+
+  /** Six entries of every parameter's gradient against central differences of the loss. */
+  private static void assertGradientsMatchFiniteDifferences(Network net, long seed, int least) {
+    Map<String, float[]> state = randomState(net, seed);
+    net.load(state);
+    int batch = 3;
+    float[] x = random(new SplittableRandom(seed + 1), net.inputs() * batch);
+    int[] labels = {0, 2, 1};
+    net.forwardBackward(x, labels);
+    Map<String, float[]> grads = net.gradients();
+    SplittableRandom pick = new SplittableRandom(seed + 2);
+    int checked = 0;
+    for (Map.Entry<String, float[]> e : grads.entrySet()) {
+      float[] g = e.getValue();
+      for (int t = 0; t < 6; t++) {
+        int i = pick.nextInt(g.length);
+        float[] v = state.get(e.getKey());
+        float saved = v[i];
+        double h = 1e-3;
+        v[i] = (float) (saved + h);
+        net.load(state);
+        double plus = net.forwardBackward(x, labels).loss();
+        v[i] = (float) (saved - h);
+        net.load(state);
+        double minus = net.forwardBackward(x, labels).loss();
+        v[i] = saved;
+        double fd = (plus - minus) / (2 * h);
+        assertTrue(
+            Math.abs(fd - g[i]) <= 2e-4 + 0.03 * Math.abs(fd),
+            e.getKey() + "[" + i + "]: finite difference " + fd + ", gradient " + g[i]);
+        checked++;
+      }
+    }
+    net.load(state);
+    assertTrue(checked >= least, "checked " + checked);
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void maskedAndBlockSparseTrainTheSameConvNetwork(boolean imageNetLayers) {
     Backend b = CpuBackend.isAvailable() ? CpuBackend.create() : REF;
-    try (Network bs = smallResNet(b, ExecutionMode.BLOCKSPARSE);
-        Network masked = smallResNet(b, ExecutionMode.MASKED)) {
+    java.util.function.BiFunction<Backend, ExecutionMode, Network> make =
+        imageNetLayers ? ConvLayersTest::smallImageNetNet : ConvLayersTest::smallResNet;
+    try (Network bs = make.apply(b, ExecutionMode.BLOCKSPARSE);
+        Network masked = make.apply(b, ExecutionMode.MASKED)) {
       Map<String, float[]> state = randomState(bs, 50);
       bs.load(state);
       masked.load(state); // values outside the graph's blocks too, which the mask must hide

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
@@ -72,6 +71,12 @@ class ModelFileConvTest {
 
   /** {@code model} at the widest stage 16 on 1 × 8 × 8 images, after a few training steps. */
   private static ConvModel trained(String model, RelationalGraph g, ExecutionMode mode, long seed) {
+    return trained(model, 16, g, mode, seed);
+  }
+
+  /** {@code model} with its widest stage {@code widest}, after a few training steps. */
+  private static ConvModel trained(
+      String model, int widest, RelationalGraph g, ExecutionMode mode, long seed) {
     ConvNetSpec p = ConvNetSpec.named(model).withInput(CHANNELS, CLASSES);
     ConvNetSpec spec =
         new ConvNetSpec(
@@ -87,7 +92,7 @@ class ModelFileConvTest {
             p.classes(),
             p.resolution(),
             seed);
-    ConvNet layout = spec.at(spec.widthsFor(16), SIDE);
+    ConvNet layout = spec.at(spec.widthsFor(widest), SIDE);
     ConvModel m = ConvModel.create(JAVA, layout, g, mode, 5);
     SplittableRandom r = new SplittableRandom(11);
     for (int step = 0; step < 3; step++) {
@@ -115,14 +120,20 @@ class ModelFileConvTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"cnn, blocksparse, masked, 0", "resnet20, masked, blocksparse, 9"})
+  @CsvSource({
+    "cnn, 16, blocksparse, masked, 0",
+    "resnet20, 16, masked, blocksparse, 9",
+    "cnn-imagenet, 16, blocksparse, masked, 2",
+    "resnet34-sep, 32, blocksparse, masked, 1",
+    "resnet50, 128, masked, blocksparse, 4"
+  })
   void aSavedConvNetComputesTheSameLogitsInItsModeAndClosToThemInTheOther(
-      String model, String saved, String other, long partitionSeed) throws IOException {
+      String model, int widest, String saved, String other, long partitionSeed) throws IOException {
     RelationalGraph g = WsFlex.generate(4, 2, 0.5, 3);
     float[] x = inputs(new SplittableRandom(5));
     Path file = dir.resolve(model + "-" + saved + ".rgm");
     float[] before;
-    try (ConvModel m = trained(model, g, ExecutionMode.parse(saved), partitionSeed)) {
+    try (ConvModel m = trained(model, widest, g, ExecutionMode.parse(saved), partitionSeed)) {
       before = m.network().logits(x, BATCH);
       ModelFile.save(m, file, info());
     }
@@ -130,7 +141,7 @@ class ModelFileConvTest {
       assertEquals(ExecutionMode.parse(saved), m.mode());
       assertEquals(model, m.layout().spec().name());
       assertEquals(partitionSeed, m.layout().spec().partitionSeed());
-      assertEquals(List.of(4, 8, 16), m.layout().stageWidths());
+      assertEquals(ConvNetSpec.named(model).widthsFor(widest), m.layout().stageWidths());
       assertEquals(SIDE, m.layout().resolution());
       assertArrayEquals(before, m.network().logits(x, BATCH), model + " in " + saved);
     }
@@ -195,8 +206,8 @@ class ModelFileConvTest {
   void eachNewFieldIsCheckedForItsTypeAndRange() throws IOException {
     String m = refused(withHeader(h -> h.addProperty("model", "vgg")), "unknown model");
     assertTrue(m.contains("model = 'vgg'") && m.contains("cnn, resnet20"), m);
-    m = refused(withHeader(h -> h.addProperty("model", "resnet50")), "model not built");
-    assertTrue(m.contains("model = 'resnet50'"), m);
+    m = refused(withHeader(h -> h.addProperty("model", "resnet50")), "another model's stages");
+    assertTrue(m.contains("blocks_per_stage lists 3 stages; resnet50 has 4"), m);
     m = refused(withHeader(h -> h.addProperty("model", 7)), "model a number");
     assertTrue(m.contains("model: expected a model name, found a number"), m);
     m = refused(withHeader(h -> h.remove("model")), "no model");

@@ -95,7 +95,9 @@ public class RunConfigTest {
     assertEquals(cnn, RunConfig.fromJson(cnn.toJson()));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> network(paper(), "vgg"));
-    assertEquals("unknown model 'vgg': there are mlp, cnn, resnet20", e.getMessage());
+    assertEquals(
+        "unknown model 'vgg': there are mlp, cnn, resnet20, cnn-imagenet, resnet34, resnet34-sep, resnet50",
+        e.getMessage());
     e =
         assertThrows(
             IllegalArgumentException.class,

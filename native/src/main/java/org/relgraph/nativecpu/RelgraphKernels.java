@@ -359,6 +359,31 @@ public final class RelgraphKernels {
       @Span FloatPointer dw)
       throws KernelException;
 
+  /** Max pooling, 3×3, stride 2, padding 1: y from x ({@code channels × batch × h × w}). */
+  public static native void max_pool(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      int h,
+      int w,
+      @Span @Const FloatPointer x,
+      @Span FloatPointer y)
+      throws KernelException;
+
+  /** dx (overwritten) of {@link #max_pool}, from its input x and output gradient dy. */
+  public static native void max_pool_backward(
+      int isa,
+      int threads,
+      int channels,
+      int batch,
+      int h,
+      int w,
+      @Span @Const FloatPointer x,
+      @Span @Const FloatPointer dy,
+      @Span FloatPointer dx)
+      throws KernelException;
+
   /** {@code y = a + b}, n floats. */
   public static native void add(
       int isa,

@@ -95,7 +95,9 @@ class ConvModelsCliTest {
   @Test
   void badModelsAndWhatConvModelsCannotDoAreOneLineUsageErrors() {
     String e = refused(train("--model", "vgg"));
-    assertEquals("relgraph: unknown model 'vgg': there are mlp, cnn, resnet20", e.strip());
+    assertEquals(
+        "relgraph: unknown model 'vgg': there are mlp, cnn, resnet20, cnn-imagenet, resnet34, resnet34-sep, resnet50",
+        e.strip());
     e = refused(train("--model", "resnet20", "--stem-width", "256"));
     assertTrue(e.contains("--stem-width is the MLP's"), e);
     e =
