@@ -315,7 +315,7 @@ class BenchmarksTest {
     s.mode = "sparse";
     assertThrows(IllegalArgumentException.class, s::setup);
     s.mode = "dense";
-    s.kernel = 5;
+    s.kernel = 4;
     assertThrows(IllegalArgumentException.class, s::setup);
   }
 
