@@ -189,39 +189,41 @@ static inline long long max_pool_pick(const ConvShape& g, const float* img, int 
   return best;
 }
 
+/** body(p) for every plane p (channel c, sample b: p = c B + b) of g's images, across threads. */
+template <class Body>
+static void for_planes(int threads, const ConvShape& g, const Body& body) {
+  for_chunks(threads, (long long)g.channels * g.batch,
+             channel_chunk((int)std::min<long long>(g.plane(), INT_MAX)),
+             [&](long long p0, long long p1) {
+               for (long long p = p0; p < p1; ++p) body(p);
+             });
+}
+
 /** y[c][b][oy][ox] = the maximum of x over the window (3x3, stride 2, padding 1). */
 static void max_pool(int threads, const ConvShape& g, const float* x, float* y) {
   last_isa = ISA;
-  const long long planes = (long long)g.channels * g.batch;
-  for_chunks(threads, planes, channel_chunk((int)std::min<long long>(g.plane(), INT_MAX)),
-             [&](long long p0, long long p1) {
-               for (long long p = p0; p < p1; ++p) {
-                 const float* img = x + p * g.plane();
-                 float* out = y + p * g.outPlane();
-                 for (int oy = 0; oy < g.ho; ++oy)
-                   for (int ox = 0; ox < g.wo; ++ox)
-                     out[(long long)oy * g.wo + ox] = img[max_pool_pick(g, img, oy, ox)];
-               }
-             });
+  for_planes(threads, g, [&](long long p) {
+    const float* img = x + p * g.plane();
+    float* out = y + p * g.outPlane();
+    for (int oy = 0; oy < g.ho; ++oy)
+      for (int ox = 0; ox < g.wo; ++ox)
+        out[(long long)oy * g.wo + ox] = img[max_pool_pick(g, img, oy, ox)];
+  });
 }
 
 /** dx (overwritten): each output's gradient added to the pixel its window took. */
 static void max_pool_backward(int threads, const ConvShape& g, const float* x, const float* dy,
                               float* dx) {
   last_isa = ISA;
-  const long long planes = (long long)g.channels * g.batch;
-  for_chunks(threads, planes, channel_chunk((int)std::min<long long>(g.plane(), INT_MAX)),
-             [&](long long p0, long long p1) {
-               for (long long p = p0; p < p1; ++p) {
-                 const float* img = x + p * g.plane();
-                 const float* grad = dy + p * g.outPlane();
-                 float* out = dx + p * g.plane();
-                 for (long long i = 0; i < g.plane(); ++i) out[i] = 0.f;
-                 for (int oy = 0; oy < g.ho; ++oy)
-                   for (int ox = 0; ox < g.wo; ++ox)
-                     out[max_pool_pick(g, img, oy, ox)] += grad[(long long)oy * g.wo + ox];
-               }
-             });
+  for_planes(threads, g, [&](long long p) {
+    const float* img = x + p * g.plane();
+    const float* grad = dy + p * g.outPlane();
+    float* out = dx + p * g.plane();
+    for (long long i = 0; i < g.plane(); ++i) out[i] = 0.f;
+    for (int oy = 0; oy < g.ho; ++oy)
+      for (int ox = 0; ox < g.wo; ++ox)
+        out[max_pool_pick(g, img, oy, ox)] += grad[(long long)oy * g.wo + ox];
+  });
 }
 
 /** y = a + b over n values. */

@@ -18,6 +18,7 @@ import org.relgraph.sweep.SweepRunner;
 import org.relgraph.sweep.SweepSpec;
 import org.relgraph.sweep.SweepTrainers;
 import org.relgraph.train.Dataset;
+import org.relgraph.train.RelationalConvNet;
 import org.relgraph.train.RunConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,11 +104,11 @@ final class SweepCommand implements Callable<Integer> {
    */
   static String network(String name) {
     String best = RunConfig.MLP;
-    for (String n : RunConfig.NETWORKS) {
-      if (!n.equals(RunConfig.MLP)
-          && (name.equals(n) || name.startsWith(n + "-"))
-          && n.length() > (best.equals(RunConfig.MLP) ? 0 : best.length())) {
+    int longest = 0;
+    for (String n : RelationalConvNet.BUILT) {
+      if ((name.equals(n) || name.startsWith(n + "-")) && n.length() > longest) {
         best = n;
+        longest = n.length();
       }
     }
     return best;

@@ -133,20 +133,7 @@ public final class Conv implements Layer {
    */
   @Override
   public int[] outputShape(int[] input) {
-    if (input.length != 3 || input[0] != in) {
-      throw new IllegalArgumentException(
-          "a convolution of "
-              + in
-              + " channels takes images {"
-              + in
-              + ", H, W}, got "
-              + java.util.Arrays.toString(input));
-    }
-    return new int[] {
-      outputs(),
-      ConvGeometry.outputSize(input[1], stride),
-      ConvGeometry.outputSize(input[2], stride)
-    };
+    return Images.strided("a convolution", in, input, outputs(), stride);
   }
 
   private boolean direct() {

@@ -2,7 +2,6 @@ package org.relgraph.nn;
 
 import java.util.List;
 import org.relgraph.engine.Backend;
-import org.relgraph.engine.ConvGeometry;
 import org.relgraph.engine.Tensor;
 import org.relgraph.engine.TensorFactory;
 
@@ -48,18 +47,7 @@ public final class DepthwiseConv implements Layer {
 
   @Override
   public int[] outputShape(int[] input) {
-    if (input.length != 3 || input[0] != channels) {
-      throw new IllegalArgumentException(
-          "a depthwise convolution of "
-              + channels
-              + " channels takes images {"
-              + channels
-              + ", H, W}, got "
-              + java.util.Arrays.toString(input));
-    }
-    return new int[] {
-      channels, ConvGeometry.outputSize(input[1], stride), ConvGeometry.outputSize(input[2], stride)
-    };
+    return Images.strided("a depthwise convolution", channels, input, channels, stride);
   }
 
   @Override

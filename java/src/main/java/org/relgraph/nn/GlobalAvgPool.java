@@ -30,15 +30,7 @@ public final class GlobalAvgPool implements Layer {
 
   @Override
   public int[] outputShape(int[] input) {
-    if (input.length != 3 || input[0] != channels) {
-      throw new IllegalArgumentException(
-          "global average pooling of "
-              + channels
-              + " channels takes images {"
-              + channels
-              + ", H, W}, got "
-              + java.util.Arrays.toString(input));
-    }
+    Images.check("global average pooling", channels, input);
     return new int[] {channels};
   }
 

@@ -2,7 +2,6 @@ package org.relgraph.nn;
 
 import java.util.List;
 import org.relgraph.engine.Backend;
-import org.relgraph.engine.ConvGeometry;
 import org.relgraph.engine.Tensor;
 
 /**
@@ -34,18 +33,7 @@ public final class MaxPool implements Layer {
 
   @Override
   public int[] outputShape(int[] input) {
-    if (input.length != 3 || input[0] != channels) {
-      throw new IllegalArgumentException(
-          "max pooling of "
-              + channels
-              + " channels takes images {"
-              + channels
-              + ", H, W}, got "
-              + java.util.Arrays.toString(input));
-    }
-    return new int[] {
-      channels, ConvGeometry.outputSize(input[1], 2), ConvGeometry.outputSize(input[2], 2)
-    };
+    return Images.strided("max pooling", channels, input, channels, 2);
   }
 
   @Override
