@@ -50,8 +50,9 @@ public final class RelationalConvNet {
    * The network of {@code net} over {@code graph} in {@code mode} on images {@code {inputChannels,
    * resolution, resolution}}.
    *
-   * @throws IllegalArgumentException for an operation this builder cannot build, a graph wider than
-   *     a layer, or dense mode on another graph than the complete one
+   * @throws IllegalArgumentException for an operation the engine cannot run (a max pooling window
+   *     other than 3 × 3 of stride 2, padding other than kernel / 2), a graph wider than a layer,
+   *     or dense mode on another graph than the complete one
    */
   public static Network create(
       Backend backend, ConvNet net, RelationalGraph graph, ExecutionMode mode, long seed) {
@@ -99,11 +100,9 @@ public final class RelationalConvNet {
    * The names and dense lengths of {@link Network#state()} for the network of {@code net}, in its
    * order, without building it (a model file's header may describe one too large to build): every
    * operation's parameters in forward order (a convolution's {@code name.weight}, {@code out ×
-   * in·K²}; a batch norm's {@code name.gamma} and {@code name.beta}; the head's {@code
-   * name.weight}, {@code classes × in}, and {@code name.bias}), then every batch norm's {@code
-   * name.running_mean} and {@code name.running_var}. Exact longs.
-   *
-   * @throws IllegalArgumentException for an operation this class does not build
+   * in·K²}, a depthwise one's {@code C × 9}; a batch norm's {@code name.gamma} and {@code
+   * name.beta}; the head's {@code name.weight}, {@code classes × in}, and {@code name.bias}), then
+   * every batch norm's {@code name.running_mean} and {@code name.running_var}. Exact longs.
    */
   public static Map<String, Long> stateLengths(ConvNet net) {
     Map<String, Long> out = new LinkedHashMap<>();
@@ -124,9 +123,6 @@ public final class RelationalConvNet {
         }
         case DEPTHWISE_CONV -> out.put(op.name() + ".weight", o * 9);
         case GLOBAL_AVG_POOL, RESIDUAL_ADD, MAX_POOL -> {}
-        default ->
-            throw new IllegalArgumentException(
-                net.spec().name() + " is not built yet: its layer " + op.name() + " is not");
       }
     }
     for (ConvOp op : net.ops()) {
@@ -225,21 +221,10 @@ public final class RelationalConvNet {
         case GLOBAL_AVG_POOL -> new GlobalAvgPool(op.outChannels());
         case DENSE ->
             head(Linear.denseWithBias(backend, op.name(), op.outChannels(), op.inChannels()));
-        default ->
+        case RESIDUAL_ADD ->
             throw new IllegalArgumentException(
-                net.spec().name()
-                    + " is not built yet: its layer "
-                    + op.name()
-                    + " is a "
-                    + op.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                    + " (built: "
-                    + String.join(", ", BUILT)
-                    + ")");
+                op.name() + ": a residual addition that closes no block of the layout");
       };
-    }
-
-    private Conv initialised(Conv c, ConvOp op) {
-      return initialised(c, op, c.outputs());
     }
 
     /** A depthwise convolution, He-initialised over 9 · C as pycls does (groups not counted). */
@@ -248,17 +233,14 @@ public final class RelationalConvNet {
         throw new IllegalArgumentException(
             op.name() + ": a depthwise " + op.kernel() + "x" + op.kernel() + " kernel, not 3x3");
       }
-      return initialised(
-          new DepthwiseConv(backend, op.name(), op.outChannels(), op.stride()),
-          op,
-          op.outChannels());
+      return initialised(new DepthwiseConv(backend, op.name(), op.outChannels(), op.stride()), op);
     }
 
     /**
-     * Draws {@code layer}'s weight from N(0, 2 / (k² · fanOutChannels)), closing the layer if that
-     * fails or its padding is not kernel / 2.
+     * Draws {@code layer}'s weight from N(0, 2 / (k² · out)), out the operation's output channels,
+     * closing the layer if that fails or its padding is not kernel / 2.
      */
-    private <L extends Layer> L initialised(L layer, ConvOp op, int fanOutChannels) {
+    private <L extends Layer> L initialised(L layer, ConvOp op) {
       try {
         if (op.padding() != op.kernel() / 2) {
           throw new IllegalArgumentException(
@@ -266,7 +248,7 @@ public final class RelationalConvNet {
         }
         Parameter p = layer.parameters().get(0);
         float[] w = new float[layer.denseValue(p).length];
-        double std = Math.sqrt(2.0 / ((double) op.kernel() * op.kernel() * fanOutChannels));
+        double std = Math.sqrt(2.0 / ((double) op.kernel() * op.kernel() * op.outChannels()));
         for (int i = 0; i < w.length; i++) {
           w[i] = (float) (rng.nextGaussian() * std);
         }
