@@ -72,6 +72,9 @@ constexpr int ISA = 2, VW = 16, TR = 6, TC = 4, TR2 = TR, TC2 = TC, DTR = TR, DT
 // The weight gradient goes without a transpose only for wide batches over nodes of at most 4
 // channels (weight_gradient_by_rows).
 constexpr int ROWS_CHANNELS = 0, ROWS_CHANNELS_WIDE = 4;
+// Products of at least 1024 columns that read this many bytes of activations go in column chunks
+// (wide_product, backward_weight).
+constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"
@@ -89,6 +92,7 @@ namespace avx2 {
 // columns of W_v.
 constexpr int ISA = 1, VW = 8, TR = 6, TC = 2, TR2 = 4, TC2 = 3, DTR = 4, DTC = 3;
 constexpr int ROWS_CHANNELS = 12, ROWS_CHANNELS_WIDE = 4;
+constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"
@@ -98,6 +102,7 @@ constexpr int ROWS_CHANNELS = 12, ROWS_CHANNELS_WIDE = 4;
 namespace portable {
 constexpr int ISA = 0, VW = 4, TR = 4, TC = 2, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 constexpr int ROWS_CHANNELS = 0, ROWS_CHANNELS_WIDE = 0;
+constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"

@@ -13,7 +13,12 @@
 //
 // op: 0 forward, 1 backward-data, 2 weight gradient, -1 all three; cases "dw": the weight
 // gradient's shapes (widths 768 and 1539, k 8 and 16, batches 128 and 1024, batch 17, wide
-// batches over nodes of 1, 4 and 8 channels) instead of the tiles'. The library's AVX2 weight gradient
+// batches over nodes of 1, 4 and 8 channels) instead of the tiles'; cases "wide": batches of 1024 to
+// 6272 columns (a relational 1 x 1 convolution's batch x H x W, the MLP at batch 1024), where
+// ALT_WIDE_PRODUCT_BYTES and ALT_WIDE_GRADIENT_BYTES (WIDE_PRODUCT_BYTES, WIDE_GRADIENT_BYTES: the
+// activations' bytes from which such products go in column chunks) matter; the library's against
+// never: -DALT_VW=16 -DALT_TC=4 -DALT_ROWS_WIDE=4 -DALT_WIDE_PRODUCT_BYTES='(1L<<60)'
+// -DALT_WIDE_GRADIENT_BYTES='(1L<<60)', then ./tile_ab 2 2 40 -1 wide. The library's AVX2 weight gradient
 // against the transposing one: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4 -DALT_TC2=3 -DALT_DTR=4
 // -DALT_DTC=3, then ./tile_ab 1 1 60 2 dw.
 //
@@ -52,6 +57,12 @@
 #ifndef ALT_ROWS_WIDE
 #define ALT_ROWS_WIDE 0
 #endif
+#ifndef ALT_WIDE_PRODUCT_BYTES
+#define ALT_WIDE_PRODUCT_BYTES (12L << 20)
+#endif
+#ifndef ALT_WIDE_GRADIENT_BYTES
+#define ALT_WIDE_GRADIENT_BYTES (16L << 20)
+#endif
 #ifndef ALT_VW
 #define ALT_VW 8
 #endif
@@ -69,6 +80,7 @@ namespace alt {
 constexpr int ISA = 1, VW = ALT_VW, TR = ALT_TR, TC = ALT_TC, TR2 = ALT_TR2, TC2 = ALT_TC2,
               DTR = ALT_DTR, DTC = ALT_DTC;
 constexpr int ROWS_CHANNELS = ALT_ROWS, ROWS_CHANNELS_WIDE = ALT_ROWS_WIDE;
+constexpr long WIDE_PRODUCT_BYTES = ALT_WIDE_PRODUCT_BYTES, WIDE_GRADIENT_BYTES = ALT_WIDE_GRADIENT_BYTES;
 #include "relgraph_kernels_impl.h"
 }  // namespace alt
 #pragma GCC pop_options
@@ -186,7 +198,7 @@ int main(int argc, char** argv) {
   int threads = argc > 2 ? atoi(argv[2]) : 1;
   int rounds = argc > 3 ? atoi(argv[3]) : 200;
   int onlyOp = argc > 4 ? atoi(argv[4]) : -1;       // 0 forward, 1 backward_data, 2 weight gradient
-  bool dwCases = argc > 5 && std::string(argv[5]) == "dw";  // the weight gradient's shapes
+  const std::string caseSet = argc > 5 ? argv[5] : "";  // "dw", "wide", or the tiles' shapes
   LayerKernel base[3] = {isa == 2 ? avx512::forward : avx2::forward,
                          isa == 2 ? avx512::backward_data : avx2::backward_data,
                          isa == 2 ? avx512::backward_weight : avx2::backward_weight};
@@ -206,7 +218,11 @@ int main(int argc, char** argv) {
                      {1539, 63, 128}, {768, 8, 17},     {64, 8, 8192 + 37},
                      {256, 8, 8192 + 37}, {512, 8, 8192 + 37}};
   std::vector<Case> run(std::begin(cases), std::end(cases));
-  if (dwCases) run.assign(std::begin(dw), std::end(dw));
+  const Case wide[] = {{1366, 8, 6272}, {1366, 8, 1568}, {684, 8, 6272}, {684, 8, 3136},
+                       {342, 8, 6272}, {1366, 8, 4096}, {768, 8, 1024}, {768, 16, 1024},
+                       {1539, 8, 1024}, {1539, 16, 1024}, {1550, 8, 2048}, {172, 8, 3136}};
+  if (caseSet == "dw") run.assign(std::begin(dw), std::end(dw));
+  if (caseSet == "wide") run.assign(std::begin(wide), std::end(wide));
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);
   for (auto c : run) {

@@ -312,6 +312,32 @@ public abstract class BackendContractTest {
     }
   }
 
+  /**
+   * Narrower batches whose activations outgrow the caches (here 2085 columns of 1601 and 1530
+   * channels: 13 MB of X, 12.8 MB of dY), which the native kernels cut into column chunks too, in
+   * all three products; a batch that ends inside a chunk and inside a vector.
+   */
+  @Test
+  void cacheSizedBatchesOfWideLayers() {
+    try (BlockSparseLayout l =
+        BlockSparseLayout.of(
+            WsFlex.generate(64, 2, 0.5, 5),
+            ChannelPartition.of(1601, 64, 3),
+            ChannelPartition.of(1530, 64, 4))) {
+      SplittableRandom r = new SplittableRandom(11);
+      int batch = 2085;
+      for (ProductOp op :
+          new ProductOp[] {ProductOp.FORWARD, ProductOp.BACKWARD_DATA, ProductOp.BACKWARD_WEIGHT}) {
+        int[][] shapes = op.shapes(l, batch);
+        float[][] values = new float[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+          values[i] = random(r, shapes[i][0] * shapes[i][1]);
+        }
+        compare(backend, this::ran, op, l, values, shapes, 100, " on " + backend + " batch 2085");
+      }
+    }
+  }
+
   /** Reductions longer than a kernel's cache slices: the slices' partial sums must add up. */
   @Test
   void longReductions() {
