@@ -48,9 +48,10 @@ public abstract class ConvolutionContractTest {
   }
 
   /**
-   * channels, batch, H, W, stride: odd, even, 1 × 1, wide, tall; the last two at stride 2 over 16
-   * and 17 output columns, whose phase planes the native backend splits row by row (shorter rows
-   * image by image; odd sides get a last row or column of zeros in the planes).
+   * channels, batch, H, W, stride: odd, even, 1 × 1, wide, tall; two at stride 2 over 16 and 17
+   * output columns, whose phase planes the native backend splits row by row (shorter rows image by
+   * image; odd sides get a last row or column of zeros in the planes); and batches of 8 × 8 and 17
+   * × 16 images that the native depthwise convolution takes in several runs of images.
    */
   static final int[][] IMAGES = {
     {1, 1, 1, 1, 1},
@@ -63,6 +64,8 @@ public abstract class ConvolutionContractTest {
     {17, 2, 8, 8, 2},
     {2, 1, 4, 32, 2},
     {2, 2, 5, 33, 2},
+    {3, 6, 8, 8, 1},
+    {2, 3, 17, 16, 1},
   };
 
   /** Runs {@code op} on copies of {@code values} in the backend and the reference; compares all. */
@@ -223,6 +226,55 @@ public abstract class ConvolutionContractTest {
           new float[][] {rand(r, y), rand(r, x), rand(r, w)},
           new int[][] {y, x, w},
           (b, t) -> b.depthwiseBackwardWeight(t[0], t[1], s, t[2]));
+    }
+  }
+
+  /** Runs {@code op} on copies of {@code values} in {@code b}; returns the last tensor's values. */
+  private static float[] result(Backend b, float[][] values, int[][] shapes, OpOnTensors op) {
+    try (TensorScope s = b.newScope()) {
+      Tensor[] t = new Tensor[values.length];
+      for (int i = 0; i < values.length; i++) {
+        t[i] = s.of(values[i], shapes[i]);
+      }
+      op.call(b, t);
+      return t[t.length - 1].toArray();
+    }
+  }
+
+  /**
+   * A value off a pixel's 3 × 3 window never reaches that pixel's sum, not even as zero times an
+   * infinity or a NaN, in the depthwise convolution and its adjoint: infinities and a NaN at an
+   * image's corners and row ends, where a shifted image (the native route at stride 1) would read
+   * them for the next row's first pixel or the next image's.
+   */
+  @Test
+  void depthwiseConvolutionLeavesValuesOffTheWindowOut() {
+    float[] special = new float[40];
+    special[4] = Float.POSITIVE_INFINITY; // image 0, row 0, last column
+    special[19] = Float.NaN; // image 0, last pixel
+    special[20] = Float.NEGATIVE_INFINITY; // image 1, first pixel
+    special[29] = Float.POSITIVE_INFINITY; // image 1, row 1, last column
+    float[] ones = new float[9];
+    java.util.Arrays.fill(ones, 1f);
+    int[] x = {1, 2, 4, 5};
+    for (int s : new int[] {1, 2}) {
+      int[] y = {1, 2, ConvGeometry.outputSize(4, s), ConvGeometry.outputSize(5, s)};
+      float[] dy = new float[size(y)];
+      System.arraycopy(special, 0, dy, 0, Math.min(dy.length, special.length));
+      float[][] forward = {ones, special, new float[size(y)]};
+      int[][] forwardShapes = {{1, 9}, x, y};
+      OpOnTensors f = (b, t) -> b.depthwiseForward(t[0], t[1], s, t[2]);
+      assertEquals(
+          java.util.Arrays.toString(result(REF, forward, forwardShapes, f)),
+          java.util.Arrays.toString(result(backend, forward, forwardShapes, f)),
+          "depthwiseForward, stride " + s);
+      float[][] data = {ones, dy, new float[size(x)]};
+      int[][] dataShapes = {{1, 9}, y, x};
+      OpOnTensors d = (b, t) -> b.depthwiseBackwardData(t[0], t[1], s, t[2]);
+      assertEquals(
+          java.util.Arrays.toString(result(REF, data, dataShapes, d)),
+          java.util.Arrays.toString(result(backend, data, dataShapes, d)),
+          "depthwiseBackwardData, stride " + s);
     }
   }
 
