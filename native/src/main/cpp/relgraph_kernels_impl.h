@@ -279,10 +279,11 @@ constexpr int WIDE_PRODUCT_BATCH = VW == 8 ? 1024 : WIDE_BATCH;
 // often there. (The weight gradient over thin nodes without a transpose, weight_gradient_by_rows,
 // stays whole: with AVX2 it lost at 342 and 684 channels in chunks, 0.6-0.8 times as fast.)
 // In chunks (tile_ab "wide", AVX-512, 2 threads), 1366 channels over 7 x 7 pixels at
-// batch 128 (6272 columns, 34 MB) took 0.78-0.80 of the time in the forward pass and
-// backward-data and 0.58 in the weight gradient; smaller reads lost, or gained within the noise:
-// width 684 over 3136 columns (8.6 MB) in the forward pass, widths 768 and 1539 at batch 1024
-// (6.3 and 12.6 MB of X and dY), 1366 over 1568 columns (17 MB) in the weight gradient.
+// batch 128 (6272 columns, 34 MB) took 0.72-0.81 of the time in the forward pass and
+// backward-data and 0.67-0.73 in the weight gradient (docs/benchmarks.md, 2026-12-02); smaller
+// reads lost, or gained within the noise: with 4 MiB for both thresholds, width 684 over 3136
+// columns (8.6 MB) in the forward pass and backward-data, widths 768 and 1539 at batch 1024 (6.3
+// and 12.6 MB of X and dY) and 1366 over 1568 columns (17 MB) in the weight gradient.
 static inline bool wide_product(int batch, long rows) {
   return batch >= WIDE_PRODUCT_BATCH || (batch >= 1024 && rows * batch * 4 >= WIDE_PRODUCT_BYTES);
 }
