@@ -76,9 +76,10 @@ static void col2im(int threads, const ConvShape& g, const float* cols, float* dx
   });
 }
 
-/** y[c][b][oy][ox] = sum over taps of w[c][ky 3 + kx] x[c][b][oy s + ky - 1][ox s + kx - 1]. */
-static void depthwise_forward_pixels(int threads, const ConvShape& g, const float* wt, const float* x,
-                              float* y) {
+// depthwise_forward, backward-data and weight gradient pixel by pixel (depthwise_taps: at stride 2,
+// and over images of more than 2^24 pixels).
+static void depthwise_forward_pixels(int threads, const ConvShape& g, const float* wt,
+                                     const float* x, float* y) {
   const int s = g.stride;
   for_chunks(threads, g.channels, 1, [&](long long c0, long long c1) {
     for (long long c = c0; c < c1; ++c) {
@@ -105,9 +106,8 @@ static void depthwise_forward_pixels(int threads, const ConvShape& g, const floa
   });
 }
 
-/** dx (overwritten) = the adjoint of depthwise_forward applied to dy. */
 static void depthwise_backward_data_pixels(int threads, const ConvShape& g, const float* wt,
-                                    const float* dy, float* dx) {
+                                           const float* dy, float* dx) {
   const int s = g.stride;
   for_chunks(threads, g.channels, 1, [&](long long c0, long long c1) {
     for (long long c = c0; c < c1; ++c) {
@@ -134,9 +134,8 @@ static void depthwise_backward_data_pixels(int threads, const ConvShape& g, cons
   });
 }
 
-/** dw[c][tap] = sum over the batch and output pixels of dy times the tap's input pixel. */
 static void depthwise_backward_weight_pixels(int threads, const ConvShape& g, const float* dy,
-                                      const float* x, float* dw) {
+                                             const float* x, float* dw) {
   const int s = g.stride;
   for_chunks(threads, g.channels, 1, [&](long long c0, long long c1) {
     for (long long c = c0; c < c1; ++c) {
@@ -208,11 +207,17 @@ struct DepthwiseTaps {
   }
 };
 
+// Whether the depthwise convolution goes tap by tap: at stride 1, over images whose pixels an
+// int counts with room to spare.
+static inline bool depthwise_taps(const ConvShape& g) {
+  return g.stride == 1 && g.plane() <= (1 << 24);
+}
+
 /** y[c][b][oy][ox] = sum over taps of w[c][ky 3 + kx] x[c][b][oy s + ky - 1][ox s + kx - 1]. */
 static void depthwise_forward(int threads, const ConvShape& g, const float* wt, const float* x,
                               float* y) {
   last_isa = ISA;
-  if (g.stride != 1) {
+  if (!depthwise_taps(g)) {
     depthwise_forward_pixels(threads, g, wt, x, y);
     return;
   }
@@ -242,7 +247,7 @@ static void depthwise_forward(int threads, const ConvShape& g, const float* wt, 
 static void depthwise_backward_data(int threads, const ConvShape& g, const float* wt,
                                     const float* dy, float* dx) {
   last_isa = ISA;
-  if (g.stride != 1) {
+  if (!depthwise_taps(g)) {
     depthwise_backward_data_pixels(threads, g, wt, dy, dx);
     return;
   }
@@ -252,7 +257,7 @@ static void depthwise_backward_data(int threads, const ConvShape& g, const float
     for (long long c = c0; c < c1; ++c) {
       const float* wc = wt + c * 9;
       float* __restrict img = dx + c * g.batch * plane;
-      for (long long p = 0; p < g.batch * plane; ++p) img[p] = 0.f;
+      for (long long p = 0; p < (long long)g.batch * plane; ++p) img[p] = 0.f;
       for (int b0 = 0; b0 < g.batch; b0 += taps.images) {
         const int n = g.batch - b0 < taps.images ? g.batch - b0 : taps.images;
         const float* __restrict grad = dy + (c * g.batch + b0) * plane;
@@ -277,7 +282,7 @@ static void depthwise_backward_data(int threads, const ConvShape& g, const float
 static void depthwise_backward_weight(int threads, const ConvShape& g, const float* dy,
                                       const float* x, float* dw) {
   last_isa = ISA;
-  if (g.stride != 1) {
+  if (!depthwise_taps(g)) {
     depthwise_backward_weight_pixels(threads, g, dy, x, dw);
     return;
   }

@@ -13,13 +13,13 @@
 //
 // op: 0 forward, 1 backward-data, 2 weight gradient, -1 all three; cases "dw": the weight
 // gradient's shapes (widths 768 and 1539, k 8 and 16, batches 128 and 1024, batch 17, wide
-// batches over nodes of 1, 4 and 8 channels) instead of the tiles'; cases "wide": batches of 1024 to
-// 6272 columns (a relational 1 x 1 convolution's batch x H x W, the MLP at batch 1024), where
+// batches over nodes of 1, 4 and 8 channels) instead of the tiles'; cases "wide": batches of 1024
+// to 6272 columns (a relational 1 x 1 convolution's batch x H x W, the MLP at batch 1024), where
 // ALT_WIDE_PRODUCT_BYTES and ALT_WIDE_GRADIENT_BYTES (WIDE_PRODUCT_BYTES, WIDE_GRADIENT_BYTES: the
 // activations' bytes from which such products go in column chunks) matter; the library's against
 // never: -DALT_VW=16 -DALT_TC=4 -DALT_ROWS_WIDE=4 -DALT_WIDE_PRODUCT_BYTES='(1L<<60)'
-// -DALT_WIDE_GRADIENT_BYTES='(1L<<60)', then ./tile_ab 2 2 40 -1 wide. The library's AVX2 weight gradient
-// against the transposing one: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4 -DALT_TC2=3 -DALT_DTR=4
+// -DALT_WIDE_GRADIENT_BYTES='(1L<<60)', then ./tile_ab 2 2 40 -1 wide. The library's AVX2 weight
+// gradient against the transposing one: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4 -DALT_TC2=3 -DALT_DTR=4
 // -DALT_DTC=3, then ./tile_ab 1 1 60 2 dw.
 //
 // Layouts: 64 nodes, a ring lattice of degree k (plus the node itself) with 30% of the edges
@@ -80,7 +80,8 @@ namespace alt {
 constexpr int ISA = 1, VW = ALT_VW, TR = ALT_TR, TC = ALT_TC, TR2 = ALT_TR2, TC2 = ALT_TC2,
               DTR = ALT_DTR, DTC = ALT_DTC;
 constexpr int ROWS_CHANNELS = ALT_ROWS, ROWS_CHANNELS_WIDE = ALT_ROWS_WIDE;
-constexpr long WIDE_PRODUCT_BYTES = ALT_WIDE_PRODUCT_BYTES, WIDE_GRADIENT_BYTES = ALT_WIDE_GRADIENT_BYTES;
+constexpr long WIDE_PRODUCT_BYTES = ALT_WIDE_PRODUCT_BYTES;
+constexpr long WIDE_GRADIENT_BYTES = ALT_WIDE_GRADIENT_BYTES;
 #include "relgraph_kernels_impl.h"
 }  // namespace alt
 #pragma GCC pop_options
