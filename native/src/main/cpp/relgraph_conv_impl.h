@@ -171,15 +171,16 @@ static void depthwise_backward_weight_pixels(int threads, const ConvShape& g, co
 // value off the window, e.g. an infinity, never reaches the sum), in loops the compiler
 // vectorises. Small images go a few at a time (at least 256 pixels), so that the loops are long.
 // Against the loops per pixel, which stay for stride 2 (2 threads, batch 128, AVX-512, a scratch
-// harness; forward, backward-data, weight gradient): 3.9, 4.0 and 3.9 times as fast at 64
-// channels, 56 x 56; 3.1, 3.7, 5.1 at 183 channels, 28 x 28; 3.2, 3.5, 3.6 at 364 channels, 14 x
-// 14; 2.9, 2.5, 1.8 at 1302 channels, 7 x 7; 2.2, 3.1, 1.1 at 4 x 4.
+// harness, three runs; forward, backward-data, weight gradient): 2.6-3.9, 3.4-4.0 and 3.9-5.8
+// times as fast at 64 channels, 56 x 56; 2.2-3.1, 3.3-3.7, 5.1-5.5 at 183 channels, 28 x 28;
+// 1.7-3.2, 2.0-3.5, 3.6-3.9 at 364 channels, 14 x 14; 1.6-2.9, 2.5-2.7, 1.8 at 1302 channels,
+// 7 x 7; 1.9-2.5, 3.1-4.0, 1.0-1.1 at 4 x 4.
 struct DepthwiseTaps {
   int offset[9];
-  int images, span;   // images per run, and their pixels
+  int batch, plane;
+  int images, span;     // images per run, and their pixels
   std::vector<int> on;  // per tap, a run's pixels: 1 where the tap lies on the image
-  explicit DepthwiseTaps(const ConvShape& g) {
-    const int plane = (int)g.plane();
+  explicit DepthwiseTaps(const ConvShape& g) : batch(g.batch), plane((int)g.plane()) {
     images = 256 / plane < 1 ? 1 : 256 / plane;
     if (images > g.batch) images = g.batch;
     span = images * plane;
@@ -193,16 +194,23 @@ struct DepthwiseTaps {
       }
     }
   }
-  // f(pixels, offset, lo, hi, on) for each tap of the run of n images from image b0 of a batch of
-  // `batch`: the run's pixels p in [lo, hi) whose p + offset lies within the channel's images.
+  // f(first, n, tap) for each run of channel c's images: `first` the offset of the run's first
+  // pixel in the tensor, n its images; tap(f) calls f(t, offset, lo, hi, on) for each tap t: the
+  // run's pixels p in [lo, hi) whose p + offset lies within the channel's images.
   template <typename F>
-  void over_taps(int b0, int n, int batch, int plane, const F& f) const {
-    const int len = n * plane;
-    for (int t = 0; t < 9; ++t) {
-      const int d = offset[t];
-      const int lo = b0 == 0 && d < 0 ? -d : 0;
-      const int hi = b0 + n == batch && d > 0 ? len - d : len;
-      f(t, d, lo, hi, on.data() + (size_t)t * span);
+  void over_runs(long long c, const F& f) const {
+    for (int b0 = 0; b0 < batch; b0 += images) {
+      const int n = batch - b0 < images ? batch - b0 : images;
+      auto taps = [&](const auto& g) {
+        const int len = n * plane;
+        for (int t = 0; t < 9; ++t) {
+          const int d = offset[t];
+          const int lo = b0 == 0 && d < 0 ? -d : 0;
+          const int hi = b0 + n == batch && d > 0 ? len - d : len;
+          g(t, d, lo, hi, on.data() + (size_t)t * span);
+        }
+      };
+      f((c * batch + b0) * plane, n, taps);
     }
   }
 };
@@ -222,23 +230,23 @@ static void depthwise_forward(int threads, const ConvShape& g, const float* wt, 
     return;
   }
   const DepthwiseTaps taps(g);
-  const int plane = (int)g.plane();
   for_chunks(threads, g.channels, 1, [&](long long c0, long long c1) {
     for (long long c = c0; c < c1; ++c) {
       const float* wc = wt + c * 9;
-      for (int b0 = 0; b0 < g.batch; b0 += taps.images) {
-        const int n = g.batch - b0 < taps.images ? g.batch - b0 : taps.images;
-        const float* __restrict in = x + (c * g.batch + b0) * plane;
-        float* __restrict out = y + (c * g.batch + b0) * plane;
-        for (int p = 0; p < n * plane; ++p) out[p] = 0.f;
-        taps.over_taps(b0, n, g.batch, plane, [&](int t, int d, int lo, int hi, const int* on) {
+      taps.over_runs(c, [&](long long first, int n, const auto& over_taps) {
+        float* out = y + first;
+        const int len = n * taps.plane;
+        for (int p = 0; p < len; ++p) out[p] = 0.f;
+        over_taps([&](int t, int d, int lo, int hi, const int* __restrict on) {
+          const float* __restrict in = x + first;
+          float* __restrict o = y + first;
           const float wv = wc[t];
           for (int p = lo; p < hi; ++p) {
             const float v = wv * in[p + d];
-            out[p] += on[p] ? v : 0.f;
+            o[p] += on[p] ? v : 0.f;
           }
         });
-      }
+      });
     }
   });
 }
@@ -252,24 +260,22 @@ static void depthwise_backward_data(int threads, const ConvShape& g, const float
     return;
   }
   const DepthwiseTaps taps(g);
-  const int plane = (int)g.plane();
   for_chunks(threads, g.channels, 1, [&](long long c0, long long c1) {
     for (long long c = c0; c < c1; ++c) {
       const float* wc = wt + c * 9;
-      float* __restrict img = dx + c * g.batch * plane;
-      for (long long p = 0; p < (long long)g.batch * plane; ++p) img[p] = 0.f;
-      for (int b0 = 0; b0 < g.batch; b0 += taps.images) {
-        const int n = g.batch - b0 < taps.images ? g.batch - b0 : taps.images;
-        const float* __restrict grad = dy + (c * g.batch + b0) * plane;
-        float* __restrict run = img + (long long)b0 * plane;
-        taps.over_taps(b0, n, g.batch, plane, [&](int t, int d, int lo, int hi, const int* on) {
+      float* img = dx + c * g.batch * taps.plane;
+      for (long long p = 0; p < (long long)g.batch * taps.plane; ++p) img[p] = 0.f;
+      taps.over_runs(c, [&](long long first, int, const auto& over_taps) {
+        over_taps([&](int t, int d, int lo, int hi, const int* __restrict on) {
+          const float* __restrict grad = dy + first;
+          float* __restrict run = dx + first;
           const float wv = wc[t];
           for (int p = lo; p < hi; ++p) {
             const float v = wv * grad[p];
             run[p + d] += on[p] ? v : 0.f;
           }
         });
-      }
+      });
     }
   });
 }
@@ -287,26 +293,25 @@ static void depthwise_backward_weight(int threads, const ConvShape& g, const flo
     return;
   }
   const DepthwiseTaps taps(g);
-  const int plane = (int)g.plane();
   const int runsPerSum = 16 / taps.images < 1 ? 1 : 16 / taps.images;
   for_chunks(threads, g.channels, 1, [&](long long c0, long long c1) {
     std::vector<float> sums((size_t)9 * taps.span);
     for (long long c = c0; c < c1; ++c) {
       double acc[9] = {};
-      int runs = 0;
+      int runs = 0, images = 0;
       for (float& v : sums) v = 0.f;
-      for (int b0 = 0; b0 < g.batch; b0 += taps.images) {
-        const int n = g.batch - b0 < taps.images ? g.batch - b0 : taps.images;
-        const float* __restrict img = x + (c * g.batch + b0) * plane;
-        const float* __restrict grad = dy + (c * g.batch + b0) * plane;
-        taps.over_taps(b0, n, g.batch, plane, [&](int t, int d, int lo, int hi, const int* on) {
+      taps.over_runs(c, [&](long long first, int n, const auto& over_taps) {
+        over_taps([&](int t, int d, int lo, int hi, const int* __restrict on) {
+          const float* __restrict img = x + first;
+          const float* __restrict grad = dy + first;
           float* __restrict r = sums.data() + (size_t)t * taps.span;
           for (int p = lo; p < hi; ++p) {
             const float v = grad[p] * img[p + d];
             r[p] += on[p] ? v : 0.f;
           }
         });
-        if (++runs == runsPerSum || b0 + n == g.batch) {
+        images += n;
+        if (++runs == runsPerSum || images == g.batch) {
           for (int t = 0; t < 9; ++t) {
             double part = 0;
             for (int p = 0; p < taps.span; ++p) part += sums[(size_t)t * taps.span + p];
@@ -315,7 +320,7 @@ static void depthwise_backward_weight(int threads, const ConvShape& g, const flo
           for (float& v : sums) v = 0.f;
           runs = 0;
         }
-      }
+      });
       for (int t = 0; t < 9; ++t) dw[c * 9 + t] = (float)acc[t];
     }
   });

@@ -205,9 +205,20 @@ public abstract class BackendContractTest {
   /** The three block-sparse products of {@code b} against the reference on random values. */
   static void checkLayer(
       Backend b, BlockSparseLayout l, int batch, long seed, BiConsumer<Backend, String> ran) {
+    int reduction = Math.max(batch, Math.max(l.in().channels(), l.out().channels()));
+    checkLayer(b, l, batch, seed, ran, reduction);
+  }
+
+  /** The same, to the tolerance of a reduction of {@code reduction} terms. */
+  static void checkLayer(
+      Backend b,
+      BlockSparseLayout l,
+      int batch,
+      long seed,
+      BiConsumer<Backend, String> ran,
+      int reduction) {
     SplittableRandom r = new SplittableRandom(seed);
     String what = " on " + b + " " + l + " batch " + batch + " seed " + seed;
-    int reduction = Math.max(batch, Math.max(l.in().channels(), l.out().channels()));
     for (ProductOp op :
         new ProductOp[] {ProductOp.FORWARD, ProductOp.BACKWARD_DATA, ProductOp.BACKWARD_WEIGHT}) {
       int[][] shapes = op.shapes(l, batch);
@@ -289,20 +300,7 @@ public abstract class BackendContractTest {
       for (int threads : sweepThreads()) {
         Backend b = backend(threads);
         for (BlockSparseLayout l : layouts) {
-          SplittableRandom r = new SplittableRandom(threads);
-          int batch = 8192 + 37;
-          String what = " on " + b + " " + l + " batch " + batch;
-          for (ProductOp op :
-              new ProductOp[] {
-                ProductOp.FORWARD, ProductOp.BACKWARD_DATA, ProductOp.BACKWARD_WEIGHT
-              }) {
-            int[][] shapes = op.shapes(l, batch);
-            float[][] values = new float[shapes.length][];
-            for (int i = 0; i < shapes.length; i++) {
-              values[i] = random(r, shapes[i][0] * shapes[i][1]);
-            }
-            compare(b, this::ran, op, l, values, shapes, 100, what);
-          }
+          checkLayer(b, l, 8192 + 37, threads, this::ran, 100);
         }
       }
     } finally {
@@ -324,17 +322,7 @@ public abstract class BackendContractTest {
             WsFlex.generate(64, 2, 0.5, 5),
             ChannelPartition.of(1601, 64, 3),
             ChannelPartition.of(1530, 64, 4))) {
-      SplittableRandom r = new SplittableRandom(11);
-      int batch = 2085;
-      for (ProductOp op :
-          new ProductOp[] {ProductOp.FORWARD, ProductOp.BACKWARD_DATA, ProductOp.BACKWARD_WEIGHT}) {
-        int[][] shapes = op.shapes(l, batch);
-        float[][] values = new float[shapes.length][];
-        for (int i = 0; i < shapes.length; i++) {
-          values[i] = random(r, shapes[i][0] * shapes[i][1]);
-        }
-        compare(backend, this::ran, op, l, values, shapes, 100, " on " + backend + " batch 2085");
-      }
+      checkLayer(backend, l, 2085, 11, this::ran, 100);
     }
   }
 
