@@ -65,6 +65,10 @@ struct ConvShape {
 /** The instruction set (a namespace's ISA) of the last kernel run on this thread, for tests. */
 inline thread_local int last_isa = -1;
 
+// Products of at least 1024 columns that read this many bytes of activations go in column chunks
+// in every ISA's copy (wide_product, backward_weight); a copy may declare its own.
+constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
+
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")
 namespace avx512 {
@@ -72,9 +76,6 @@ constexpr int ISA = 2, VW = 16, TR = 6, TC = 4, TR2 = TR, TC2 = TC, DTR = TR, DT
 // The weight gradient goes without a transpose only for wide batches over nodes of at most 4
 // channels (weight_gradient_by_rows).
 constexpr int ROWS_CHANNELS = 0, ROWS_CHANNELS_WIDE = 4;
-// Products of at least 1024 columns that read this many bytes of activations go in column chunks
-// (wide_product, backward_weight).
-constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"
@@ -92,7 +93,6 @@ namespace avx2 {
 // columns of W_v.
 constexpr int ISA = 1, VW = 8, TR = 6, TC = 2, TR2 = 4, TC2 = 3, DTR = 4, DTC = 3;
 constexpr int ROWS_CHANNELS = 12, ROWS_CHANNELS_WIDE = 4;
-constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"
@@ -102,7 +102,6 @@ constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
 namespace portable {
 constexpr int ISA = 0, VW = 4, TR = 4, TC = 2, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 constexpr int ROWS_CHANNELS = 0, ROWS_CHANNELS_WIDE = 0;
-constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
 #include "relgraph_kernels_impl.h"
 #include "relgraph_train_impl.h"
 #include "relgraph_conv_impl.h"

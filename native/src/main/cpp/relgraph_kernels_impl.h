@@ -278,12 +278,12 @@ constexpr int WIDE_PRODUCT_BATCH = VW == 8 ? 1024 : WIDE_BATCH;
 // their blocks' rows from memory once per node. A relational 1 x 1 convolution's batch x H x W is
 // often there. (The weight gradient over thin nodes without a transpose, weight_gradient_by_rows,
 // stays whole: with AVX2 it lost at 342 and 684 channels in chunks, 0.6-0.8 times as fast.)
-// In chunks (tile_ab "wide", AVX-512, 2 threads), 1366 channels over 7 x 7 pixels at
-// batch 128 (6272 columns, 34 MB) took 0.72-0.81 of the time in the forward pass and
-// backward-data and 0.67-0.73 in the weight gradient (docs/benchmarks.md, 2026-12-02); smaller
-// reads lost, or gained within the noise: with 4 MiB for both thresholds, width 684 over 3136
-// columns (8.6 MB) in the forward pass and backward-data, widths 768 and 1539 at batch 1024 (6.3
-// and 12.6 MB of X and dY) and 1366 over 1568 columns (17 MB) in the weight gradient.
+// In chunks (tile_ab "wide", AVX-512, 2 threads), 1366 channels over 7 x 7 pixels at batch 128
+// (6272 columns, 34 MB) took 0.72-0.81 of the time in the forward pass and backward-data and
+// 0.67-0.73 in the weight gradient (docs/benchmarks.md, 2026-12-02). Lower thresholds lost: at
+// 4 MiB, width 684 over 3136 columns (8.6 MB) in the forward pass and backward-data, and widths
+// 768 and 1539 at batch 1024 (6.3 and 12.6 MB of X and dY) in the weight gradient; from 1024
+// columns, the weight gradient of 1366 channels over 1568 columns (17 MB).
 static inline bool wide_product(int batch, long rows) {
   return batch >= WIDE_PRODUCT_BATCH || (batch >= 1024 && rows * batch * 4 >= WIDE_PRODUCT_BYTES);
 }
@@ -1346,7 +1346,7 @@ static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
   });
 }
 
-// The weight gradient of a wide batch (see WIDE_BATCH and wide_gradient), chunk by chunk of X.
+// The weight gradient of a wide batch (see WIDE_BATCH and backward_weight), chunk by chunk of X.
 static void backward_weight_wide(const Kernel& k, const float* dY, const float* X, float* dW,
                                  int threads) {
   const int chunk = chunk_columns((long)k.inOff[k.nIn] + k.outOff[k.nOut]);
