@@ -298,8 +298,7 @@ static void depthwise_backward_weight(int threads, const ConvShape& g, const flo
     std::vector<float> sums((size_t)9 * taps.span);
     for (long long c = c0; c < c1; ++c) {
       double acc[9] = {};
-      int runs = 0, images = 0;
-      for (float& v : sums) v = 0.f;
+      int runs = 0, images = 0;  // sums is zero here: the last run of a channel empties it
       taps.over_runs(c, [&](long long first, int n, const auto& over_taps) {
         over_taps([&](int t, int d, int lo, int hi, const int* __restrict on) {
           const float* __restrict img = x + first;

@@ -284,8 +284,11 @@ constexpr int WIDE_PRODUCT_BATCH = VW == 8 ? 1024 : WIDE_BATCH;
 // 4 MiB, width 684 over 3136 columns (8.6 MB) in the forward pass and backward-data, and widths
 // 768 and 1539 at batch 1024 (6.3 and 12.6 MB of X and dY) in the weight gradient; from 1024
 // columns, the weight gradient of 1366 channels over 1568 columns (17 MB).
+static inline bool outgrows_caches(int batch, long rows, int fromBatch, long bytes) {
+  return batch >= fromBatch && rows * batch * 4 >= bytes;
+}
 static inline bool wide_product(int batch, long rows) {
-  return batch >= WIDE_PRODUCT_BATCH || (batch >= 1024 && rows * batch * 4 >= WIDE_PRODUCT_BYTES);
+  return batch >= WIDE_PRODUCT_BATCH || outgrows_caches(batch, rows, 1024, WIDE_PRODUCT_BYTES);
 }
 
 // Columns per chunk: the chunk of `rows` activation rows fills about 512 KiB, in whole multiples
@@ -1362,8 +1365,9 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
                             int threads) {
   last_isa = ISA;
   const bool rows = weight_gradient_by_rows(k);
-  const long bytes = ((long)k.inOff[k.nIn] + k.outOff[k.nOut]) * k.batch * 4;
-  if (k.batch >= WIDE_BATCH || (!rows && k.batch >= 2048 && bytes >= WIDE_GRADIENT_BYTES)) {
+  const long read = (long)k.inOff[k.nIn] + k.outOff[k.nOut];  // rows of X and dY
+  if (k.batch >= WIDE_BATCH ||
+      (!rows && outgrows_caches(k.batch, read, 2048, WIDE_GRADIENT_BYTES))) {
     backward_weight_wide(k, dY, X, dW, threads);
     return;
   }

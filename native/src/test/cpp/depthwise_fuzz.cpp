@@ -32,38 +32,36 @@ int main() {
     std::vector<float> x(n), dy(n), w(g.channels * 9);
     for (auto& v : x) v = u(rng); for (auto& v : dy) v = u(rng); for (auto& v : w) v = u(rng);
     int threads = 1 + rng() % 3;
-    for (int isa = 0; isa < 3; ++isa) {
+    // One ISA's copy: both routes of each operation, compared.
+    auto check = [&](auto fwd, auto fwdPixels, auto data, auto dataPixels, auto weight,
+                     auto weightPixels) {
       std::vector<float> y1(n), y2(n), dx1(n), dx2(n), dw1(w.size()), dw2(w.size());
-      if (isa == 0) {
-        portable::depthwise_forward(threads, g, w.data(), x.data(), y1.data());
-        portable::depthwise_forward_pixels(threads, g, w.data(), x.data(), y2.data());
-        portable::depthwise_backward_data(threads, g, w.data(), dy.data(), dx1.data());
-        portable::depthwise_backward_data_pixels(threads, g, w.data(), dy.data(), dx2.data());
-        portable::depthwise_backward_weight(threads, g, dy.data(), x.data(), dw1.data());
-        portable::depthwise_backward_weight_pixels(threads, g, dy.data(), x.data(), dw2.data());
-      } else if (isa == 1) {
-        avx2::depthwise_forward(threads, g, w.data(), x.data(), y1.data());
-        avx2::depthwise_forward_pixels(threads, g, w.data(), x.data(), y2.data());
-        avx2::depthwise_backward_data(threads, g, w.data(), dy.data(), dx1.data());
-        avx2::depthwise_backward_data_pixels(threads, g, w.data(), dy.data(), dx2.data());
-        avx2::depthwise_backward_weight(threads, g, dy.data(), x.data(), dw1.data());
-        avx2::depthwise_backward_weight_pixels(threads, g, dy.data(), x.data(), dw2.data());
-      } else {
-        avx512::depthwise_forward(threads, g, w.data(), x.data(), y1.data());
-        avx512::depthwise_forward_pixels(threads, g, w.data(), x.data(), y2.data());
-        avx512::depthwise_backward_data(threads, g, w.data(), dy.data(), dx1.data());
-        avx512::depthwise_backward_data_pixels(threads, g, w.data(), dy.data(), dx2.data());
-        avx512::depthwise_backward_weight(threads, g, dy.data(), x.data(), dw1.data());
-        avx512::depthwise_backward_weight_pixels(threads, g, dy.data(), x.data(), dw2.data());
+      fwd(threads, g, w.data(), x.data(), y1.data());
+      fwdPixels(threads, g, w.data(), x.data(), y2.data());
+      data(threads, g, w.data(), dy.data(), dx1.data());
+      dataPixels(threads, g, w.data(), dy.data(), dx2.data());
+      weight(threads, g, dy.data(), x.data(), dw1.data());
+      weightPixels(threads, g, dy.data(), x.data(), dw2.data());
+      for (size_t i = 0; i < n; ++i) {
+        worst[0] = std::max(worst[0], (double)std::fabs(y1[i] - y2[i]));
+        worst[1] = std::max(worst[1], (double)std::fabs(dx1[i] - dx2[i]));
       }
-      for (size_t i = 0; i < n; ++i) worst[0] = std::max(worst[0], (double)std::fabs(y1[i] - y2[i]));
-      for (size_t i = 0; i < n; ++i) worst[1] = std::max(worst[1], (double)std::fabs(dx1[i] - dx2[i]));
-      for (size_t i = 0; i < w.size(); ++i)
-        worst[2] = std::max(worst[2], (double)std::fabs(dw1[i] - dw2[i]) / (1 + g.batch * g.plane()));
-    }
+      const double terms = 1.0 + g.batch * g.plane();
+      for (size_t i = 0; i < w.size(); ++i) {
+        worst[2] = std::max(worst[2], std::fabs(dw1[i] - dw2[i]) / terms);
+      }
+    };
+#define RELGRAPH_FUZZ_ISA(ns)                                                                 \
+  check(ns::depthwise_forward, ns::depthwise_forward_pixels, ns::depthwise_backward_data,     \
+        ns::depthwise_backward_data_pixels, ns::depthwise_backward_weight,                    \
+        ns::depthwise_backward_weight_pixels)
+    RELGRAPH_FUZZ_ISA(portable);
+    RELGRAPH_FUZZ_ISA(avx2);
+    RELGRAPH_FUZZ_ISA(avx512);
+#undef RELGRAPH_FUZZ_ISA
     ++cases;
   }
-  printf("%d cases; max |diff| forward %g, backward-data %g, weight gradient (per term) %g\n", cases,
-         worst[0], worst[1], worst[2]);
+  printf("%d cases; max |diff| forward %g, backward-data %g, weight gradient (per term) %g\n",
+         cases, worst[0], worst[1], worst[2]);
   return worst[0] < 1e-5 && worst[1] < 1e-5 && worst[2] < 1e-6 ? 0 : 1;
 }

@@ -241,6 +241,15 @@ public abstract class ConvolutionContractTest {
     }
   }
 
+  /** {@code op}'s last tensor, exactly as the reference computes it (infinities, NaNs included). */
+  private void assertSameAsReference(
+      String what, float[][] values, int[][] shapes, OpOnTensors op) {
+    assertEquals(
+        java.util.Arrays.toString(result(REF, values, shapes, op)),
+        java.util.Arrays.toString(result(backend, values, shapes, op)),
+        what);
+  }
+
   /**
    * A value off a pixel's 3 × 3 window never reaches that pixel's sum, not even as zero times an
    * infinity or a NaN, in the depthwise convolution and its adjoint: infinities and a NaN at an
@@ -261,20 +270,16 @@ public abstract class ConvolutionContractTest {
       int[] y = {1, 2, ConvGeometry.outputSize(4, s), ConvGeometry.outputSize(5, s)};
       float[] dy = new float[size(y)];
       System.arraycopy(special, 0, dy, 0, Math.min(dy.length, special.length));
-      float[][] forward = {ones, special, new float[size(y)]};
-      int[][] forwardShapes = {{1, 9}, x, y};
-      OpOnTensors f = (b, t) -> b.depthwiseForward(t[0], t[1], s, t[2]);
-      assertEquals(
-          java.util.Arrays.toString(result(REF, forward, forwardShapes, f)),
-          java.util.Arrays.toString(result(backend, forward, forwardShapes, f)),
-          "depthwiseForward, stride " + s);
-      float[][] data = {ones, dy, new float[size(x)]};
-      int[][] dataShapes = {{1, 9}, y, x};
-      OpOnTensors d = (b, t) -> b.depthwiseBackwardData(t[0], t[1], s, t[2]);
-      assertEquals(
-          java.util.Arrays.toString(result(REF, data, dataShapes, d)),
-          java.util.Arrays.toString(result(backend, data, dataShapes, d)),
-          "depthwiseBackwardData, stride " + s);
+      assertSameAsReference(
+          "depthwiseForward, stride " + s,
+          new float[][] {ones, special, new float[size(y)]},
+          new int[][] {{1, 9}, x, y},
+          (b, t) -> b.depthwiseForward(t[0], t[1], s, t[2]));
+      assertSameAsReference(
+          "depthwiseBackwardData, stride " + s,
+          new float[][] {ones, dy, new float[size(x)]},
+          new int[][] {{1, 9}, y, x},
+          (b, t) -> b.depthwiseBackwardData(t[0], t[1], s, t[2]));
     }
   }
 
