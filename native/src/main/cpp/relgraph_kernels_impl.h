@@ -1359,8 +1359,9 @@ static void backward_weight_wide(const Kernel& k, const float* dY, const float* 
       threads);
 }
 
-// dW_v = dY_v X^T on v's blocks, never a dense dW; output nodes are the tasks. X is transposed once
-// (batch-major, padded by a vector), or not at all where weight_gradient_by_rows says so.
+// dW_v = dY_v X^T on v's blocks, never a dense dW; output nodes are the tasks. X is transposed
+// (batch-major, padded by a vector): once by all workers together, or, up to OWN_TRANSPOSE_BYTES of
+// X, by each worker into its own copy; or not at all where weight_gradient_by_rows says so.
 static void backward_weight(const Kernel& k, const float* dY, const float* X, float* dW,
                             int threads) {
   last_isa = ISA;
@@ -1378,10 +1379,26 @@ static void backward_weight(const Kernel& k, const float* dY, const float* X, fl
     });
     return;
   }
-  // The calling thread's scratch: the pool's helpers read it only while this caller waits, and
-  // callers on other threads (parallel training runs) have their own.
   const int in = k.inOff[k.nIn];
   const long ldt = transposed_stride(in);
+  if ((long)in * k.batch * 4 <= OWN_TRANSPOSE_BYTES) {
+    // Each worker transposes all of X into its own scratch before its first node, so that no
+    // worker reads the lines another has just written (a core fetching a transpose written by
+    // the other took longer than transposing it twice, once on each core).
+    std::vector<const float*> own(threads > 1 ? threads : 1, nullptr);
+    Pool::instance().run(threads, k.nOut, [&](int t, int v) {
+      if (!own[t]) {
+        float* xt = thread_scratch<TRANSPOSE_SLOT>((size_t)k.batch * ldt + VW);
+        transpose(X, k.ld, in, k.batch, xt, ldt, 1);
+        own[t] = xt;
+      }
+      backward_weight_node(k, v, dY + (long)k.outOff[v] * k.ld, k.batch, own[t], ldt,
+                           dW + k.rowBase[v], false);
+    });
+    return;
+  }
+  // The calling thread's scratch: the pool's helpers read it only while this caller waits, and
+  // callers on other threads (parallel training runs) have their own.
   float* xtp = thread_scratch<TRANSPOSE_SLOT>((size_t)k.batch * ldt + VW);
   transpose(X, k.ld, in, k.batch, xtp, ldt, threads);
   Pool::instance().run(threads, k.nOut, [&](int, int v) {

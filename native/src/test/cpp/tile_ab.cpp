@@ -20,7 +20,10 @@
 // never: -DALT_VW=16 -DALT_TC=4 -DALT_ROWS_WIDE=4 -DALT_WIDE_PRODUCT_BYTES='(1L<<60)'
 // -DALT_WIDE_GRADIENT_BYTES='(1L<<60)', then ./tile_ab 2 2 40 -1 wide. The library's AVX2 weight
 // gradient against the transposing one: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4 -DALT_TC2=3 -DALT_DTR=4
-// -DALT_DTC=3, then ./tile_ab 1 1 60 2 dw.
+// -DALT_DTC=3, then ./tile_ab 1 1 60 2 dw. ALT_OWN_TRANSPOSE_BYTES (OWN_TRANSPOSE_BYTES: up to how
+// many bytes of activations each worker of the transposing weight gradient makes its own
+// transpose); 0 for one transpose shared by all workers: -DALT_VW=16 -DALT_TC=4
+// -DALT_ROWS_WIDE=4 -DALT_OWN_TRANSPOSE_BYTES=0, then ./tile_ab 2 2 60 2 dw.
 //
 // Layouts: 64 nodes, a ring lattice of degree k (plus the node itself) with 30% of the edges
 // rewired (a stand-in for the benchmark's WS-flex graphs) or the complete graph, at the widths
@@ -63,6 +66,9 @@
 #ifndef ALT_WIDE_GRADIENT_BYTES
 #define ALT_WIDE_GRADIENT_BYTES (16L << 20)
 #endif
+#ifndef ALT_OWN_TRANSPOSE_BYTES
+#define ALT_OWN_TRANSPOSE_BYTES (1L << 20)
+#endif
 #ifndef ALT_VW
 #define ALT_VW 8
 #endif
@@ -82,6 +88,7 @@ constexpr int ISA = 1, VW = ALT_VW, TR = ALT_TR, TC = ALT_TC, TR2 = ALT_TR2, TC2
 constexpr int ROWS_CHANNELS = ALT_ROWS, ROWS_CHANNELS_WIDE = ALT_ROWS_WIDE;
 constexpr long WIDE_PRODUCT_BYTES = ALT_WIDE_PRODUCT_BYTES;
 constexpr long WIDE_GRADIENT_BYTES = ALT_WIDE_GRADIENT_BYTES;
+constexpr long OWN_TRANSPOSE_BYTES = ALT_OWN_TRANSPOSE_BYTES;
 #include "relgraph_kernels_impl.h"
 }  // namespace alt
 #pragma GCC pop_options

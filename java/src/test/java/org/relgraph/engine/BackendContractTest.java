@@ -326,6 +326,23 @@ public abstract class BackendContractTest {
     }
   }
 
+  /**
+   * A large-N layer of {@code bench layers} (768 input channels in 64 nodes, batch 1024): 3 MB of
+   * X, more than the native weight gradient lets each worker transpose for itself, so its workers
+   * share one transpose. (Smaller batches, as in the tests above, take a transpose per worker.)
+   * Output nodes of 24 channels, which take the transposing weight gradient on every ISA.
+   */
+  @Test
+  void weightGradientsShareOneTransposeOfLargeBatches() {
+    try (BlockSparseLayout l =
+        BlockSparseLayout.of(
+            WsFlex.generate(64, 8, 0.3, 1),
+            ChannelPartition.of(1539, 64, 5),
+            ChannelPartition.of(768, 64, 6))) {
+      checkLayer(backend, l, 1024, 13);
+    }
+  }
+
   /** Reductions longer than a kernel's cache slices: the slices' partial sums must add up. */
   @Test
   void longReductions() {
