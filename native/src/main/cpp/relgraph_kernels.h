@@ -69,7 +69,7 @@ inline thread_local int last_isa = -1;
 // in every ISA's copy (wide_product, backward_weight); a copy may declare its own. Up to
 // OWN_TRANSPOSE_BYTES of activations, each worker of a weight gradient transposes its own copy.
 constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
-constexpr long OWN_TRANSPOSE_BYTES = 1L << 20;
+constexpr long OWN_TRANSPOSE_BYTES = 8L << 20;
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")

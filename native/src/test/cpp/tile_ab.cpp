@@ -67,7 +67,7 @@
 #define ALT_WIDE_GRADIENT_BYTES (16L << 20)
 #endif
 #ifndef ALT_OWN_TRANSPOSE_BYTES
-#define ALT_OWN_TRANSPOSE_BYTES (1L << 20)
+#define ALT_OWN_TRANSPOSE_BYTES (8L << 20)
 #endif
 #ifndef ALT_VW
 #define ALT_VW 8

@@ -327,19 +327,19 @@ public abstract class BackendContractTest {
   }
 
   /**
-   * A large-N layer of {@code bench layers} (768 input channels in 64 nodes, batch 1024): 3 MB of
-   * X, more than the native weight gradient lets each worker transpose for itself, so its workers
-   * share one transpose. (Smaller batches, as in the tests above, take a transpose per worker.)
-   * Output nodes of 24 channels, which take the transposing weight gradient on every ISA.
+   * 2200 input channels at batch 1000: 8.8 MB of X, more than the native weight gradient lets each
+   * worker transpose for itself, and with dY (4 MB) too little for column chunks, so its workers
+   * share one transpose. (Smaller layers, as in the tests above, take a transpose per worker.)
+   * Output nodes of 16 channels, which take the transposing weight gradient on every ISA.
    */
   @Test
-  void weightGradientsShareOneTransposeOfLargeBatches() {
+  void weightGradientsShareOneTransposeOfLargeLayers() {
     try (BlockSparseLayout l =
         BlockSparseLayout.of(
             WsFlex.generate(64, 8, 0.3, 1),
-            ChannelPartition.of(1539, 64, 5),
-            ChannelPartition.of(768, 64, 6))) {
-      checkLayer(backend, l, 1024, 13);
+            ChannelPartition.of(1024, 64, 5),
+            ChannelPartition.of(2200, 64, 6))) {
+      checkLayer(backend, l, 1000, 13);
     }
   }
 
