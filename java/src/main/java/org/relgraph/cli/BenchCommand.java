@@ -58,7 +58,7 @@ final class BenchCommand implements Runnable {
             + " set and the FMA peak at its vector width; gflops counts existing blocks only. Rows"
             + " of backend 'bare-sgemm' time the dense products as a bare OpenBLAS cblas_sgemm"
             + " loop, rows of 'bare-onednn' as a bare oneDNN dnnl_sgemm loop (where oneDNN loads);"
-            + " where the dense baseline is more than 10% slower than the faster loop, a '#"
+            + " where the dense baseline is more than 10%% slower than the faster loop, a '#"
             + " WARNING' line ends the CSV and stderr says so.",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
             + " (RELGRAPH_JAVA_OPTS).",
@@ -282,7 +282,7 @@ final class BenchCommand implements Runnable {
             + " taking turns; prints CSV with the median epoch time of each, after comment lines"
             + " naming the kernels and timing the dense network's relational layer against bare"
             + " OpenBLAS and oneDNN sgemm loops (a '# WARNING' line, also on stderr, where the"
-            + " baseline is more than 10% slower than the faster). --model cnn, resnet20 (or another"
+            + " baseline is more than 10%% slower than the faster). --model cnn, resnet20 (or another"
             + " conv model) times that network on the data's images instead (without that check),"
             + " --steps a few batches an epoch.",
         "With --backend cuda the same configurations train on the GPU (the comment line names the"

@@ -250,6 +250,46 @@ class CliTest {
     }
   }
 
+  /**
+   * Every command's help, found by walking the command tree, formats cleanly: picocli prints a
+   * "picocli WARN" line to standard error (not to the command's streams) when a description is not
+   * a valid format string, as a bare "10% slower" is not.
+   */
+  @Test
+  void everyHelpTextFormats() {
+    List<List<String>> paths = new ArrayList<>();
+    collect(new picocli.CommandLine(new org.relgraph.cli.Main()), new ArrayList<>(), paths);
+    assertTrue(paths.size() > 20, "commands found: " + paths);
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    try {
+      System.setErr(
+          new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      for (List<String> path : paths) {
+        List<String> args = new ArrayList<>(path);
+        args.add("--help");
+        Cli r = Cli.run(args.toArray(new String[0]));
+        assertEquals(0, r.status(), String.join(" ", args));
+        String warned = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(warned.contains("WARN"), String.join(" ", args) + ": " + warned);
+      }
+    } finally {
+      System.setErr(saved);
+    }
+  }
+
+  private static void collect(
+      picocli.CommandLine cmd, List<String> path, List<List<String>> paths) {
+    paths.add(path);
+    for (var e : cmd.getSubcommands().entrySet()) {
+      if (e.getValue().getCommandSpec().name().equals(e.getKey())) {
+        List<String> sub = new ArrayList<>(path);
+        sub.add(e.getKey());
+        collect(e.getValue(), sub, paths);
+      }
+    }
+  }
+
   @Test
   void designSpaceWritesCsvSamplesPlotsAndSummary(@TempDir Path dir) throws IOException {
     Path out = dir.resolve("ds");
