@@ -907,70 +907,6 @@ static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, c
       [](int, int, int) {});
 }
 
-// The backward-data pass of a shifted convolution as a forward pass over dY: the nodes swap roles,
-// each block is transposed and its taps flipped (tap t of W_v[r][(c, t)] becomes tap K^2 - 1 - t
-// of the row for channel c), so that dX = the forward product of this kernel over dY's planes.
-// Only the fields conv_forward_taps reads are set.
-struct TransposedKernel {
-  std::vector<int> outOff, inOff, rowPtr, colIdx, blockCol, rowK;
-  std::vector<long long> rowBase;
-  std::vector<float> W;
-  Kernel k{};
-};
-
-static void transpose_kernel(const Kernel& k, int taps, const float* W, TransposedKernel& t) {
-  t.outOff.assign(k.nIn + 1, 0);
-  t.inOff.assign(k.nOut + 1, 0);
-  for (int u = 0; u < k.nIn; ++u) t.outOff[u + 1] = k.inOff[u + 1] / taps;
-  for (int v = 0; v < k.nOut; ++v) t.inOff[v + 1] = k.outOff[v + 1] * taps;
-  t.rowPtr.assign(k.nIn + 1, 0);
-  t.colIdx.resize(k.nnz);
-  t.blockCol.resize(k.nnz);
-  t.rowK.assign(k.nIn, 0);
-  t.rowBase.assign(k.nIn, 0);
-  long long base = 0;
-  for (int u = 0; u < k.nIn; ++u) {
-    t.rowBase[u] = base;
-    for (int i = k.tPtr[u]; i < k.tPtr[u + 1]; ++i) {
-      const int v = k.blockRow[k.tBlock[i]];
-      t.colIdx[i] = v;
-      t.blockCol[i] = t.rowK[u];
-      t.rowK[u] += (k.outOff[v + 1] - k.outOff[v]) * taps;
-    }
-    t.rowPtr[u + 1] = k.tPtr[u + 1];
-    base += (long long)(t.outOff[u + 1] - t.outOff[u]) * t.rowK[u];
-  }
-  t.W.resize(base);
-  for (int u = 0; u < k.nIn; ++u) {
-    const int channels = (k.inOff[u + 1] - k.inOff[u]) / taps;
-    for (int i = k.tPtr[u]; i < k.tPtr[u + 1]; ++i) {
-      const int j = k.tBlock[i], v = k.blockRow[j], rows = k.outOff[v + 1] - k.outOff[v];
-      for (int r = 0; r < rows; ++r) {
-        const float* from = W + k.rowBase[v] + (long long)r * k.rowK[v] + k.blockCol[j];
-        for (int c = 0; c < channels; ++c) {
-          float* to = t.W.data() + t.rowBase[u] + (long long)c * t.rowK[u] + t.blockCol[i] +
-                      (long long)r * taps;
-          for (int tap = 0; tap < taps; ++tap) to[taps - 1 - tap] = from[c * taps + tap];
-        }
-      }
-    }
-  }
-  Kernel& kt = t.k;
-  kt.batch = k.batch;
-  kt.ld = k.ld;
-  kt.nOut = k.nIn;
-  kt.nIn = k.nOut;
-  kt.nnz = k.nnz;
-  kt.outOff = t.outOff.data();
-  kt.inOff = t.inOff.data();
-  kt.rowPtr = t.rowPtr.data();
-  kt.colIdx = t.colIdx.data();
-  kt.blockCol = t.blockCol.data();
-  kt.rowBase = t.rowBase.data();
-  kt.rowK = t.rowK.data();
-  kt.weightExtent = base;
-}
-
 // Whether conv_backward_data takes the tap-by-tap route (the forward one over the transposed
 // kernel): a shifted convolution over input nodes of 2 to 3 channels on average.
 // (183 channels at 14 x 14, WS-flex k/n 0.125, 2 threads, timed alternately with the im2col
@@ -987,7 +923,7 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
   last_isa = ISA;
   if (taps_backward_data(k, g)) {
     thread_local TransposedKernel t;
-    transpose_kernel(k, g.kernel * g.kernel, W, t);
+    transpose_kernel(k, g.kernel * g.kernel, W, t, threads);
     conv_forward_taps(t.k, g, t.W.data(), dY, dX, threads);
     return;
   }

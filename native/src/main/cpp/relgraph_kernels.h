@@ -70,6 +70,9 @@ inline thread_local int last_isa = -1;
 // OWN_TRANSPOSE_BYTES of activations, each worker of a weight gradient transposes its own copy.
 constexpr long WIDE_PRODUCT_BYTES = 12L << 20, WIDE_GRADIENT_BYTES = 16L << 20;
 constexpr long OWN_TRANSPOSE_BYTES = 8L << 20;
+// With 8-float vectors, backward-data in column chunks over this many bytes of weights runs as the
+// forward pass of the transposed kernel.
+constexpr long TRANSPOSED_DATA_BYTES = 2L << 20;
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")

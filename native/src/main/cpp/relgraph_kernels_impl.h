@@ -750,15 +750,6 @@ static void forward(const Kernel& k0, const float* W, const float* X, float* Y, 
              });
 }
 
-static void backward_data(const Kernel& k, const float* W, const float* dY, float* dX,
-                          int threads) {
-  last_isa = ISA;
-  over_nodes(k, k.nIn, k.maxColBlocks, dY, k.outOff[k.nOut], threads,
-             [&](int, Segment* seg, int u, const float* dy, long ldy, int c0, int cols) {
-               backward_data_node(k, W, dy, ldy, dX + c0, k.ld, u, cols, seg);
-             });
-}
-
 typedef float v8 __attribute__((vector_size(32)));
 typedef int v8i __attribute__((vector_size(32)));
 
@@ -793,23 +784,127 @@ static inline __attribute__((always_inline)) void transpose8(const float* src, l
   }
 }
 
-// dst[b][c] = src[c][b] for c < rows, b < cols, in 8 x 8 register blocks.
+// dst[b][c] = src[c][b] for r0 <= c < r1, b < cols, in 8 x 8 register blocks.
+static void transpose_rows(const float* src, long lds, int r0, int r1, int cols, float* dst,
+                           long ldd) {
+  int r = r0;
+  for (; r + 8 <= r1; r += 8) {
+    int b = 0;
+    for (; b + 8 <= cols; b += 8) transpose8(src + r * lds + b, lds, dst + (long)b * ldd + r, ldd);
+    for (; b < cols; ++b)
+      for (int i = 0; i < 8; ++i) dst[(long)b * ldd + r + i] = src[(r + i) * lds + b];
+  }
+  for (; r < r1; ++r)
+    for (int b = 0; b < cols; ++b) dst[(long)b * ldd + r] = src[r * lds + b];
+}
+
+// dst[b][c] = src[c][b] for c < rows, b < cols.
 static void transpose(const float* src, long lds, int rows, int cols, float* dst, long ldd,
                       int threads) {
   const int group = 64;  // rows per task
   int tasks = (rows + group - 1) / group;
   Pool::instance().run(threads, tasks, [&](int, int task) {
     int r0 = task * group, r1 = r0 + group < rows ? r0 + group : rows;
-    int r = r0;
-    for (; r + 8 <= r1; r += 8) {
-      int b = 0;
-      for (; b + 8 <= cols; b += 8) transpose8(src + r * lds + b, lds, dst + (long)b * ldd + r, ldd);
-      for (; b < cols; ++b)
-        for (int i = 0; i < 8; ++i) dst[(long)b * ldd + r + i] = src[(r + i) * lds + b];
-    }
-    for (; r < r1; ++r)
-      for (int b = 0; b < cols; ++b) dst[(long)b * ldd + r] = src[r * lds + b];
+    transpose_rows(src, lds, r0, r1, cols, dst, ldd);
   });
+}
+
+// The transposed kernel: the nodes swap roles and each block is transposed, its taps flipped
+// where it has several (tap t of W_v[r][(c, t)] becomes tap K^2 - 1 - t of the row for channel
+// c), so that the backward-data product of k is the forward product of this kernel over dY (for
+// a shifted convolution, over dY's planes). Only the fields forward and conv_forward_taps read
+// are set (no transposed block index of its own).
+struct TransposedKernel {
+  std::vector<int> outOff, inOff, rowPtr, colIdx, blockCol, rowK;
+  std::vector<long long> rowBase;
+  std::vector<float> W;
+  Kernel k{};
+};
+
+static void transpose_kernel(const Kernel& k, int taps, const float* W, TransposedKernel& t,
+                             int threads) {
+  t.outOff.assign(k.nIn + 1, 0);
+  t.inOff.assign(k.nOut + 1, 0);
+  for (int u = 0; u < k.nIn; ++u) t.outOff[u + 1] = k.inOff[u + 1] / taps;
+  for (int v = 0; v < k.nOut; ++v) t.inOff[v + 1] = k.outOff[v + 1] * taps;
+  t.rowPtr.assign(k.nIn + 1, 0);
+  t.colIdx.resize(k.nnz);
+  t.blockCol.resize(k.nnz);
+  t.rowK.assign(k.nIn, 0);
+  t.rowBase.assign(k.nIn, 0);
+  long long base = 0;
+  for (int u = 0; u < k.nIn; ++u) {
+    t.rowBase[u] = base;
+    for (int i = k.tPtr[u]; i < k.tPtr[u + 1]; ++i) {
+      const int v = k.blockRow[k.tBlock[i]];
+      t.colIdx[i] = v;
+      t.blockCol[i] = t.rowK[u];
+      t.rowK[u] += (k.outOff[v + 1] - k.outOff[v]) * taps;
+    }
+    t.rowPtr[u + 1] = k.tPtr[u + 1];
+    base += (long long)(t.outOff[u + 1] - t.outOff[u]) * t.rowK[u];
+  }
+  t.W.resize(base);
+  // Each input node's rows of the transposed weights are its own: the nodes are the tasks.
+  Pool::instance().run(threads, k.nIn, [&](int, int u) {
+    const int channels = (k.inOff[u + 1] - k.inOff[u]) / taps;
+    for (int i = k.tPtr[u]; i < k.tPtr[u + 1]; ++i) {
+      const int j = k.tBlock[i], v = k.blockRow[j], rows = k.outOff[v + 1] - k.outOff[v];
+      const float* block = W + k.rowBase[v] + k.blockCol[j];
+      float* to = t.W.data() + t.rowBase[u] + t.blockCol[i];
+      if (taps == 1) {
+        transpose_rows(block, k.rowK[v], 0, rows, channels, to, t.rowK[u]);
+        continue;
+      }
+      for (int r = 0; r < rows; ++r) {
+        const float* from = block + (long long)r * k.rowK[v];
+        for (int c = 0; c < channels; ++c) {
+          float* dst = to + (long long)c * t.rowK[u] + (long long)r * taps;
+          for (int tap = 0; tap < taps; ++tap) dst[taps - 1 - tap] = from[c * taps + tap];
+        }
+      }
+    }
+  });
+  Kernel& kt = t.k;
+  kt.batch = k.batch;
+  kt.ld = k.ld;
+  kt.nOut = k.nIn;
+  kt.nIn = k.nOut;
+  kt.nnz = k.nnz;
+  kt.outOff = t.outOff.data();
+  kt.inOff = t.inOff.data();
+  kt.rowPtr = t.rowPtr.data();
+  kt.colIdx = t.colIdx.data();
+  kt.blockCol = t.blockCol.data();
+  kt.rowBase = t.rowBase.data();
+  kt.rowK = t.rowK.data();
+  kt.maxRowBlocks = k.maxColBlocks;
+  kt.maxColBlocks = k.maxRowBlocks;
+  kt.weightExtent = base;
+}
+
+// With 8-float vectors, backward-data over column chunks (wide_product) walks the columns of every
+// W_v, a row of W_v (K_v floats) a step, once per chunk; over TRANSPOSED_DATA_BYTES of weights it
+// runs as the forward pass of the transposed kernel instead, which reads each row once a chunk.
+// (tile_ab, forced AVX2, 2 threads, batch 1024, complete graph: see docs/benchmarks.md.)
+static inline bool transposed_backward_data(const Kernel& k) {
+  return VW == 8 && wide_product(k.batch, k.outOff[k.nOut]) &&
+         k.weightExtent * 4 >= TRANSPOSED_DATA_BYTES;
+}
+
+static void backward_data(const Kernel& k, const float* W, const float* dY, float* dX,
+                          int threads) {
+  last_isa = ISA;
+  if (transposed_backward_data(k)) {
+    thread_local TransposedKernel t;
+    transpose_kernel(k, 1, W, t, threads);
+    forward(t.k, t.W.data(), dY, dX, threads);
+    return;
+  }
+  over_nodes(k, k.nIn, k.maxColBlocks, dY, k.outOff[k.nOut], threads,
+             [&](int, Segment* seg, int u, const float* dy, long ldy, int c0, int cols) {
+               backward_data_node(k, W, dy, ldy, dX + c0, k.ld, u, cols, seg);
+             });
 }
 
 // One vector of weight-gradient columns: activations (batch-major, row stride ldx) start at x;

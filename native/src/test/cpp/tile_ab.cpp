@@ -24,6 +24,11 @@
 // many bytes of activations each worker of the transposing weight gradient makes its own
 // transpose); 0 for one transpose shared by all workers: -DALT_VW=16 -DALT_TC=4
 // -DALT_ROWS_WIDE=4 -DALT_OWN_TRANSPOSE_BYTES=0, then ./tile_ab 2 2 60 2 dw.
+// ALT_TRANSPOSED_DATA_BYTES (TRANSPOSED_DATA_BYTES: from how many bytes of weights the AVX2
+// backward-data in column chunks runs as the forward pass of the transposed kernel), cases "data"
+// (batches of 1024 and 2048, complete graphs among them); never: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4
+// -DALT_TC2=3 -DALT_DTR=4 -DALT_DTC=3 -DALT_ROWS=12 -DALT_ROWS_WIDE=4
+// -DALT_TRANSPOSED_DATA_BYTES='(1L<<60)', then ./tile_ab 1 2 30 1 data.
 //
 // Layouts: 64 nodes, a ring lattice of degree k (plus the node itself) with 30% of the edges
 // rewired (a stand-in for the benchmark's WS-flex graphs) or the complete graph, at the widths
@@ -66,6 +71,9 @@
 #ifndef ALT_WIDE_GRADIENT_BYTES
 #define ALT_WIDE_GRADIENT_BYTES (16L << 20)
 #endif
+#ifndef ALT_TRANSPOSED_DATA_BYTES
+#define ALT_TRANSPOSED_DATA_BYTES (2L << 20)
+#endif
 #ifndef ALT_OWN_TRANSPOSE_BYTES
 #define ALT_OWN_TRANSPOSE_BYTES (8L << 20)
 #endif
@@ -89,6 +97,7 @@ constexpr int ROWS_CHANNELS = ALT_ROWS, ROWS_CHANNELS_WIDE = ALT_ROWS_WIDE;
 constexpr long WIDE_PRODUCT_BYTES = ALT_WIDE_PRODUCT_BYTES;
 constexpr long WIDE_GRADIENT_BYTES = ALT_WIDE_GRADIENT_BYTES;
 constexpr long OWN_TRANSPOSE_BYTES = ALT_OWN_TRANSPOSE_BYTES;
+constexpr long TRANSPOSED_DATA_BYTES = ALT_TRANSPOSED_DATA_BYTES;
 #include "relgraph_kernels_impl.h"
 }  // namespace alt
 #pragma GCC pop_options
@@ -229,7 +238,10 @@ int main(int argc, char** argv) {
   const Case wide[] = {{1366, 8, 6272}, {1366, 8, 1568}, {684, 8, 6272}, {684, 8, 3136},
                        {342, 8, 6272}, {1366, 8, 4096}, {768, 8, 1024}, {768, 16, 1024},
                        {1539, 8, 1024}, {1539, 16, 1024}, {1550, 8, 2048}, {172, 8, 3136}};
+  const Case data[] = {{1539, 63, 1024}, {1024, 63, 1024}, {768, 63, 1024}, {1539, 16, 1024},
+                       {1024, 16, 1024}, {1539, 8, 1024}, {768, 16, 1024}, {1550, 63, 2048}};
   if (caseSet == "dw") run.assign(std::begin(dw), std::end(dw));
+  if (caseSet == "data") run.assign(std::begin(data), std::end(data));
   if (caseSet == "wide") run.assign(std::begin(wide), std::end(wide));
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);

@@ -327,6 +327,22 @@ public abstract class BackendContractTest {
   }
 
   /**
+   * A complete graph over uneven partitions at 1031 columns (ending inside a chunk and inside a
+   * vector): 2.1 MB of weights, over which the native AVX2 backward-data in column chunks runs as
+   * the forward pass of the transposed kernel.
+   */
+  @Test
+  void wideBatchesOfDenseLayers() {
+    try (BlockSparseLayout l =
+        BlockSparseLayout.of(
+            ClassicGenerators.complete(16),
+            ChannelPartition.of(760, 16, 3),
+            ChannelPartition.of(700, 16, 4))) {
+      checkLayer(backend, l, 1031, 17);
+    }
+  }
+
+  /**
    * 2200 input channels at batch 1000: 8.8 MB of X, more than the native weight gradient lets each
    * worker transpose for itself, and with dY (4 MB) too little for column chunks, so its workers
    * share one transpose. (Smaller layers, as in the tests above, take a transpose per worker.)
