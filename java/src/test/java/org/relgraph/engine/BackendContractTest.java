@@ -333,13 +333,12 @@ public abstract class BackendContractTest {
    */
   @Test
   void wideBatchesOfDenseLayers() {
-    try (BlockSparseLayout l =
-        BlockSparseLayout.of(
-            ClassicGenerators.complete(16),
-            ChannelPartition.of(760, 16, 3),
-            ChannelPartition.of(700, 16, 4))) {
-      checkLayer(backend, l, 1031, 17);
-    }
+    checkLayout(
+        ClassicGenerators.complete(16),
+        ChannelPartition.of(760, 16, 3),
+        ChannelPartition.of(700, 16, 4),
+        1031,
+        17);
   }
 
   /**
@@ -350,32 +349,37 @@ public abstract class BackendContractTest {
    */
   @Test
   void weightGradientsShareOneTransposeOfLargeLayers() {
-    try (BlockSparseLayout l =
-        BlockSparseLayout.of(
-            WsFlex.generate(64, 8, 0.3, 1),
-            ChannelPartition.of(1024, 64, 5),
-            ChannelPartition.of(2200, 64, 6))) {
-      checkLayer(backend, l, 1000, 13);
+    checkLayout(
+        WsFlex.generate(64, 8, 0.3, 1),
+        ChannelPartition.of(1024, 64, 5),
+        ChannelPartition.of(2200, 64, 6),
+        1000,
+        13);
+  }
+
+  /** {@link #checkLayer} on the layout of {@code g} over these partitions, closed afterwards. */
+  private void checkLayout(
+      RelationalGraph g, ChannelPartition out, ChannelPartition in, int batch, long seed) {
+    try (BlockSparseLayout l = BlockSparseLayout.of(g, out, in)) {
+      checkLayer(backend, l, batch, seed);
     }
   }
 
   /** Reductions longer than a kernel's cache slices: the slices' partial sums must add up. */
   @Test
   void longReductions() {
-    try (BlockSparseLayout l =
-        BlockSparseLayout.of(
-            ClassicGenerators.complete(16),
-            ChannelPartition.of(90, 16, 3),
-            ChannelPartition.of(1100, 16, 4))) {
-      checkLayer(backend, l, 40, 11);
-    }
-    try (BlockSparseLayout l =
-        BlockSparseLayout.of(
-            RelationalGraph.empty(1, false),
-            ChannelPartition.ofSizes(13),
-            ChannelPartition.ofSizes(1300))) {
-      checkLayer(backend, l, 33, 12);
-    }
+    checkLayout(
+        ClassicGenerators.complete(16),
+        ChannelPartition.of(90, 16, 3),
+        ChannelPartition.of(1100, 16, 4),
+        40,
+        11);
+    checkLayout(
+        RelationalGraph.empty(1, false),
+        ChannelPartition.ofSizes(13),
+        ChannelPartition.ofSizes(1300),
+        33,
+        12);
   }
 
   @Test
