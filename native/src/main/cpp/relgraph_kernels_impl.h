@@ -3,8 +3,9 @@
 // vector), TR and TC (the register tile of forward and backward-data: TR rows of TC vectors), TR2
 // and TC2 (a second tile shape for nodes whose channel count suits it better, or TR and TC again),
 // DTR and DTC (the weight gradient's tile: DTR rows of DTC vectors of columns of W_v, or, without
-// a transpose, of DTC single columns), ROWS_CHANNELS and ROWS_CHANNELS_WIDE (where the weight
-// gradient goes without a transpose, see weight_gradient_by_rows) and under a
+// a transpose, of DTC single columns), TALL_DTR, TALL_DTC and TALL_ROWS (the transposing weight
+// gradient's tile over nodes of at least TALL_ROWS rows), ROWS_CHANNELS and ROWS_CHANNELS_WIDE
+// (where the weight gradient goes without a transpose, see weight_gradient_by_rows) and under a
 // '#pragma GCC target' for that ISA. No includes here.
 //
 // Activations are feature-major: a matrix of channels x batch, row stride ld (>= batch), so a
@@ -1039,35 +1040,48 @@ static inline void dw_cols(int cc, const float* dy, long ld, int batch, const Co
   }
 }
 
-template <bool P, int RR>
+template <bool P, int RR, int CC = DTC>
 static inline void dw_rows(int rr, int cc, const float* dy, long ld, int batch,
                            const ColumnVector* cv, long ldx, const DwOut& o, bool add) {
   if constexpr (RR > 0) {
     if (rr == RR) {
-      dw_cols<P, RR, DTC>(cc, dy, ld, batch, cv, ldx, o, add);
+      dw_cols<P, RR, CC>(cc, dy, ld, batch, cv, ldx, o, add);
     } else {
-      dw_rows<P, RR - 1>(rr, cc, dy, ld, batch, cv, ldx, o, add);
+      dw_rows<P, RR - 1, CC>(rr, cc, dy, ld, batch, cv, ldx, o, add);
     }
   }
 }
 
-// Every row tile of one output node for a list of column vectors, DTC at a time.
-template <bool P>
-static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, const float* dy,
-                           long ld, int batch, long ldx, float* w, long ldw,
-                           bool add) {
-  const int tiles = (count + DTR - 1) / DTR;
+// Every row tile (R rows) of one output node for a list of column vectors, C at a time.
+template <bool P, int R, int C>
+static inline void dw_node_tiles(const std::vector<ColumnVector>& cvs, int count, const float* dy,
+                                 long ld, int batch, long ldx, float* w, long ldw, bool add) {
+  const int tiles = (count + R - 1) / R;
   const int nv = (int)cvs.size();
-  for (int c = 0; c < nv; c += DTC) {
-    int cc = nv - c < DTC ? nv - c : DTC;
+  for (int c = 0; c < nv; c += C) {
+    int cc = nv - c < C ? nv - c : C;
     int r0 = 0;
     for (int t = 0; t < tiles; ++t) {
       int rr = tile_height(count, tiles, t);
-      dw_rows<P, DTR>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx,
-                      DwOut{w + r0 * ldw, ldw}, add);
+      dw_rows<P, R, C>(rr, cc, dy + r0 * ld, ld, batch, cvs.data() + c, ldx,
+                       DwOut{w + r0 * ldw, ldw}, add);
       r0 += rr;
     }
   }
+}
+
+// Every row tile of one output node: DTR x DTC tiles, or TALL_DTR x TALL_DTC over nodes of at
+// least TALL_ROWS rows.
+template <bool P>
+static inline void dw_node(const std::vector<ColumnVector>& cvs, int count, const float* dy,
+                           long ld, int batch, long ldx, float* w, long ldw, bool add) {
+  if constexpr (TALL_DTR != DTR || TALL_DTC != DTC) {
+    if (count >= TALL_ROWS) {
+      dw_node_tiles<P, TALL_DTR, TALL_DTC>(cvs, count, dy, ld, batch, ldx, w, ldw, add);
+      return;
+    }
+  }
+  dw_node_tiles<P, DTR, DTC>(cvs, count, dy, ld, batch, ldx, w, ldw, add);
 }
 
 // The column vectors of v's blocks j that keep(j) selects, run by run (a run: consecutive input

@@ -2,7 +2,8 @@
 // AVX-512) copy against a second copy of the same kernels compiled with other tiles, in one
 // process, taking turns, best of many, so that a noisy machine hits both alike. The second copy:
 // ALT_TR rows x ALT_TC vectors of ALT_VW lanes (8 for AVX2, 16 for AVX-512), the second shape
-// ALT_TR2 x ALT_TC2, the weight gradient's tile ALT_DTR x ALT_DTC, and ALT_ROWS, ALT_ROWS_WIDE
+// ALT_TR2 x ALT_TC2, the weight gradient's tile ALT_DTR x ALT_DTC (and ALT_TALL_DTR x ALT_TALL_DTC
+// over nodes of at least ALT_TALL_ROWS rows; by default none), and ALT_ROWS, ALT_ROWS_WIDE
 // (ROWS_CHANNELS and ROWS_CHANNELS_WIDE: where the weight gradient goes without a transpose; 0,
 // the default: never). Not part of the build; compile by hand, e.g. the library's AVX2 tiles
 // against the former 4 x 3 everywhere:
@@ -17,13 +18,17 @@
 // to 6272 columns (a relational 1 x 1 convolution's batch x H x W, the MLP at batch 1024), where
 // ALT_WIDE_PRODUCT_BYTES and ALT_WIDE_GRADIENT_BYTES (WIDE_PRODUCT_BYTES, WIDE_GRADIENT_BYTES: the
 // activations' bytes from which such products go in column chunks) matter; the library's against
-// never: -DALT_VW=16 -DALT_TC=4 -DALT_ROWS_WIDE=4 -DALT_WIDE_PRODUCT_BYTES='(1L<<60)'
+// never: -DALT_VW=16 -DALT_TC=4 -DALT_TALL_DTR=8 -DALT_TALL_DTC=3 -DALT_TALL_ROWS=16
+// -DALT_ROWS_WIDE=4 -DALT_WIDE_PRODUCT_BYTES='(1L<<60)'
 // -DALT_WIDE_GRADIENT_BYTES='(1L<<60)', then ./tile_ab 2 2 40 -1 wide. The library's AVX2 weight
 // gradient against the transposing one: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4 -DALT_TC2=3 -DALT_DTR=4
 // -DALT_DTC=3, then ./tile_ab 1 1 60 2 dw. ALT_OWN_TRANSPOSE_BYTES (OWN_TRANSPOSE_BYTES: up to how
 // many bytes of activations each worker of the transposing weight gradient makes its own
-// transpose); 0 for one transpose shared by all workers: -DALT_VW=16 -DALT_TC=4
-// -DALT_ROWS_WIDE=4 -DALT_OWN_TRANSPOSE_BYTES=0, then ./tile_ab 2 2 60 2 dw.
+// transpose); 0 for one transpose shared by all workers: -DALT_VW=16 -DALT_TC=4 -DALT_TALL_DTR=8
+// -DALT_TALL_DTC=3 -DALT_TALL_ROWS=16 -DALT_ROWS_WIDE=4 -DALT_OWN_TRANSPOSE_BYTES=0, then
+// ./tile_ab 2 2 60 2 dw. The AVX-512 weight gradient's 8 x 3 tiles over nodes of at least 16
+// rows against 6 x 4 everywhere: -DALT_VW=16 -DALT_TC=4 -DALT_ROWS_WIDE=4, then ./tile_ab 2 2 40 2
+// dw (and wide).
 // ALT_TRANSPOSED_DATA_BYTES (TRANSPOSED_DATA_BYTES: from how many bytes of weights the AVX2
 // backward-data in column chunks runs as the forward pass of the transposed kernel), cases "data"
 // (batches of 1024 and 2048, complete graphs among them); never: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4
@@ -52,6 +57,15 @@
 #endif
 #ifndef ALT_DTC
 #define ALT_DTC ALT_TC
+#endif
+#ifndef ALT_TALL_DTR
+#define ALT_TALL_DTR ALT_DTR
+#endif
+#ifndef ALT_TALL_DTC
+#define ALT_TALL_DTC ALT_DTC
+#endif
+#ifndef ALT_TALL_ROWS
+#define ALT_TALL_ROWS 0
 #endif
 #ifndef ALT_TR2
 #define ALT_TR2 ALT_TR
@@ -93,6 +107,7 @@ namespace relgraph {
 namespace alt {
 constexpr int ISA = 1, VW = ALT_VW, TR = ALT_TR, TC = ALT_TC, TR2 = ALT_TR2, TC2 = ALT_TC2,
               DTR = ALT_DTR, DTC = ALT_DTC;
+constexpr int TALL_DTR = ALT_TALL_DTR, TALL_DTC = ALT_TALL_DTC, TALL_ROWS = ALT_TALL_ROWS;
 constexpr int ROWS_CHANNELS = ALT_ROWS, ROWS_CHANNELS_WIDE = ALT_ROWS_WIDE;
 constexpr long WIDE_PRODUCT_BYTES = ALT_WIDE_PRODUCT_BYTES;
 constexpr long WIDE_GRADIENT_BYTES = ALT_WIDE_GRADIENT_BYTES;
