@@ -79,8 +79,8 @@ constexpr long TRANSPOSED_DATA_BYTES = 2L << 20;
 namespace avx512 {
 constexpr int ISA = 2, VW = 16, TR = 6, TC = 4, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
 // Nodes of 16 channels and more (width 1024 and up over 64 nodes) take 8 x 3 weight-gradient
-// tiles: 1.07-1.09 times as fast at width 1539, batches 128 and 1024; at width 768 (12-channel
-// nodes) and in pairs of thin nodes 6 x 4 stayed ahead (tile_ab dw, 2 threads).
+// tiles: 1.06-1.09 times as fast at width 1539, batch 1024 (0.95-1.06 at batch 128); at width 768
+// (12-channel nodes) and in pairs of thin nodes 6 x 4 stayed ahead (tile_ab dw, 2 threads).
 constexpr int TALL_DTR = 8, TALL_DTC = 3, TALL_ROWS = 16;
 // The weight gradient goes without a transpose only for wide batches over nodes of at most 4
 // channels (weight_gradient_by_rows).

@@ -17,7 +17,8 @@
 // batches over nodes of 1, 4 and 8 channels) instead of the tiles'; cases "wide": batches of 1024
 // to 6272 columns (a relational 1 x 1 convolution's batch x H x W, the MLP at batch 1024), where
 // ALT_WIDE_PRODUCT_BYTES and ALT_WIDE_GRADIENT_BYTES (WIDE_PRODUCT_BYTES, WIDE_GRADIENT_BYTES: the
-// activations' bytes from which such products go in column chunks) matter; the library's against
+// activations' bytes from which such products go in column chunks; every ALT_..._BYTES defaults to
+// the library's constant) matter; the library's against
 // never: -DALT_VW=16 -DALT_TC=4 -DALT_TALL_DTR=8 -DALT_TALL_DTC=3 -DALT_TALL_ROWS=16
 // -DALT_ROWS_WIDE=4 -DALT_WIDE_PRODUCT_BYTES='(1L<<60)'
 // -DALT_WIDE_GRADIENT_BYTES='(1L<<60)', then ./tile_ab 2 2 40 -1 wide. The library's AVX2 weight
@@ -80,16 +81,16 @@
 #define ALT_ROWS_WIDE 0
 #endif
 #ifndef ALT_WIDE_PRODUCT_BYTES
-#define ALT_WIDE_PRODUCT_BYTES (12L << 20)
+#define ALT_WIDE_PRODUCT_BYTES ::relgraph::WIDE_PRODUCT_BYTES
 #endif
 #ifndef ALT_WIDE_GRADIENT_BYTES
-#define ALT_WIDE_GRADIENT_BYTES (16L << 20)
+#define ALT_WIDE_GRADIENT_BYTES ::relgraph::WIDE_GRADIENT_BYTES
 #endif
 #ifndef ALT_TRANSPOSED_DATA_BYTES
-#define ALT_TRANSPOSED_DATA_BYTES (2L << 20)
+#define ALT_TRANSPOSED_DATA_BYTES ::relgraph::TRANSPOSED_DATA_BYTES
 #endif
 #ifndef ALT_OWN_TRANSPOSE_BYTES
-#define ALT_OWN_TRANSPOSE_BYTES (8L << 20)
+#define ALT_OWN_TRANSPOSE_BYTES ::relgraph::OWN_TRANSPOSE_BYTES
 #endif
 #ifndef ALT_VW
 #define ALT_VW 8

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,10 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.relgraph.cli.Main;
 import org.relgraph.graph.GraphIO;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.RelationalGraph;
 import org.relgraph.graph.WsFlex;
+import picocli.CommandLine;
 
 class CliTest {
   private static List<int[]> edges(String text) {
@@ -258,19 +263,18 @@ class CliTest {
   @Test
   void everyHelpTextFormats() {
     List<List<String>> paths = new ArrayList<>();
-    collect(new picocli.CommandLine(new org.relgraph.cli.Main()), new ArrayList<>(), paths);
+    collect(new CommandLine(new Main()), new ArrayList<>(), paths);
     assertTrue(paths.size() > 20, "commands found: " + paths);
-    java.io.PrintStream saved = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    PrintStream saved = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try {
-      System.setErr(
-          new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
       for (List<String> path : paths) {
         List<String> args = new ArrayList<>(path);
         args.add("--help");
         Cli r = Cli.run(args.toArray(new String[0]));
         assertEquals(0, r.status(), String.join(" ", args));
-        String warned = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String warned = captured.toString(StandardCharsets.UTF_8);
         assertFalse(warned.contains("WARN"), String.join(" ", args) + ": " + warned);
       }
     } finally {
@@ -278,8 +282,7 @@ class CliTest {
     }
   }
 
-  private static void collect(
-      picocli.CommandLine cmd, List<String> path, List<List<String>> paths) {
+  private static void collect(CommandLine cmd, List<String> path, List<List<String>> paths) {
     paths.add(path);
     for (var e : cmd.getSubcommands().entrySet()) {
       if (e.getValue().getCommandSpec().name().equals(e.getKey())) {
