@@ -208,6 +208,7 @@ final class SweepCommand implements Callable<Integer> {
       training.stemWidth();
       training.config(0);
       training.backend(perWorker); // fail before the sweep starts if the backend is unavailable
+      training.reportDenseLibrary(err);
       Dataset d = data.load();
       RunConfig config =
           training.runConfig(d.name(), data.dir, name, null, 0, perWorker, network(name));
@@ -229,6 +230,11 @@ final class SweepCommand implements Callable<Integer> {
     if (workers != null) {
       throw new IllegalArgumentException(
           "--workers with --spark: the cluster's executors run the runs (see --task-cpus)");
+    }
+    if (training.denseLibrary != null) {
+      throw new IllegalArgumentException(
+          "--dense-library with --spark: the cluster's executors make their own backends, whose"
+              + " dense products run on OpenBLAS");
     }
     OutputFiles.checkFile(db, "--db");
     List<Integer> trainSeeds = trainSeeds();

@@ -6,12 +6,18 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.relgraph.bench.DenseChoice;
+import org.relgraph.bench.LayerBench;
 import org.relgraph.engine.Backend;
+import org.relgraph.engine.BackendProvider;
 import org.relgraph.engine.Backends;
+import org.relgraph.engine.BareSgemm;
+import org.relgraph.engine.CpuBackend;
 import org.relgraph.engine.LossAccumulator;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
@@ -124,6 +130,7 @@ final class TrainCommand implements Runnable {
       }
     }
     Backend backend = training.backend();
+    training.reportDenseLibrary(err);
     Processors.warnIfOversubscribed(training.threads, err);
     Dataset d = data.load();
     RunConfig rc =
@@ -493,6 +500,20 @@ final class TrainCommand implements Runnable {
                 + " reference) (default: cpu)")
     String backend = "cpu";
 
+    @Option(
+        names = "--dense-library",
+        paramLabel = "LIB",
+        description =
+            "library of the cpu backend's dense products (the dense and masked modes' layers, and"
+                + " every mode's stem and head): openblas (the default), onednn, or auto: the"
+                + " faster of the two on this machine, measured first as bare loops of a 512 x 512"
+                + " layer at the run's batch. Time a dense baseline against block-sparse with the"
+                + " faster (auto), as `relgraph bench` does.")
+    String denseLibrary;
+
+    /** How the cpu backend's dense library was chosen: by the first backend made; else null. */
+    DenseChoice denseChoice;
+
     TrainConfig config(long seed) {
       return new TrainConfig(epochs, batch, lr, momentum, weightDecay, !noNesterov, seed, 1000);
     }
@@ -577,11 +598,51 @@ final class TrainCommand implements Runnable {
       return Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
     }
 
+    /** Says which dense library {@code --dense-library} chose, and how (nothing without it). */
+    void reportDenseLibrary(PrintWriter err) {
+      if (denseChoice != null) {
+        err.println(
+            "relgraph: dense products on "
+                + denseChoice.library().label()
+                + " ("
+                + denseChoice.how()
+                + ")");
+        err.flush();
+      }
+    }
+
+    /**
+     * A backend on {@code t} threads; with {@code --dense-library}, a cpu backend whose dense
+     * products call that library (chosen once, by the first call, which with {@code auto} times
+     * both).
+     *
+     * @throws IllegalArgumentException for a bad thread count or library, or a library given for
+     *     another backend
+     */
     Backend backend(int t) {
       if (t < 1 || t > 1024) {
         throw new IllegalArgumentException("--threads = " + t + " outside [1, 1024]");
       }
-      return Backends.find(backend).create(t);
+      BackendProvider provider = Backends.find(backend);
+      if (denseLibrary == null) {
+        return provider.create(t);
+      }
+      DenseChoice.parse(denseLibrary);
+      if (!provider.name().equals("cpu")) {
+        throw new IllegalArgumentException(
+            "--dense-library applies to the cpu backend, not --backend " + provider.name());
+      }
+      Backend made = provider.create(t); // loads the native backend, or says why not
+      if (denseChoice == null) {
+        denseChoice =
+            DenseChoice.choose(
+                denseLibrary, List.of(new int[] {512, 512, batch}), t, LayerBench.Timing.QUICK);
+      }
+      if (denseChoice.library() == BareSgemm.Library.OPENBLAS) {
+        return made;
+      }
+      made.close();
+      return CpuBackend.create(CpuBackend.bestIsa(), t, denseChoice.library());
     }
   }
 }

@@ -152,6 +152,10 @@ class SweepCliTest {
     assertEquals("relgraph: give --seeds or --seed-list, not both\n", r.err());
     r = Cli.run(sweep(set, db, "--workers", "0"));
     assertEquals(2, r.status());
+    r = Cli.run(sweep(set, db, "--spark", "local[1]", "--dense-library", "onednn"));
+    assertEquals(2, r.status(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains("--dense-library with --spark"), r.err());
     r = Cli.run(sweep(set, db, "--seed-list", "1,1"));
     assertEquals(2, r.status());
     assertTrue(r.err().startsWith("relgraph: training seeds repeat"), r.err());

@@ -127,6 +127,68 @@ class TrainCliTest {
   }
 
   @Test
+  void denseLibraryPicksTheCpuBackendsDenseProducts() {
+    String[] run = {
+      "train",
+      "--graph",
+      "complete",
+      "--mode",
+      "dense",
+      "--dataset",
+      "synthetic",
+      "--epochs",
+      "1",
+      "--seed",
+      "3",
+      "--threads",
+      "1",
+      "--json"
+    };
+    Cli plain = Cli.run(run);
+    assertEquals(0, plain.status(), plain.err());
+    JsonObject p = lastJson(plain.out());
+    assertTrue(
+        p.get("backend").getAsString().matches("CpuBackend\\(\\w+, 1 threads\\)"), plain.out());
+    // openblas, named, is the default: the same products, the same numbers
+    Cli openblas = Cli.run(with(run, "--dense-library", "openblas"));
+    assertEquals(0, openblas.status(), openblas.err());
+    JsonObject o = lastJson(openblas.out());
+    assertEquals(p.get("backend").getAsString(), o.get("backend").getAsString());
+    assertEquals(p.get("top1_error").getAsDouble(), o.get("top1_error").getAsDouble());
+    // auto times both and says which won; the backend runs that one
+    Cli auto = Cli.run(with(run, "--dense-library", "auto"));
+    assertEquals(0, auto.status(), auto.err());
+    String said =
+        auto.err()
+            .lines()
+            .filter(l -> l.contains("dense products on"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(auto.err()));
+    assertTrue(said.contains("(auto: bare step openblas "), said);
+    String backend = lastJson(auto.out()).get("backend").getAsString();
+    if (said.startsWith("relgraph: dense products on onednn ")) {
+      assertTrue(backend.endsWith(", dense onednn)"), backend);
+    } else {
+      assertTrue(said.startsWith("relgraph: dense products on openblas "), said);
+      assertEquals(p.get("backend").getAsString(), backend);
+    }
+    if (!said.contains("onednn unavailable")) {
+      Cli onednn = Cli.run(with(run, "--dense-library", "onednn"));
+      assertEquals(0, onednn.status(), onednn.err());
+      JsonObject d = lastJson(onednn.out());
+      assertTrue(d.get("backend").getAsString().endsWith(", dense onednn)"), onednn.out());
+      double err = d.get("top1_error").getAsDouble();
+      assertTrue(err > 0 && err < 20, "error " + err);
+    }
+  }
+
+  private static String[] with(String[] args, String... more) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
+  }
+
+  @Test
   void badInputGetsOneLineAndAStatus(@TempDir Path dir) throws IOException {
     String[][] usage = {
       {"train", "--graph", "nonsense:k=1"},
@@ -138,6 +200,18 @@ class TrainCliTest {
       {"train", "--graph", "complete", "--dataset", "synthetic", "--batch", "1"},
       {"train", "--graph", "complete", "--dataset", "synthetic", "--width", "10"},
       {"train", "--graph", "complete", "--dataset", "synthetic", "--threads", "0"},
+      {"train", "--graph", "complete", "--dataset", "synthetic", "--dense-library", "mkl"},
+      {
+        "train",
+        "--graph",
+        "complete",
+        "--dataset",
+        "synthetic",
+        "--backend",
+        "java",
+        "--dense-library",
+        "onednn"
+      },
     };
     for (String[] args : usage) {
       Cli r = Cli.run(args);
