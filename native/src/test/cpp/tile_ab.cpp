@@ -30,6 +30,8 @@
 // ./tile_ab 2 2 60 2 dw. The AVX-512 weight gradient's 8 x 3 tiles over nodes of at least 16
 // rows against 6 x 4 everywhere: -DALT_VW=16 -DALT_TC=4 -DALT_ROWS_WIDE=4, then ./tile_ab 2 2 40 2
 // dw (and wide).
+// Cases "conv1": relational 1 x 1 convolutions over 172, 342 and 684 channels, 8192 to 131,072
+// columns (thin nodes, where the forward pass and backward-data run in packed column chunks).
 // ALT_TRANSPOSED_DATA_BYTES (TRANSPOSED_DATA_BYTES: from how many bytes of weights the AVX2
 // backward-data in column chunks runs as the forward pass of the transposed kernel), cases "data"
 // (batches of 1024 and 2048, complete graphs among them); never: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4
@@ -259,6 +261,11 @@ int main(int argc, char** argv) {
   if (caseSet == "dw") run.assign(std::begin(dw), std::end(dw));
   if (caseSet == "data") run.assign(std::begin(data), std::end(data));
   if (caseSet == "wide") run.assign(std::begin(wide), std::end(wide));
+  // relational 1 x 1 convolutions over thin nodes (2.7 to 10.7 channels a node): CIFAR stage 1 at
+  // batch 32 and 128, stage 2 at batch 32 and 128, ResNet-34 stage 1 at batch 32, CIFAR stage 3
+  const Case conv1[] = {{172, 8, 32768}, {172, 8, 131072}, {342, 8, 8192},
+                        {342, 8, 32768}, {172, 8, 100352}, {684, 8, 8192}};
+  if (caseSet == "conv1") run.assign(std::begin(conv1), std::end(conv1));
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);
   for (auto c : run) {
