@@ -16,8 +16,7 @@ import org.relgraph.bench.LayerBench;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.BackendProvider;
 import org.relgraph.engine.Backends;
-import org.relgraph.engine.BareSgemm;
-import org.relgraph.engine.CpuBackend;
+import org.relgraph.engine.CpuBackendProvider;
 import org.relgraph.engine.LossAccumulator;
 import org.relgraph.graph.GraphMeasures;
 import org.relgraph.graph.GraphSpec;
@@ -628,21 +627,17 @@ final class TrainCommand implements Runnable {
         return provider.create(t);
       }
       DenseChoice.parse(denseLibrary);
-      if (!provider.name().equals("cpu")) {
+      if (!(provider instanceof CpuBackendProvider cpu)) {
         throw new IllegalArgumentException(
             "--dense-library applies to the cpu backend, not --backend " + provider.name());
       }
-      Backend made = provider.create(t); // loads the native backend, or says why not
       if (denseChoice == null) {
+        cpu.requireAvailable(); // before the libraries are timed
         denseChoice =
             DenseChoice.choose(
                 denseLibrary, List.of(new int[] {512, 512, batch}), t, LayerBench.Timing.QUICK);
       }
-      if (denseChoice.library() == BareSgemm.Library.OPENBLAS) {
-        return made;
-      }
-      made.close();
-      return CpuBackend.create(CpuBackend.bestIsa(), t, denseChoice.library());
+      return cpu.create(t, denseChoice.library());
     }
   }
 }

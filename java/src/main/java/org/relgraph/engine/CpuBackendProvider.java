@@ -53,10 +53,30 @@ public final class CpuBackendProvider implements BackendProvider {
 
   @Override
   public Backend create(int threads) {
+    return create(threads, BareSgemm.Library.OPENBLAS);
+  }
+
+  /**
+   * A backend whose dense products call {@code dense} (see {@link CpuBackend#create(CpuBackend.Isa,
+   * int, BareSgemm.Library)}).
+   *
+   * @throws IllegalStateException when the backend is unavailable, or oneDNN is asked for and does
+   *     not load
+   */
+  public Backend create(int threads, BareSgemm.Library dense) {
+    requireAvailable();
+    return CpuBackend.create(CpuBackend.bestIsa(), threads, dense);
+  }
+
+  /**
+   * Loads the native side.
+   *
+   * @throws IllegalStateException saying why, when the backend is unavailable
+   */
+  public void requireAvailable() {
     if (!isAvailable()) {
       throw new IllegalStateException(
           "backend cpu is unavailable: " + unavailabilityCause().orElse(""));
     }
-    return CpuBackend.create(CpuBackend.bestIsa(), threads);
   }
 }

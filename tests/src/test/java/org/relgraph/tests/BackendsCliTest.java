@@ -114,9 +114,9 @@ class BackendsCliTest {
       "64",
       "--backend"
     };
-    Cli nope = Cli.run(concat(common, "nope"));
+    Cli nope = Cli.run(Cli.plus(common, "nope"));
     assertOneLineUsageError(nope, UNKNOWN);
-    Cli r = Cli.run(concat(common, "java"));
+    Cli r = Cli.run(Cli.plus(common, "java"));
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().startsWith("1 finished, 0 skipped"), r.out());
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
@@ -137,11 +137,5 @@ class BackendsCliTest {
               + " times the native kernels against OpenBLAS: --backend java is not"
               + " supported (only cpu)");
     }
-  }
-
-  private static String[] concat(String[] a, String last) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + 1);
-    all[a.length] = last;
-    return all;
   }
 }

@@ -187,10 +187,10 @@ class OutputPathsCliTest {
     String[] train = {
       "train", "--graph", "complete", "--dataset", "mnist", "--data", empty.toString(), "--save"
     };
-    Cli r = Cli.run(concat(train, dir.toString()));
+    Cli r = Cli.run(Cli.plus(train, dir.toString()));
     assertOneLineError(r, 2, "--save " + dir, "is a directory");
     Path missing = dir.resolve("nonexistent").resolve("x.rgm");
-    r = Cli.run(concat(train, missing.toString()));
+    r = Cli.run(Cli.plus(train, missing.toString()));
     assertOneLineError(r, 2, "--save " + missing, "does not exist");
     assertFalse(Files.exists(dir.resolve("nonexistent")));
   }
@@ -366,11 +366,5 @@ class OutputPathsCliTest {
     assertFalse(lines.isEmpty(), r.err());
     String last = lines.get(lines.size() - 1);
     assertTrue(last.matches(".* of [0-9,]+ graphs \\(.*%\\), .* graphs/s, ETA .*"), last);
-  }
-
-  private static String[] concat(String[] a, String b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
-    out[a.length] = b;
-    return out;
   }
 }

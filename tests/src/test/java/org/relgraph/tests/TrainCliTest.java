@@ -150,13 +150,13 @@ class TrainCliTest {
     assertTrue(
         p.get("backend").getAsString().matches("CpuBackend\\(\\w+, 1 threads\\)"), plain.out());
     // openblas, named, is the default: the same products, the same numbers
-    Cli openblas = Cli.run(with(run, "--dense-library", "openblas"));
+    Cli openblas = Cli.run(Cli.plus(run, "--dense-library", "openblas"));
     assertEquals(0, openblas.status(), openblas.err());
     JsonObject o = lastJson(openblas.out());
     assertEquals(p.get("backend").getAsString(), o.get("backend").getAsString());
     assertEquals(p.get("top1_error").getAsDouble(), o.get("top1_error").getAsDouble());
     // auto times both and says which won; the backend runs that one
-    Cli auto = Cli.run(with(run, "--dense-library", "auto"));
+    Cli auto = Cli.run(Cli.plus(run, "--dense-library", "auto"));
     assertEquals(0, auto.status(), auto.err());
     String said =
         auto.err()
@@ -173,19 +173,13 @@ class TrainCliTest {
       assertEquals(p.get("backend").getAsString(), backend);
     }
     if (!said.contains("onednn unavailable")) {
-      Cli onednn = Cli.run(with(run, "--dense-library", "onednn"));
+      Cli onednn = Cli.run(Cli.plus(run, "--dense-library", "onednn"));
       assertEquals(0, onednn.status(), onednn.err());
       JsonObject d = lastJson(onednn.out());
       assertTrue(d.get("backend").getAsString().endsWith(", dense onednn)"), onednn.out());
       double err = d.get("top1_error").getAsDouble();
       assertTrue(err > 0 && err < 20, "error " + err);
     }
-  }
-
-  private static String[] with(String[] args, String... more) {
-    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
-    System.arraycopy(more, 0, all, args.length, more.length);
-    return all;
   }
 
   @Test
