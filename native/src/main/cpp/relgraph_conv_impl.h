@@ -786,29 +786,43 @@ static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
     for (int v = 0; v < CV; ++v) storeu(y + r * ldy + j + v * VW, acc[r][v]);
 }
 
-template <int RR, int CV>
-static inline void fwd_taps_rows(int rr, const float* w, long ldw, int kc, int taps,
-                                 const float* const* xr, const long long* from, const float* mask,
-                                 int cols, int j, float* y, long ldy) {
-  if constexpr (RR > 0) {
-    if (rr == RR) {
-      fwd_taps_tile<RR, CV>(w, ldw, kc, taps, xr, from, mask, cols, j, y, ldy);
-    } else {
-      fwd_taps_rows<RR - 1, CV>(rr, w, ldw, kc, taps, xr, from, mask, cols, j, y, ldy);
-    }
-  }
+// Tiles of a node's rows (at most FWD_TAP_ROWS) by pixel vectors, each kept twice (the sum and a
+// tap's share). With AVX-512 the taller the tile the fewer vectors: 3 x 4, 4 and 5 x 3, 6 x 2, so
+// that a node of 4 to 6 rows is one tile, not 2 + 2, 3 + 2 or 3 + 3 (a tile of 2 rows reads a
+// vector per 2 FMAs and is load-bound: alone, from L1, 129 GFLOP/s on one core against 184 for
+// 3 x 4 and 196 to 205 for 4 x 3, 5 x 3 and 6 x 2). With AVX2, 3 x 4.
+constexpr int FWD_TAP_ROWS = VW == 16 ? 6 : 3;
+template <int RR>
+constexpr int fwd_tap_vectors() {
+  return VW == 16 ? (RR <= 3 ? 4 : RR <= 5 ? 3 : 2) : 4;
 }
 
-// A tile: 3 rows by 4 vectors, twice (the sum and a tap's share).
-constexpr int FWD_TAP_ROWS = 3;
-constexpr int FWD_TAP_VECTORS = 4;
+// Rows [0, rr) of a node (rr <= RR) over the chunk's pixels [0, e), e a whole number of vectors:
+// tiles of rr rows, then the vectors that remain one by one.
+template <int RR>
+static void fwd_taps_span(int rr, const float* w, long ldw, int kc, int taps,
+                          const float* const* xr, const long long* from, const float* mask,
+                          int cols, int e, float* y, long ldy) {
+  if constexpr (RR > 1) {
+    if (rr < RR) {
+      fwd_taps_span<RR - 1>(rr, w, ldw, kc, taps, xr, from, mask, cols, e, y, ldy);
+      return;
+    }
+  }
+  constexpr int CV = fwd_tap_vectors<RR>(), TILE = CV * VW;
+  int j = 0;
+  for (; j + TILE <= e; j += TILE) {
+    fwd_taps_tile<RR, CV>(w, ldw, kc, taps, xr, from, mask, cols, j, y, ldy);
+  }
+  for (; j < e; j += VW) fwd_taps_tile<RR, 1>(w, ldw, kc, taps, xr, from, mask, cols, j, y, ldy);
+}
 
 // Whether conv_forward takes the tap-by-tap route: where taps_weight_gradient would, over nodes
 // of at most 6 output channels on average with AVX-512, at most 3 with AVX2. (Relational 3 x 3
 // layers, WS-flex k/n 0.125, 2 threads, against the im2col route: nodes of 2 to 3 channels took
-// 0.44 to 0.49 of its time at stride 1, 0.77 at stride 2; 5 to 6 channels 0.92 to 1.02; 11
-// channels 1.5, 21 channels 2.1, the complete graph's 1-channel nodes 2.2. With AVX2, 0.89 to 0.96
-// at 3 channels.)
+// 0.44 to 0.49 of its time at stride 1, 0.77 at stride 2; 5 to 6 channels 0.92 to 1.02 in tiles
+// of at most 3 rows, whose time tiles of up to 6 rows cut to 0.81; 11 channels 1.5, 21 channels
+// 2.1, the complete graph's 1-channel nodes 2.2. With AVX2, 0.89 to 0.96 at 3 channels.)
 static inline bool taps_forward(const Kernel& k, const ConvShape& g) {
   return taps_weight_gradient(k, g) && k.outOff[k.nOut] <= (VW == 16 ? 6L : 3L) * k.nOut;
 }
@@ -823,7 +837,6 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
   const long long channel = planes_channel(g), n = k.batch;
   const int P = (int)(channel / n);  // planes per channel: 1, or 4 phase planes
   const int halo = g.wo + 1;         // the farthest a tap reaches
-  constexpr int TILE = FWD_TAP_VECTORS * VW;
   over_chunks(threads, k.batch, chunk, [&](int, int c0, int cols) {
     thread_local std::vector<float> mask;
     thread_local std::vector<const float*> xr;
@@ -850,7 +863,7 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
       const TapPlane tp = tap_plane(g, t);
       from[t] = tp.off / n * ldh + halo + (long long)tp.di * g.wo + tp.dj;
     }
-    const int tiles = cols / TILE, e = cols / VW * VW;  // e: where whole vectors end
+    const int e = cols / VW * VW;  // where whole vectors end
     for (int v = 0; v < k.nOut; ++v) {
       const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
       if (rows == 0) continue;
@@ -860,15 +873,8 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
       const int rtiles = (rows + FWD_TAP_ROWS - 1) / FWD_TAP_ROWS;
       for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
         const int rr = tile_height(rows, rtiles, rt);
-        for (int i = 0; i < tiles; ++i) {
-          fwd_taps_rows<FWD_TAP_ROWS, FWD_TAP_VECTORS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(),
-                                                      from.data(), mask.data(), cols, i * TILE,
-                                                      y + (long)r0 * k.ld, k.ld);
-        }
-        for (int j = tiles * TILE; j < e; j += VW) {
-          fwd_taps_rows<FWD_TAP_ROWS, 1>(rr, w + (long)r0 * K, K, kc, taps, xr.data(), from.data(),
-                                         mask.data(), cols, j, y + (long)r0 * k.ld, k.ld);
-        }
+        fwd_taps_span<FWD_TAP_ROWS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(), from.data(),
+                                    mask.data(), cols, e, y + (long)r0 * k.ld, k.ld);
         r0 += rr;
       }
       // a last chunk's pixels short of a vector, one by one

@@ -1,0 +1,191 @@
+// A/B microbenchmark of the relational convolutions that run straight from the image
+// (conv_forward, conv_backward_data, conv_backward_weight): the library's AVX-512 copy against a
+// second copy compiled from another relgraph_conv_impl.h (ALT_CONV_IMPL, a quoted path; by
+// default the library's own), in one process, taking turns, best of many, so that a noisy
+// machine hits both alike. Not part of the build; compile by hand, e.g. against the header of an
+// earlier commit:
+//
+//   git show HEAD~1:native/src/main/cpp/relgraph_conv_impl.h > /tmp/old_conv_impl.h
+//   g++ -std=c++17 -O3 -ffp-contract=fast -pthread -Wno-psabi -Inative/src/main/cpp
+//       -DALT_CONV_IMPL='"/tmp/old_conv_impl.h"' native/src/test/cpp/conv_ab.cpp -o conv_ab
+//   ./conv_ab [threads=2] [samples=12] [op=0] [cases]
+//
+// op: 0 forward, 1 backward-data, 2 weight gradient; cases: names to run (default all), e.g.
+// cifar2,res2. The shapes: 3 x 3 convolutions, stride 1 (s2: stride 2), batch 32, at the
+// FLOP-matched widths of `relgraph bench convs` (172, 342, 684, 1366 channels over 64 nodes) and
+// the CIFAR CNN's and ResNet-34's image sizes, over a ring lattice of degree 8 (plus the node
+// itself) with 30% of the edges rewired, a stand-in for the benchmark's WS-flex graph. Prints
+// each copy's time and GFLOP/s and the largest difference between their results.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <set>
+#include <string>
+
+#include "relgraph_kernels.h"
+
+#ifndef ALT_CONV_IMPL
+#define ALT_CONV_IMPL "relgraph_conv_impl.h"
+#endif
+
+namespace relgraph {
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512dq,fma")
+namespace alt {
+constexpr int ISA = 2, VW = 16, TR = 6, TC = 4, TR2 = TR, TC2 = TC, DTR = TR, DTC = TC;
+constexpr int TALL_DTR = 8, TALL_DTC = 3, TALL_ROWS = 16;
+constexpr int ROWS_CHANNELS = 0, ROWS_CHANNELS_WIDE = 4;
+#include "relgraph_kernels_impl.h"
+#include "relgraph_train_impl.h"
+#include ALT_CONV_IMPL
+}  // namespace alt
+#pragma GCC pop_options
+}  // namespace relgraph
+
+using namespace relgraph;
+
+struct Layout {
+  int n = 64;
+  std::vector<int> outOff, inOff, rowPtr, colIdx, blockCol, rowK, tPtr, tBlock, blockRow;
+  std::vector<long long> rowBase;
+  long long weights = 0;
+};
+
+static std::vector<int> partition(int channels, int n, std::mt19937& rng) {
+  std::vector<int> size(n, channels / n), off(n + 1, 0), idx(n);
+  for (int i = 0; i < n; ++i) idx[i] = i;
+  std::shuffle(idx.begin(), idx.end(), rng);
+  for (int i = 0; i < channels % n; ++i) size[idx[i]]++;
+  for (int i = 0; i < n; ++i) off[i + 1] = off[i] + size[i];
+  return off;
+}
+
+// The same channels in and out; the input partition scaled by the taps (im2col's rows).
+static Layout make_layout(int width, int k, int taps, unsigned seed) {
+  Layout l;
+  std::mt19937 rng(seed);
+  const int n = l.n;
+  std::vector<std::set<int>> adj(n);
+  for (int v = 0; v < n; ++v) adj[v].insert(v);
+  std::uniform_real_distribution<double> coin(0, 1);
+  for (int v = 0; v < n; ++v) {
+    for (int d = 1; d <= k / 2; ++d) {
+      int u = (v + d) % n;
+      if (coin(rng) < 0.3) u = rng() % n;
+      adj[v].insert(u);
+      adj[u].insert(v);
+    }
+  }
+  l.outOff = partition(width, n, rng);
+  l.inOff = l.outOff;
+  for (int& x : l.inOff) x *= taps;
+  l.rowPtr.push_back(0);
+  for (int v = 0; v < n; ++v) {
+    int col = 0;
+    for (int u : adj[v]) {
+      l.colIdx.push_back(u);
+      l.blockCol.push_back(col);
+      l.blockRow.push_back(v);
+      col += l.inOff[u + 1] - l.inOff[u];
+    }
+    l.rowPtr.push_back((int)l.colIdx.size());
+    l.rowK.push_back(col);
+    l.rowBase.push_back(l.weights);
+    l.weights += (long long)(l.outOff[v + 1] - l.outOff[v]) * col;
+  }
+  std::vector<std::vector<int>> byIn(n);
+  for (int j = 0; j < (int)l.colIdx.size(); ++j) byIn[l.colIdx[j]].push_back(j);
+  l.tPtr.push_back(0);
+  for (int u = 0; u < n; ++u) {
+    for (int j : byIn[u]) l.tBlock.push_back(j);
+    l.tPtr.push_back((int)l.tBlock.size());
+  }
+  return l;
+}
+
+template <typename T>
+static Span<const T> span(const std::vector<T>& v) {
+  return Span<const T>{v.data(), (long long)v.size()};
+}
+
+static double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Calls of f that last about 10 ms (at least one).
+template <typename F>
+static int calls_for(F f) {
+  f();
+  double t0 = now();
+  f();
+  return std::max(1, (int)(0.01 / std::max(now() - t0, 1e-7)));
+}
+
+// Seconds per call of a and b, each the best of `samples` samples taken in turns.
+template <typename A, typename B>
+static std::pair<double, double> best_in_turns(A a, B b, int samples) {
+  int na = calls_for(a), nb = calls_for(b);
+  double ba = 1e9, bb = 1e9;
+  for (int s = 0; s < samples; ++s) {
+    double t = now();
+    for (int i = 0; i < na; ++i) a();
+    ba = std::min(ba, (now() - t) / na);
+    t = now();
+    for (int i = 0; i < nb; ++i) b();
+    bb = std::min(bb, (now() - t) / nb);
+  }
+  return {ba, bb};
+}
+
+int main(int argc, char** argv) {
+  const int threads = argc > 1 ? atoi(argv[1]) : 2, samples = argc > 2 ? atoi(argv[2]) : 12;
+  const int op = argc > 3 ? atoi(argv[3]) : 0;
+  const std::string only = argc > 4 ? argv[4] : "";
+  struct Case {
+    const char* name;
+    int width, size, stride;
+  } cases[] = {{"cifar1", 172, 32, 1}, {"cifar2", 342, 16, 1},  {"cifar3", 684, 8, 1},
+               {"res1", 172, 56, 1},   {"res2", 342, 28, 1},    {"res3", 684, 14, 1},
+               {"res4", 1366, 7, 1},   {"cifar1s2", 172, 32, 2}, {"res2s2", 342, 28, 2}};
+  using F = void (*)(const Kernel&, const ConvShape&, const float*, const float*, float*, int);
+  const F A[3] = {avx512::conv_forward, avx512::conv_backward_data, avx512::conv_backward_weight};
+  const F B[3] = {alt::conv_forward, alt::conv_backward_data, alt::conv_backward_weight};
+  printf("# threads=%d op=%d: A = the library's AVX-512 copy, B = %s; best of %d samples of"
+         " about 10 ms each, in turns\n",
+         threads, op, ALT_CONV_IMPL, samples);
+  printf("case,width,size,stride,A_ms,B_ms,B/A,max_abs_diff,A_gflops,B_gflops\n");
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-1, 1);
+  const int batch = 32, taps = 9;
+  for (const Case& c : cases) {
+    if (!only.empty() && only.find(c.name) == std::string::npos) continue;
+    Layout l = make_layout(c.width, 8, taps, 11);
+    ConvShape g = conv_shape(c.width, batch, c.size, c.size, 3, c.stride, "conv_ab");
+    const int cols = (int)(batch * g.outPlane());
+    Kernel k = make(cols, cols, l.n, l.n, (int)l.colIdx.size(), span(l.outOff), span(l.inOff),
+                    span(l.rowPtr), span(l.colIdx), span(l.blockCol), span(l.rowBase),
+                    span(l.rowK), span(l.tPtr), span(l.tBlock), span(l.blockRow));
+    std::vector<float> W(l.weights), X(image_size(g)), Y((size_t)c.width * cols);
+    for (float& v : W) v = u(rng) * 0.05f;
+    for (float& v : X) v = u(rng);
+    for (float& v : Y) v = u(rng);
+    const float* a = op == 2 ? Y.data() : W.data();
+    const float* b = op == 1 ? Y.data() : X.data();
+    const size_t outN = op == 0 ? Y.size() : op == 1 ? X.size() : W.size();
+    std::vector<float> outA(outN), outB(outN);
+    A[op](k, g, a, b, outA.data(), threads);
+    B[op](k, g, a, b, outB.data(), threads);
+    double diff = 0;
+    for (size_t i = 0; i < outN; ++i) diff = std::max(diff, (double)std::fabs(outA[i] - outB[i]));
+    auto [ma, mb] = best_in_turns([&] { A[op](k, g, a, b, outA.data(), threads); },
+                                  [&] { B[op](k, g, a, b, outB.data(), threads); }, samples);
+    const double flops = 2.0 * cols * l.weights;  // one multiply-add per weight and pixel
+    printf("%s,%d,%d,%d,%.4f,%.4f,%.3f,%.2g,%.1f,%.1f\n", c.name, c.width, c.size, c.stride,
+           ma * 1e3, mb * 1e3, mb / ma, diff, flops / ma * 1e-9, flops / mb * 1e-9);
+    fflush(stdout);
+  }
+  return 0;
+}
