@@ -705,6 +705,13 @@ static inline int conv_chunk(const ConvShape& g, long rows, bool scatter) {
   return c;
 }
 
+// thread_scratch of at least n floats from a multiple of 64 bytes.
+template <ScratchSlot S>
+static float* aligned_scratch(size_t n) {
+  float* p = thread_scratch<S>(n + 16);
+  return p + (16 - (uintptr_t)p / sizeof(float) % 16) % 16;
+}
+
 // Pixels per chunk of the tap-by-tap routes: at most 1024 (long reductions between the weight
 // gradient's lane sums), and one chunk per thread at least.
 static inline int taps_chunk(const Kernel& k, int threads) {
@@ -817,6 +824,132 @@ static void fwd_taps_span(int rr, const float* w, long ldw, int kc, int taps,
   for (; j < e; j += VW) fwd_taps_tile<RR, 1>(w, ldw, kc, taps, xr, from, mask, cols, j, y, ldy);
 }
 
+// The forward product a row of taps at a time, for conv_forward_taps at stride 1 with AVX-512
+// over nodes of at most 3 rows: rows [0, RR) of a node (w: W_v's first row, row stride ldw) over
+// CV vectors of pixels from the chunk's vector jv. Per input channel and row of taps d, CV + 2
+// vectors are loaded (one either side) and the taps of columns -1 and +1 are those shifted by a
+// lane (valignd): each loaded vector feeds 3 RR FMAs, where tap-shifted loads fed RR (load-bound
+// at 2 and 3 rows, the loads splitting cache lines). A tap's lanes off the image are zeroed: the
+// loads by the row's mask dm[d] (by vector, from jv - 1) where a tile reaches the top or bottom
+// row of an image (masked loads elsewhere cost 0.84-0.87 of the time), the shifted vectors by lm
+// and rm.
+template <int RR, int CV, bool MASKED>
+__attribute__((always_inline)) static inline void row_taps_sum(
+    __m512 (&acc)[RR][CV], const float* wd, long ldw, int kc, const float* const* xr,
+    long long at, const __mmask16* ma, const __mmask16* ml, const __mmask16* mr) {
+  for (int c = 0; c < kc; ++c) {
+    const float* xp = xr[c] + at;
+    __m512i a[CV + 2];
+#pragma GCC unroll 8
+    for (int i = 0; i < CV + 2; ++i) {
+      const float* q = xp + 16 * i;
+      a[i] = MASKED ? _mm512_maskz_loadu_epi32(ma[i], q) : _mm512_loadu_si512(q);
+    }
+    __m512 wv[RR][3];
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 3
+      for (int dj = 0; dj < 3; ++dj) wv[r][dj] = _mm512_set1_ps(wd[r * ldw + c * 9L + dj]);
+#pragma GCC unroll 8
+    for (int v = 0; v < CV; ++v) {
+      // the row's pixels one column to the west (tap column -1) and one to the east (+1)
+      const __m512 xw = _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(ml[v], a[v + 1], a[v], 15));
+      const __m512 xc = _mm512_castsi512_ps(a[v + 1]);
+      const __m512 xe =
+          _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(mr[v], a[v + 2], a[v + 1], 1));
+#pragma GCC unroll 8
+      for (int r = 0; r < RR; ++r) {
+        acc[r][v] = _mm512_fmadd_ps(wv[r][0], xw, acc[r][v]);
+        acc[r][v] = _mm512_fmadd_ps(wv[r][1], xc, acc[r][v]);
+        acc[r][v] = _mm512_fmadd_ps(wv[r][2], xe, acc[r][v]);
+      }
+    }
+  }
+}
+
+template <int RR, int CV, int V = VW>
+static inline void fwd_row_taps_tile(const float* w, long ldw, int kc, const float* const* xr,
+                                     const long long* rowFrom, const uint16_t* const* dm,
+                                     const uint16_t* lm, const uint16_t* rm, int jv, float* y,
+                                     long ldy) {
+  if constexpr (V == 16) {
+    __m512 acc[RR][CV];
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int v = 0; v < CV; ++v) acc[r][v] = _mm512_setzero_ps();
+    __mmask16 ml[CV], mr[CV];
+#pragma GCC unroll 8
+    for (int v = 0; v < CV; ++v) {
+      ml[v] = lm[jv + v];
+      mr[v] = rm[jv + v];
+    }
+    for (int d = 0; d < 3; ++d) {
+      __mmask16 ma[CV + 2];
+      bool whole = true;
+#pragma GCC unroll 8
+      for (int i = 0; i < CV + 2; ++i) {
+        ma[i] = dm[d][jv + i];
+        whole = whole && ma[i] == 0xffff;
+      }
+      const long long at = rowFrom[d] + 16LL * jv - 16;
+      if (whole) {
+        row_taps_sum<RR, CV, false>(acc, w + 3 * d, ldw, kc, xr, at, ma, ml, mr);
+      } else {
+        row_taps_sum<RR, CV, true>(acc, w + 3 * d, ldw, kc, xr, at, ma, ml, mr);
+      }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int v = 0; v < CV; ++v) _mm512_storeu_ps(y + r * ldy + (jv + v) * 16, acc[r][v]);
+  }
+}
+
+// Rows [0, rr) of a node (rr <= RR <= 3) over the chunk's vectors [0, nv) by fwd_row_taps_tile.
+template <int RR>
+static void fwd_row_taps_span(int rr, const float* w, long ldw, int kc, const float* const* xr,
+                              const long long* rowFrom, const uint16_t* const* dm,
+                              const uint16_t* lm, const uint16_t* rm, int nv, float* y, long ldy) {
+  if constexpr (RR > 1) {
+    if (rr < RR) {
+      fwd_row_taps_span<RR - 1>(rr, w, ldw, kc, xr, rowFrom, dm, lm, rm, nv, y, ldy);
+      return;
+    }
+  }
+  constexpr int CV = 4;
+  int jv = 0;
+  for (; jv + CV <= nv; jv += CV) {
+    fwd_row_taps_tile<RR, CV>(w, ldw, kc, xr, rowFrom, dm, lm, rm, jv, y, ldy);
+  }
+  for (; jv < nv; ++jv) fwd_row_taps_tile<RR, 1>(w, ldw, kc, xr, rowFrom, dm, lm, rm, jv, y, ldy);
+}
+
+// Lane masks of fwd_row_taps_tile over a chunk's vectors [0, nv) from its pixel c0 (stride 1,
+// 16 lanes): lm and rm, where the taps of columns -1 and +1 lie on the image, and dm[d], where
+// those of row d - 1 do, over the vectors [-1, nv] (at index + 1; pixels beyond the batch count
+// as on it: the halo holds zeros there).
+static void row_tap_masks(const ConvShape& g, long long c0, int nv, std::vector<uint16_t>& lm,
+                          std::vector<uint16_t>& rm, std::vector<uint16_t> (&dm)[3]) {
+  const long long n = (long long)g.batch * g.outPlane();
+  lm.assign(nv, 0);
+  rm.assign(nv, 0);
+  for (auto& m : dm) m.assign(nv + 2, 0);
+  for (int i = -1; i <= nv; ++i) {
+    for (int e = 0; e < 16; ++e) {
+      const long long p = c0 + i * 16L + e;
+      const bool off = p < 0 || p >= n;
+      const int ox = off ? 1 : (int)(p % g.wo), oy = off ? 1 : (int)(p / g.wo % g.ho);
+      for (int d = 0; d < 3; ++d) {
+        if (off || (oy + d - 1 >= 0 && oy + d - 1 < g.ho)) dm[d][i + 1] |= (uint16_t)(1u << e);
+      }
+      if (i < 0 || i == nv) continue;
+      if (ox > 0) lm[i] |= (uint16_t)(1u << e);
+      if (ox < g.wo - 1) rm[i] |= (uint16_t)(1u << e);
+    }
+  }
+}
+
 // Whether conv_forward takes the tap-by-tap route: where taps_weight_gradient would, over nodes
 // of at most 6 output channels on average with AVX-512, at most 3 with AVX2. (Relational 3 x 3
 // layers, WS-flex k/n 0.125, 2 threads, against the im2col route: nodes of 2 to 3 channels took
@@ -836,18 +969,24 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
   const int chunk = taps_chunk(k, threads);
   const long long channel = planes_channel(g), n = k.batch;
   const int P = (int)(channel / n);  // planes per channel: 1, or 4 phase planes
-  const int halo = g.wo + 1;         // the farthest a tap reaches
+  // Nodes of at most 3 rows take the row route (fwd_row_taps_tile) at stride 1 with AVX-512.
+  const bool rowRoute = VW == 16 && g.stride == 1 && g.kernel == 3;
+  // the farthest a tap reaches, and with the row route a vector more (its loads either side)
+  const int halo = g.wo + 1 + (rowRoute ? VW : 0);
   over_chunks(threads, k.batch, chunk, [&](int, int c0, int cols) {
     thread_local std::vector<float> mask;
     thread_local std::vector<const float*> xr;
     thread_local std::vector<long long> from;  // each tap's offset within a channel's halo rows
+    thread_local std::vector<uint16_t> lm, rm, dm[3];
     tap_masks(g, c0, cols, mask);
     // The chunk's planes with `halo` pixels either side (0 beyond the plane), rows ldh apart: every
     // tap reads in place, and the rows, unlike the planes, are no multiple of 4 KiB apart (planes
-    // that are share L1 sets: 1.6 times slower at 32 x 32, batch 32).
-    const long ldh = (cols + 2L * halo + VW - 1) / VW * VW + VW;
-    float* hx = thread_scratch<IMAGE_SLOT>((size_t)cin * P * ldh);
-    const long long s0 = c0 - halo, s1 = c0 + cols + halo;  // the halo rows' pixels
+    // that are share L1 sets: 1.6 times slower at 32 x 32, batch 32). The halo before is whole
+    // vectors, so that the row route's loads of a tap row's own pixels align.
+    const int lead = (halo + VW - 1) / VW * VW;
+    const long ldh = (cols + lead + halo + VW - 1) / VW * VW + VW;
+    float* hx = aligned_scratch<IMAGE_SLOT>((size_t)cin * P * ldh);
+    const long long s0 = c0 - lead, s1 = c0 + cols + halo;  // the halo rows' pixels
     const int i0 = (int)(s0 < 0 ? -s0 : 0), i1 = (int)((s1 < n ? s1 : n) - s0);
     for (int c = 0; c < cin; ++c) {
       for (int p = 0; p < P; ++p) {
@@ -855,27 +994,41 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
         float* dst = hx + ((long)c * P + p) * ldh;
         std::fill(dst, dst + i0, 0.f);
         std::copy(src + i0, src + i1, dst + i0);
-        std::fill(dst + i1, dst + cols + 2 * halo, 0.f);
+        std::fill(dst + i1, dst + cols + lead + halo, 0.f);
       }
     }
     from.resize(taps);
     for (int t = 0; t < taps; ++t) {
       const TapPlane tp = tap_plane(g, t);
-      from[t] = tp.off / n * ldh + halo + (long long)tp.di * g.wo + tp.dj;
+      from[t] = tp.off / n * ldh + lead + (long long)tp.di * g.wo + tp.dj;
     }
     const int e = cols / VW * VW;  // where whole vectors end
+    long long rowFrom[3] = {0, 0, 0};
+    const uint16_t* dms[3] = {nullptr, nullptr, nullptr};
+    if (rowRoute) {
+      row_tap_masks(g, c0, e / VW, lm, rm, dm);
+      for (int d = 0; d < 3; ++d) {
+        rowFrom[d] = lead + (long long)(d - 1) * g.wo;
+        dms[d] = dm[d].data();
+      }
+    }
     for (int v = 0; v < k.nOut; ++v) {
       const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
       if (rows == 0) continue;
       node_planes(k, v, taps, hx, (long long)P * ldh, xr);
       const float* w = W + k.rowBase[v];
       float* y = Y + (long long)k.outOff[v] * k.ld + c0;
-      const int rtiles = (rows + FWD_TAP_ROWS - 1) / FWD_TAP_ROWS;
-      for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
-        const int rr = tile_height(rows, rtiles, rt);
-        fwd_taps_span<FWD_TAP_ROWS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(), from.data(),
-                                    mask.data(), cols, e, y + (long)r0 * k.ld, k.ld);
-        r0 += rr;
+      if (rowRoute && rows <= 3) {
+        fwd_row_taps_span<3>(rows, w, K, kc, xr.data(), rowFrom, dms, lm.data(), rm.data(),
+                             e / VW, y, k.ld);
+      } else {
+        const int rtiles = (rows + FWD_TAP_ROWS - 1) / FWD_TAP_ROWS;
+        for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
+          const int rr = tile_height(rows, rtiles, rt);
+          fwd_taps_span<FWD_TAP_ROWS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(), from.data(),
+                                      mask.data(), cols, e, y + (long)r0 * k.ld, k.ld);
+          r0 += rr;
+        }
       }
       // a last chunk's pixels short of a vector, one by one
       for (int j = e; j < cols; ++j) {

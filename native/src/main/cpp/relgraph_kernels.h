@@ -10,6 +10,7 @@
 #pragma once
 
 #include <dlfcn.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <chrono>

@@ -440,14 +440,18 @@ public abstract class ConvolutionContractTest {
   /**
    * The three products over output nodes of 1 to 8 channels (4.5 on average) of a sparse graph:
    * with AVX-512 the native forward pass runs them tap by tap in register tiles of every height up
-   * to 6 rows, each with its own width in pixels, and splits the nodes of 7 and 8 rows in two; the
-   * images leave whole tiles, single vectors and single pixels at a chunk's end.
+   * to 6 rows, each with its own width in pixels, and splits the nodes of 7 and 8 rows in two; at
+   * stride 1 it runs the nodes of up to 3 rows a row of taps at a time, with loads either side of a
+   * tile. The images leave whole tiles, single vectors and single pixels at a chunk's end, and the
+   * last starts chunks in the middle of an image row.
    */
   @Test
   void convolutionProductsOverNodesOfEveryTileHeightMatchTheReference() {
     SplittableRandom r = new SplittableRandom(11);
     org.relgraph.graph.RelationalGraph graph = org.relgraph.graph.WsFlex.generate(8, 2, 0.3, 4);
-    int[][] images = {{13, 2, 10, 11, 1}, {13, 3, 9, 13, 2}, {13, 1, 16, 16, 1}};
+    int[][] images = {
+      {13, 2, 10, 11, 1}, {13, 3, 9, 13, 2}, {13, 1, 16, 16, 1}, {13, 2, 20, 21, 1}
+    };
     for (int[] g : images) {
       try (BlockSparseLayout l =
           ConvGeometry.im2colLayout(
