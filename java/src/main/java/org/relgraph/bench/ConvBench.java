@@ -46,8 +46,11 @@ import org.relgraph.nn.ExecutionMode;
  * <p><b>Useful GFLOP/s</b>: {@code 2 × multiply-adds of existing blocks × batch × S² / time} (the
  * masked mode computes the whole dense product, but only existing blocks count).
  *
- * <p><b>Timing</b>: {@link LayerBench#medianSeconds}, the layer benchmark's warm-up and median of
- * samples; the first configuration runs for {@link LayerBench.Timing#startupSeconds()} first.
+ * <p><b>Timing</b>: the layer benchmark's warm-up and median of samples; a configuration's
+ * baselines and block-sparse convolution side by side ({@link LayerBench#interleavedMedianSeconds}:
+ * their samples taken in turns, so that a shared machine's busy spells fall on all of them alike),
+ * then the masked and wide dense ones on their own ({@link LayerBench#medianSeconds}); the first
+ * configuration runs for {@link LayerBench.Timing#startupSeconds()} first.
  */
 public final class ConvBench {
   /** The CSV header. */
@@ -368,8 +371,8 @@ public final class ConvBench {
 
   /**
    * Runs every configuration, in order batch, shape, kernel: {@value #ONEDNN} (where it loads),
-   * dense at the shape's width, then block-sparse, masked and dense at the matched width. Each row
-   * goes to {@code each} as soon as it is measured.
+   * dense at the shape's width and block-sparse at the matched width, timed side by side, then
+   * masked and dense at the matched width. Each row goes to {@code each} as soon as it is measured.
    */
   public List<Row> run(Consumer<Row> each) {
     List<Row> rows = new ArrayList<>();
@@ -379,38 +382,63 @@ public final class ConvBench {
       for (Shape shape : config.shapes()) {
         int w = matchedWidth(shape.channels());
         for (int kernel : config.kernels()) {
-          List<Case> cases = new ArrayList<>();
+          // the baselines and the block-sparse convolution side by side, then the others
+          List<Case> together = new ArrayList<>();
           if (oneDnn) {
-            cases.add(new Case(null, shape, kernel, batch, shape.channels()));
+            together.add(new Case(null, shape, kernel, batch, shape.channels()));
           }
-          cases.add(new Case(ExecutionMode.DENSE, shape, kernel, batch, shape.channels()));
-          cases.add(new Case(ExecutionMode.BLOCKSPARSE, shape, kernel, batch, w));
-          cases.add(new Case(ExecutionMode.MASKED, shape, kernel, batch, w));
-          cases.add(new Case(ExecutionMode.DENSE, shape, kernel, batch, w));
-          for (Case c : cases) {
+          together.add(new Case(ExecutionMode.DENSE, shape, kernel, batch, shape.channels()));
+          together.add(new Case(ExecutionMode.BLOCKSPARSE, shape, kernel, batch, w));
+          List<Timed> timed = new ArrayList<>();
+          try {
+            for (Case c : together) {
+              timed.add(c.create(backend, graph, LayerBench.DATA_SEED));
+            }
+            if (first) {
+              first = false;
+              startUp(timed.get(0));
+            }
+            double[] seconds =
+                LayerBench.interleavedMedianSeconds(
+                    timed.stream().map(t -> (Runnable) t::forward).toList(), config.timing());
+            for (int i = 0; i < timed.size(); i++) {
+              Row r = timed.get(i).row(seconds[i]);
+              rows.add(r);
+              each.accept(r);
+            }
+            Runnable floor = timed.get(timed.size() - 1).floor();
+            if (floor != null) {
+              floors.put(
+                  floorKey(shape, kernel, batch),
+                  1e3 * LayerBench.medianSeconds(floor, config.timing()));
+            }
+          } finally {
+            for (Timed t : timed) {
+              t.close();
+            }
+          }
+          for (Case c :
+              List.of(
+                  new Case(ExecutionMode.MASKED, shape, kernel, batch, w),
+                  new Case(ExecutionMode.DENSE, shape, kernel, batch, w))) {
             try (Timed t = c.create(backend, graph, LayerBench.DATA_SEED)) {
-              if (first) {
-                first = false;
-                long end = System.nanoTime() + (long) (config.timing().startupSeconds() * 1e9);
-                do {
-                  t.forward();
-                } while (System.nanoTime() < end);
-              }
               Row r = t.row(LayerBench.medianSeconds(t::forward, config.timing()));
               rows.add(r);
               each.accept(r);
-              Runnable floor = c.mode() == ExecutionMode.BLOCKSPARSE ? t.floor() : null;
-              if (floor != null) {
-                floors.put(
-                    floorKey(shape, kernel, batch),
-                    1e3 * LayerBench.medianSeconds(floor, config.timing()));
-              }
             }
           }
         }
       }
     }
     return rows;
+  }
+
+  /** Runs {@code t} for the timing's start-up seconds: the first configuration's, once. */
+  private void startUp(Timed t) {
+    long end = System.nanoTime() + (long) (config.timing().startupSeconds() * 1e9);
+    do {
+      t.forward();
+    } while (System.nanoTime() < end);
   }
 
   /**
@@ -628,7 +656,8 @@ public final class ConvBench {
   /**
    * The memory a run needs at its peak (one configuration at a time): the largest engine
    * convolution's im2col matrix, images, weights (with gradient, and the masked mode's mask and
-   * scratch), and the staged random values on the heap.
+   * scratch), and the staged random values on the heap. (The baselines and the block-sparse
+   * convolution, alive together, need less than the dense one at the matched width.)
    */
   public static LayerBench.Memory memory(Config config) {
     LayerBench.Memory peak = new LayerBench.Memory(0, 0, "nothing");

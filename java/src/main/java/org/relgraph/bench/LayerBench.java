@@ -820,12 +820,54 @@ public final class LayerBench {
   }
 
   /**
-   * The median time of one call of {@code op}, in seconds: warm-up of at least two calls and {@code
-   * warmupSeconds}; then samples of {@code n} back-to-back calls, {@code n} chosen from the warm-up
-   * so that all samples together take about {@code targetSeconds}, fewer samples (at least 3) when
-   * one call alone is longer than {@code targetSeconds / samples}.
+   * The median time of one call of each of {@code ops}, in seconds, measured side by side: each op
+   * is warmed up as {@link #medianSeconds} does, then the samples are taken in rounds, one sample
+   * of each op per round in turn, so that a busy or quiet spell of a shared machine falls on all of
+   * them alike rather than on whichever op happened to run then. Each op's calls per sample are
+   * chosen from its own warm-up; the number of samples is the smallest of the ops' {@link
+   * #medianSeconds} would take.
    */
-  public static double medianSeconds(Runnable op, Timing timing) {
+  public static double[] interleavedMedianSeconds(List<Runnable> ops, Timing timing) {
+    int n = ops.size();
+    int samples = timing.samples();
+    double[] perCall = new double[n];
+    for (int i = 0; i < n; i++) {
+      perCall[i] = warmUp(ops.get(i), timing);
+      if (perCall[i] * samples > timing.targetSeconds()) {
+        samples =
+            Math.min(
+                samples,
+                Math.max(
+                    Math.min(3, timing.samples()), (int) (timing.targetSeconds() / perCall[i])));
+      }
+    }
+    long[] inner = new long[n];
+    for (int i = 0; i < n; i++) {
+      inner[i] = Math.max(1, Math.round(timing.targetSeconds() / samples / perCall[i]));
+    }
+    double[][] s = new double[n][samples];
+    for (int k = 0; k < samples; k++) {
+      for (int i = 0; i < n; i++) {
+        Runnable op = ops.get(i);
+        long t0 = System.nanoTime();
+        for (long j = 0; j < inner[i]; j++) {
+          op.run();
+        }
+        s[i][k] = (System.nanoTime() - t0) / 1e9 / inner[i];
+      }
+    }
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = median(s[i]);
+    }
+    return out;
+  }
+
+  /**
+   * Warm-up of {@link #medianSeconds}: at least two calls and {@code warmupSeconds}; returns the
+   * time of one call without the first (cold: JIT, page faults, thread start-up).
+   */
+  private static double warmUp(Runnable op, Timing timing) {
     long start = System.nanoTime();
     long first = 0;
     int calls = 0;
@@ -838,8 +880,24 @@ public final class LayerBench {
       }
       calls++;
     } while (calls < 2 || (now - start) / 1e9 < timing.warmupSeconds());
-    // the first call is cold (JIT, page faults, thread start-up): leave it out of the estimate
-    double perCall = Math.max(1e-9, (now - start - first) / 1e9 / (calls - 1));
+    return Math.max(1e-9, (now - start - first) / 1e9 / (calls - 1));
+  }
+
+  private static double median(double[] s) {
+    double[] c = s.clone();
+    Arrays.sort(c);
+    int n = c.length;
+    return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+  }
+
+  /**
+   * The median time of one call of {@code op}, in seconds: warm-up of at least two calls and {@code
+   * warmupSeconds}; then samples of {@code n} back-to-back calls, {@code n} chosen from the warm-up
+   * so that all samples together take about {@code targetSeconds}, fewer samples (at least 3) when
+   * one call alone is longer than {@code targetSeconds / samples}.
+   */
+  public static double medianSeconds(Runnable op, Timing timing) {
+    double perCall = warmUp(op, timing);
     int samples = timing.samples();
     if (perCall * samples > timing.targetSeconds()) {
       samples = Math.max(Math.min(3, samples), (int) (timing.targetSeconds() / perCall));
@@ -853,8 +911,7 @@ public final class LayerBench {
       }
       s[i] = (System.nanoTime() - t0) / 1e9 / inner;
     }
-    Arrays.sort(s);
-    return samples % 2 == 1 ? s[samples / 2] : (s[samples / 2 - 1] + s[samples / 2]) / 2;
+    return median(s);
   }
 
   private static double gflops(long multiplyAdds, double seconds) {
