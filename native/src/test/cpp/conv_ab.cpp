@@ -44,101 +44,7 @@ constexpr int ROWS_CHANNELS = 0, ROWS_CHANNELS_WIDE = 4;
 #pragma GCC pop_options
 }  // namespace relgraph
 
-using namespace relgraph;
-
-struct Layout {
-  int n = 64;
-  std::vector<int> outOff, inOff, rowPtr, colIdx, blockCol, rowK, tPtr, tBlock, blockRow;
-  std::vector<long long> rowBase;
-  long long weights = 0;
-};
-
-static std::vector<int> partition(int channels, int n, std::mt19937& rng) {
-  std::vector<int> size(n, channels / n), off(n + 1, 0), idx(n);
-  for (int i = 0; i < n; ++i) idx[i] = i;
-  std::shuffle(idx.begin(), idx.end(), rng);
-  for (int i = 0; i < channels % n; ++i) size[idx[i]]++;
-  for (int i = 0; i < n; ++i) off[i + 1] = off[i] + size[i];
-  return off;
-}
-
-// The same channels in and out; the input partition scaled by the taps (im2col's rows).
-static Layout make_layout(int width, int k, int taps, unsigned seed) {
-  Layout l;
-  std::mt19937 rng(seed);
-  const int n = l.n;
-  std::vector<std::set<int>> adj(n);
-  for (int v = 0; v < n; ++v) adj[v].insert(v);
-  std::uniform_real_distribution<double> coin(0, 1);
-  for (int v = 0; v < n; ++v) {
-    for (int d = 1; d <= k / 2; ++d) {
-      int u = (v + d) % n;
-      if (coin(rng) < 0.3) u = rng() % n;
-      adj[v].insert(u);
-      adj[u].insert(v);
-    }
-  }
-  l.outOff = partition(width, n, rng);
-  l.inOff = l.outOff;
-  for (int& x : l.inOff) x *= taps;
-  l.rowPtr.push_back(0);
-  for (int v = 0; v < n; ++v) {
-    int col = 0;
-    for (int u : adj[v]) {
-      l.colIdx.push_back(u);
-      l.blockCol.push_back(col);
-      l.blockRow.push_back(v);
-      col += l.inOff[u + 1] - l.inOff[u];
-    }
-    l.rowPtr.push_back((int)l.colIdx.size());
-    l.rowK.push_back(col);
-    l.rowBase.push_back(l.weights);
-    l.weights += (long long)(l.outOff[v + 1] - l.outOff[v]) * col;
-  }
-  std::vector<std::vector<int>> byIn(n);
-  for (int j = 0; j < (int)l.colIdx.size(); ++j) byIn[l.colIdx[j]].push_back(j);
-  l.tPtr.push_back(0);
-  for (int u = 0; u < n; ++u) {
-    for (int j : byIn[u]) l.tBlock.push_back(j);
-    l.tPtr.push_back((int)l.tBlock.size());
-  }
-  return l;
-}
-
-template <typename T>
-static Span<const T> span(const std::vector<T>& v) {
-  return Span<const T>{v.data(), (long long)v.size()};
-}
-
-static double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Calls of f that last about 10 ms (at least one).
-template <typename F>
-static int calls_for(F f) {
-  f();
-  double t0 = now();
-  f();
-  return std::max(1, (int)(0.01 / std::max(now() - t0, 1e-7)));
-}
-
-// Seconds per call of a and b, each the best of `samples` samples taken in turns.
-template <typename A, typename B>
-static std::pair<double, double> best_in_turns(A a, B b, int samples) {
-  int na = calls_for(a), nb = calls_for(b);
-  double ba = 1e9, bb = 1e9;
-  for (int s = 0; s < samples; ++s) {
-    double t = now();
-    for (int i = 0; i < na; ++i) a();
-    ba = std::min(ba, (now() - t) / na);
-    t = now();
-    for (int i = 0; i < nb; ++i) b();
-    bb = std::min(bb, (now() - t) / nb);
-  }
-  return {ba, bb};
-}
+#include "ab_common.h"
 
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? atoi(argv[1]) : 2, samples = argc > 2 ? atoi(argv[2]) : 12;
@@ -162,7 +68,7 @@ int main(int argc, char** argv) {
   const int batch = 32, taps = 9;
   for (const Case& c : cases) {
     if (!only.empty() && only.find(c.name) == std::string::npos) continue;
-    Layout l = make_layout(c.width, 8, taps, 11);
+    Layout l = make_layout(c.width, 8, 11, taps);
     ConvShape g = conv_shape(c.width, batch, c.size, c.size, 3, c.stride, "conv_ab");
     const int cols = (int)(batch * g.outPlane());
     Kernel k = make(cols, cols, l.n, l.n, (int)l.colIdx.size(), span(l.outOff), span(l.inOff),
@@ -181,7 +87,7 @@ int main(int argc, char** argv) {
     double diff = 0;
     for (size_t i = 0; i < outN; ++i) diff = std::max(diff, (double)std::fabs(outA[i] - outB[i]));
     auto [ma, mb] = best_in_turns([&] { A[op](k, g, a, b, outA.data(), threads); },
-                                  [&] { B[op](k, g, a, b, outB.data(), threads); }, samples);
+                                  [&] { B[op](k, g, a, b, outB.data(), threads); }, samples, 0.01);
     const double flops = 2.0 * cols * l.weights;  // one multiply-add per weight and pixel
     printf("%s,%d,%d,%d,%.4f,%.4f,%.3f,%.2g,%.1f,%.1f\n", c.name, c.width, c.size, c.stride,
            ma * 1e3, mb * 1e3, mb / ma, diff, flops / ma * 1e-9, flops / mb * 1e-9);
