@@ -492,7 +492,9 @@ final class BenchCommand implements Runnable {
             + " convolution primitive (its preferred layouts, reorders untimed; where oneDNN"
             + " loads) and as the engine's im2col + sgemm; then the relational convolution over the"
             + " 64-node WS-flex graph with k/n = 0.125 at the FLOP-matched width, block-sparse and"
-            + " masked, and the dense convolution at that width.",
+            + " masked, and the dense convolution at that width. The dense convolutions at the"
+            + " stage's width and the block-sparse one are timed side by side, their samples taken"
+            + " in turns, so that a busy spell of the machine falls on all of them alike.",
         "Prints CSV ("
             + ConvBench.HEADER
             + ") after a comment line naming the libraries and the baseline (per configuration the"
