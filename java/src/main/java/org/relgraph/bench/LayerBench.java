@@ -56,8 +56,11 @@ import org.relgraph.nn.Linear;
  * <p><b>Timing</b>: wall time ({@link System#nanoTime()}); warm-up, then the median of several
  * samples, each the mean of enough back-to-back calls to last {@code target / samples} ({@link
  * Timing}); slow operations get fewer samples (at least 3) so that a measurement stays near its
- * target. The first configuration runs steps for {@link Timing#startupSeconds()} before anything is
- * measured.
+ * target. What a target compares is timed side by side, samples in turns ({@link
+ * #interleavedMedianSeconds}): per batch and width the dense layer, its bare loops and the
+ * block-sparse layers of every pattern; per batch the matched stacks and the bare stacks. Masked
+ * layers are timed on their own after. The first configuration runs for {@link
+ * Timing#startupSeconds()} before anything is measured.
  */
 public final class LayerBench {
   /** Nodes of every graph. */
@@ -474,10 +477,15 @@ public final class LayerBench {
   }
 
   /**
-   * Runs every configuration, in order batch, width, pattern, mode (dense on the complete graph
-   * only, then masked, then block-sparse), op ({@link #LAYER_OPS}); then, if configured, the
-   * matched stack per batch (block-sparse, then dense). Each row goes to {@code each} as soon as it
-   * is measured.
+   * Runs every configuration, in order batch, width; then, if configured, the matched stack per
+   * batch. Per batch and width, the dense layer, its bare loops and every pattern's block-sparse
+   * layer are timed side by side ({@link #interleavedMedianSeconds}: their samples in turns, so
+   * that a busy spell of a shared machine falls on all of them alike and their ratios hold), then
+   * each masked layer on its own (a slow masked product would cut everyone's samples); per batch,
+   * the matched stacks and the bare stacks side by side. The rows of a batch and width go to {@code
+   * each} once all of them are measured, in order pattern, mode (dense on the complete graph only,
+   * with its bare rows after it, then masked, then block-sparse), op ({@link #LAYER_OPS}); then the
+   * stacks' rows, block-sparse, dense, bare.
    */
   public List<Row> run(Consumer<Row> each) {
     List<Row> rows = new ArrayList<>();
@@ -486,50 +494,194 @@ public final class LayerBench {
           rows.add(r);
           each.accept(r);
         };
-    RelationalGraph[] graphs = new RelationalGraph[config.patterns().length];
     double[] patterns = config.patterns();
+    RelationalGraph[] graphs = new RelationalGraph[patterns.length];
     for (int i = 0; i < patterns.length; i++) {
       graphs[i] = graph(NODES, patterns[i]);
     }
-    boolean first = true;
+    boolean[] cold = {true};
     for (int batch : config.batches()) {
       for (int width : config.widths()) {
-        for (int i = 0; i < patterns.length; i++) {
-          for (ExecutionMode mode : modes(patterns[i])) {
-            try (Layer layer =
-                Layer.create(backend, mode, graphs[i], width, width, batch, DATA_SEED)) {
-              if (first) {
-                first = false;
-                long end = System.nanoTime() + (long) (config.timing().startupSeconds() * 1e9);
-                do {
-                  layer.run(Op.STEP);
-                } while (System.nanoTime() < end);
-              }
-              for (Op op : LAYER_OPS) {
-                double s = medianSeconds(() -> layer.run(op), config.timing());
-                sink.accept(layer.row(op, s));
-              }
-            }
-            if (mode == ExecutionMode.DENSE) {
-              timeBareSgemm(width, batch, sink);
-            }
-          }
-        }
+        timeLayers(graphs, width, batch, cold, sink);
       }
     }
     if (config.matchedStack()) {
       int matched = matchedWidth();
       for (int batch : config.batches()) {
-        for (ExecutionMode mode : List.of(ExecutionMode.BLOCKSPARSE, ExecutionMode.DENSE)) {
-          try (Stack stack = Stack.matched(backend, mode, matched, batch, DATA_SEED)) {
-            double s = medianSeconds(stack::step, config.timing());
-            sink.accept(stack.row(s));
-          }
-        }
-        timeBareStack(batch, sink);
+        timeStacks(matched, batch, cold, sink);
       }
     }
     return rows;
+  }
+
+  /**
+   * What is timed side by side: each call, the row its median time makes, and what frees it all.
+   */
+  private static final class SideBySide {
+    final List<Runnable> calls = new ArrayList<>();
+    final List<java.util.function.DoubleFunction<Row>> rows = new ArrayList<>();
+    final List<Runnable> closers = new ArrayList<>();
+
+    void add(Runnable call, java.util.function.DoubleFunction<Row> row) {
+      calls.add(call);
+      rows.add(row);
+    }
+
+    /** The rows, in the order the calls were added. */
+    List<Row> time(Timing timing) {
+      double[] s = interleavedMedianSeconds(calls, timing);
+      List<Row> out = new ArrayList<>();
+      for (int i = 0; i < s.length; i++) {
+        out.add(rows.get(i).apply(s[i]));
+      }
+      return out;
+    }
+
+    void close() {
+      for (int i = closers.size() - 1; i >= 0; i--) {
+        closers.get(i).run();
+      }
+    }
+  }
+
+  /** Before the first measurement of a run: {@code call} for {@link Timing#startupSeconds()}. */
+  private void startUp(boolean[] cold, Runnable call) {
+    if (!cold[0]) {
+      return;
+    }
+    cold[0] = false;
+    long end = System.nanoTime() + (long) (config.timing().startupSeconds() * 1e9);
+    do {
+      call.run();
+    } while (System.nanoTime() < end);
+  }
+
+  /** The rows of one batch and width (see {@link #run}). */
+  private void timeLayers(
+      RelationalGraph[] graphs, int width, int batch, boolean[] cold, Consumer<Row> sink) {
+    double[] patterns = config.patterns();
+    List<List<Row>> byPattern = new ArrayList<>();
+    for (int i = 0; i < patterns.length; i++) {
+      byPattern.add(new ArrayList<>());
+    }
+    // [pattern][mode]: the rows' positions among the side-by-side calls (dense, bare, block-sparse)
+    SideBySide group = new SideBySide();
+    int[][] first = new int[patterns.length][ExecutionMode.values().length];
+    int bareFirst = -1;
+    try {
+      for (int i = 0; i < patterns.length; i++) {
+        for (ExecutionMode mode : modes(patterns[i])) {
+          if (mode == ExecutionMode.MASKED) {
+            continue;
+          }
+          Layer layer = Layer.create(backend, mode, graphs[i], width, width, batch, DATA_SEED);
+          group.closers.add(layer::close);
+          first[i][mode.ordinal()] = group.calls.size();
+          for (Op op : LAYER_OPS) {
+            group.add(() -> layer.run(op), s -> layer.row(op, s));
+          }
+          if (mode == ExecutionMode.DENSE) {
+            bareFirst = group.calls.size();
+            for (BareSgemm.Library library : bareLibraries) {
+              BareSgemm bare =
+                  new BareSgemm(library, width, width, batch, config.threads(), DATA_SEED);
+              group.closers.add(bare::close);
+              for (Op op : LAYER_OPS) {
+                long multiplyAdds = op.products() * (long) width * width * batch;
+                group.add(
+                    bareCall(bare, op), s -> bareRow(library, op, batch, width, s, multiplyAdds));
+              }
+            }
+          }
+        }
+      }
+      startUp(cold, group.calls.get(0));
+      List<Row> timed = group.time(config.timing());
+      group.close();
+      group = null;
+      int ops = LAYER_OPS.size();
+      for (int i = 0; i < patterns.length; i++) {
+        for (ExecutionMode mode : modes(patterns[i])) {
+          if (mode == ExecutionMode.MASKED) {
+            try (Layer layer =
+                Layer.create(backend, mode, graphs[i], width, width, batch, DATA_SEED)) {
+              for (Op op : LAYER_OPS) {
+                byPattern
+                    .get(i)
+                    .add(layer.row(op, medianSeconds(() -> layer.run(op), config.timing())));
+              }
+            }
+            continue;
+          }
+          int at = first[i][mode.ordinal()];
+          byPattern.get(i).addAll(timed.subList(at, at + ops));
+          if (mode == ExecutionMode.DENSE) {
+            byPattern
+                .get(i)
+                .addAll(timed.subList(bareFirst, bareFirst + ops * bareLibraries.size()));
+          }
+        }
+      }
+    } finally {
+      if (group != null) {
+        group.close();
+      }
+    }
+    byPattern.forEach(r -> r.forEach(sink));
+  }
+
+  /** The matched stacks' rows of one batch, block-sparse, dense, then the bare stacks. */
+  private void timeStacks(int matched, int batch, boolean[] cold, Consumer<Row> sink) {
+    SideBySide group = new SideBySide();
+    try {
+      for (ExecutionMode mode : List.of(ExecutionMode.BLOCKSPARSE, ExecutionMode.DENSE)) {
+        Stack stack = Stack.matched(backend, mode, matched, batch, DATA_SEED);
+        group.closers.add(stack::close);
+        group.add(stack::step, stack::row);
+      }
+      long multiplyAdds = (long) STACK_LAYERS * DENSE_WIDTH * DENSE_WIDTH * batch;
+      for (BareSgemm.Library library : bareLibraries) {
+        List<BareSgemm> layers = new ArrayList<>();
+        group.closers.add(() -> layers.forEach(BareSgemm::close));
+        for (int l = 0; l < STACK_LAYERS; l++) {
+          layers.add(
+              new BareSgemm(
+                  library, DENSE_WIDTH, DENSE_WIDTH, batch, config.threads(), DATA_SEED + l));
+        }
+        group.add(
+            () -> {
+              for (BareSgemm l : layers) {
+                l.forward();
+              }
+              for (int l = layers.size() - 1; l >= 0; l--) {
+                layers.get(l).backwardData();
+                layers.get(l).backwardWeight();
+              }
+            },
+            s ->
+                bareRow(
+                    library,
+                    Op.MATCHED_STACK,
+                    batch,
+                    DENSE_WIDTH,
+                    s,
+                    Op.MATCHED_STACK.products() * multiplyAdds));
+      }
+      startUp(cold, group.calls.get(0));
+      group.time(config.timing()).forEach(sink);
+    } finally {
+      group.close();
+    }
+  }
+
+  /** The bare loop's call of {@code op}. */
+  private static Runnable bareCall(BareSgemm bare, Op op) {
+    return switch (op) {
+      case FORWARD -> bare::forward;
+      case BACKWARD_DATA -> bare::backwardData;
+      case BACKWARD_WEIGHT -> bare::backwardWeight;
+      default -> bare::step;
+    };
   }
 
   /**
@@ -543,49 +695,69 @@ public final class LayerBench {
    */
   public record Memory(long heapBytes, long nativeBytes, String largest) {}
 
-  /** The peak memory of running {@code config} ({@link Memory}). */
+  /**
+   * The peak memory of running {@code config} ({@link Memory}): per batch and width, the layers
+   * timed side by side together (their native memory summed), or a masked layer alone; per batch,
+   * both matched stacks together.
+   */
   public static Memory memory(Config config) {
     Memory peak = new Memory(0, 0, "nothing");
     double[] patterns = config.patterns();
     for (int batch : config.batches()) {
       for (int width : config.widths()) {
+        long heap = 0;
+        long nat = 0;
         for (double pattern : patterns) {
           RelationalGraph g = graph(NODES, pattern);
           for (ExecutionMode mode : modes(pattern)) {
             long[] m = layerMemory(mode, g, width, width, batch, true);
-            peak =
-                larger(
-                    peak,
-                    m,
-                    String.format(
-                        Locale.ROOT,
-                        "width %d, batch %d, %s, k/n %s",
-                        width,
-                        batch,
-                        mode.label(),
-                        pattern == COMPLETE ? "complete" : Double.toString(pattern)));
+            if (mode == ExecutionMode.MASKED) {
+              peak =
+                  larger(
+                      peak,
+                      m,
+                      String.format(
+                          Locale.ROOT,
+                          "width %d, batch %d, masked, k/n %s",
+                          width,
+                          batch,
+                          pattern == COMPLETE ? "complete" : Double.toString(pattern)));
+            } else {
+              heap = Math.max(heap, m[0]);
+              nat += m[1];
+            }
           }
         }
+        peak =
+            larger(
+                peak,
+                new long[] {heap, nat},
+                String.format(
+                    Locale.ROOT,
+                    "width %d, batch %d, the layers timed side by side",
+                    width,
+                    batch));
       }
     }
     if (config.matchedStack()) {
       int w = MatchedWidth.VALUE;
       for (int batch : config.batches()) {
+        long heap = 0;
+        long nat = 0;
         for (ExecutionMode mode : List.of(ExecutionMode.BLOCKSPARSE, ExecutionMode.DENSE)) {
           int top = mode == ExecutionMode.DENSE ? DENSE_WIDTH : w;
           RelationalGraph g =
               mode == ExecutionMode.DENSE
                   ? ClassicGenerators.complete(NODES)
                   : graph(NODES, MATCHED_PATTERN);
-          long heap = 0;
-          long nat = 4L * 2 * (DENSE_WIDTH + (long) STACK_LAYERS * top) * batch;
+          nat += 4L * 2 * (DENSE_WIDTH + (long) STACK_LAYERS * top) * batch;
           for (int i = 0; i < STACK_LAYERS; i++) {
             long[] m = layerMemory(mode, g, i == 0 ? DENSE_WIDTH : top, top, batch, false);
             heap = Math.max(heap, m[0]);
             nat += m[1];
           }
-          peak = larger(peak, new long[] {heap, nat}, "matched stack, batch " + batch);
         }
+        peak = larger(peak, new long[] {heap, nat}, "matched stacks, batch " + batch);
       }
     }
     return peak;
@@ -622,72 +794,6 @@ public final class LayerBench {
       nat += 2L * (in + out) * batch;
     }
     return new long[] {4 * staged, 4 * nat};
-  }
-
-  /** Rows of the bare sgemm loops (each library) of a dense {@code width → width} layer. */
-  private void timeBareSgemm(int width, int batch, Consumer<Row> sink) {
-    for (BareSgemm.Library library : bareLibraries) {
-      timeBareSgemm(library, width, batch, sink);
-    }
-  }
-
-  private void timeBareSgemm(BareSgemm.Library library, int width, int batch, Consumer<Row> sink) {
-    try (BareSgemm bare =
-        new BareSgemm(library, width, width, batch, config.threads(), DATA_SEED)) {
-      for (Op op : LAYER_OPS) {
-        Runnable call =
-            switch (op) {
-              case FORWARD -> bare::forward;
-              case BACKWARD_DATA -> bare::backwardData;
-              case BACKWARD_WEIGHT -> bare::backwardWeight;
-              default -> bare::step;
-            };
-        double s = medianSeconds(call, config.timing());
-        sink.accept(
-            bareRow(library, op, batch, width, s, op.products() * (long) width * width * batch));
-      }
-    }
-  }
-
-  /** The rows (each library) of three bare dense {@code 512 → 512} layers. */
-  private void timeBareStack(int batch, Consumer<Row> sink) {
-    for (BareSgemm.Library library : bareLibraries) {
-      timeBareStack(library, batch, sink);
-    }
-  }
-
-  /** The row of three bare dense {@code 512 → 512} layers, forward then backward. */
-  private void timeBareStack(BareSgemm.Library library, int batch, Consumer<Row> sink) {
-    List<BareSgemm> layers = new ArrayList<>();
-    try {
-      for (int l = 0; l < STACK_LAYERS; l++) {
-        layers.add(
-            new BareSgemm(
-                library, DENSE_WIDTH, DENSE_WIDTH, batch, config.threads(), DATA_SEED + l));
-      }
-      Runnable step =
-          () -> {
-            for (BareSgemm l : layers) {
-              l.forward();
-            }
-            for (int l = layers.size() - 1; l >= 0; l--) {
-              layers.get(l).backwardData();
-              layers.get(l).backwardWeight();
-            }
-          };
-      double s = medianSeconds(step, config.timing());
-      long multiplyAdds = (long) STACK_LAYERS * DENSE_WIDTH * DENSE_WIDTH * batch;
-      sink.accept(
-          bareRow(
-              library,
-              Op.MATCHED_STACK,
-              batch,
-              DENSE_WIDTH,
-              s,
-              Op.MATCHED_STACK.products() * multiplyAdds));
-    } finally {
-      layers.forEach(BareSgemm::close);
-    }
   }
 
   private static Row bareRow(

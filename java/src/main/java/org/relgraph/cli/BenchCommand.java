@@ -60,6 +60,10 @@ final class BenchCommand implements Runnable {
             + " loop, rows of 'bare-onednn' as a bare oneDNN dnnl_sgemm loop (where oneDNN loads);"
             + " where the dense baseline is more than 10%% slower than the faster loop, a '#"
             + " WARNING' line ends the CSV and stderr says so.",
+        "Per batch and width, the dense layer, its bare loops and the block-sparse layers are"
+            + " timed side by side, their samples in turns, so that a busy spell of the machine"
+            + " falls on all of them alike (masked layers on their own after); per batch, the"
+            + " matched and dense stacks side by side.",
         "OpenBLAS detects the CPU's own kernel unless -Drelgraph.openblas.coretype=TYPE is given"
             + " (RELGRAPH_JAVA_OPTS).",
         "Everything is checked before the first measurement: exit status 2 for an invalid option"
