@@ -74,6 +74,10 @@ constexpr long OWN_TRANSPOSE_BYTES = 8L << 20;
 // With 8-float vectors, backward-data in column chunks over this many bytes of weights runs as the
 // forward pass of the transposed kernel.
 constexpr long TRANSPOSED_DATA_BYTES = 2L << 20;
+// With 16-float vectors, forward passes over this many bytes of X whose nodes read at least
+// LONG_NODE_STEPS rows of it on average go in column chunks from 1024 columns (long_node_forward).
+constexpr long LONG_NODE_BYTES = 4L << 20;
+constexpr int LONG_NODE_STEPS = 256;
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,fma")

@@ -577,8 +577,8 @@ static void over_packed_chunks(int batch, int chunk, int nodes, int maxBlocks, i
 // column chunks of src packed per task (over_packed_chunks).
 template <typename Node>
 static void over_nodes(const Kernel& k, int nodes, int maxBlocks, const float* src, int rows,
-                       int threads, const Node& node) {
-  if (wide_product(k.batch, rows)) {
+                       int threads, const Node& node, bool chunked = false) {
+  if (chunked || wide_product(k.batch, rows)) {
     over_packed_chunks(
         k.batch, chunk_columns(rows), nodes, maxBlocks, rows, threads,
         [&](int, float* pack, int c0, int cols) {
@@ -742,13 +742,31 @@ static ForwardPlan forward_plan(const Kernel& k0, const float* W) {
   return ForwardPlan{k, W, units};
 }
 
+// Whether a forward pass of 1024 columns or more, too narrow for wide_product, goes in column
+// chunks all the same: with 16-float vectors, over LONG_NODE_BYTES of X whose nodes read
+// LONG_NODE_STEPS rows of it or more on average. Whole-node tasks would each stream their rows of
+// X from L3, once per node: a complete graph's nodes all of X. (tile_ab "data", AVX-512, 2
+// threads, batch 1024, old / new time: the complete graph over 1539 and 1024 channels 1.49 and
+// 1.56, 1024 channels at k 16 (272 steps) 1.12; 1539 channels at k 8 (216 steps) level. Thin nodes
+// lost in chunks from 4 MiB: 684 channels over 3136 columns (96 steps) took 1.18 times as long.
+// Backward-data in such chunks did not gain: 0.96-1.04.)
+static inline bool long_node_forward(const Kernel& k, long rows) {
+  if (VW != 16 || k.batch < 1024 || rows * k.batch * 4 < LONG_NODE_BYTES) return false;
+  long steps = 0;
+  for (int v = 0; v < k.nOut; ++v) steps += k.rowK[v];
+  return steps >= (long)LONG_NODE_STEPS * k.nOut;
+}
+
 static void forward(const Kernel& k0, const float* W, const float* X, float* Y, int threads) {
   last_isa = ISA;
   const ForwardPlan p = forward_plan(k0, W);
-  over_nodes(p.k, p.count(), p.maxBlocks(), X, p.k.inOff[p.k.nIn], threads,
-             [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
-               p.unit(i, x, ldx, Y + c0, p.k.ld, cols, seg);
-             });
+  const int rows = p.k.inOff[p.k.nIn];
+  over_nodes(
+      p.k, p.count(), p.maxBlocks(), X, rows, threads,
+      [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
+        p.unit(i, x, ldx, Y + c0, p.k.ld, cols, seg);
+      },
+      long_node_forward(p.k, rows));
 }
 
 typedef float v8 __attribute__((vector_size(32)));

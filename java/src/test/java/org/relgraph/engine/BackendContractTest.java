@@ -342,6 +342,20 @@ public abstract class BackendContractTest {
   }
 
   /**
+   * A complete graph over 1100 input channels at 1031 columns (4.5 MB of X; every node reads all of
+   * it), whose native AVX-512 forward pass goes in column chunks though the batch is narrow.
+   */
+  @Test
+  void longNodesOverWideActivations() {
+    checkLayout(
+        ClassicGenerators.complete(16),
+        ChannelPartition.of(90, 16, 3),
+        ChannelPartition.of(1100, 16, 4),
+        1031,
+        19);
+  }
+
+  /**
    * 2200 input channels at batch 1000: 8.8 MB of X, more than the native weight gradient lets each
    * worker transpose for itself, and with dY (4 MB) too little for column chunks, so its workers
    * share one transpose. (Smaller layers, as in the tests above, take a transpose per worker.)
