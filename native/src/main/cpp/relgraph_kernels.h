@@ -75,7 +75,8 @@ constexpr long OWN_TRANSPOSE_BYTES = 8L << 20;
 // forward pass of the transposed kernel.
 constexpr long TRANSPOSED_DATA_BYTES = 2L << 20;
 // With 16-float vectors, forward passes over this many bytes of X whose nodes read at least
-// LONG_NODE_STEPS rows of it on average go in column chunks from 1024 columns (long_node_forward).
+// LONG_NODE_STEPS rows of it on average go in column chunks from 1024 columns (long_node_forward),
+// and backward-data over such dY as the forward pass of the transposed kernel.
 constexpr long LONG_NODE_BYTES = 4L << 20;
 constexpr int LONG_NODE_STEPS = 256;
 

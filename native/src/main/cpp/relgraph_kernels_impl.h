@@ -905,8 +905,23 @@ static void transpose_kernel(const Kernel& k, int taps, const float* W, Transpos
 // With 8-float vectors, backward-data over column chunks (wide_product) walks the columns of every
 // W_v, a row of W_v (K_v floats) a step, once per chunk; over TRANSPOSED_DATA_BYTES of weights it
 // runs as the forward pass of the transposed kernel instead, which reads each row once a chunk.
-// (tile_ab, forced AVX2, 2 threads, batch 1024, complete graph: see docs/benchmarks.md.)
+// (tile_ab, forced AVX2, 2 threads, batch 1024, complete graph: see docs/benchmarks.md.) With
+// 16-float vectors, so does backward-data wherever the transposed kernel's forward pass would go
+// in column chunks over long nodes (long_node_forward): from 1024 columns and LONG_NODE_BYTES of
+// dY, input nodes that LONG_NODE_STEPS output rows or more read on average. (tile_ab "data",
+// AVX-512, 2 threads, old / new time: the complete graph over 1539 and 1024 channels at batch 1024
+// 1.30 and 1.27, over 1550 at batch 2048 1.63; 768 channels (3 MiB of dY), and nodes of fewer
+// steps, unchanged.)
 static inline bool transposed_backward_data(const Kernel& k) {
+  if (VW == 16) {
+    const long rows = k.outOff[k.nOut];
+    if (k.batch < 1024 || rows * k.batch * 4 < LONG_NODE_BYTES) return false;
+    long steps = 0;  // the transposed kernel's rows of dY over its nodes
+    for (int v = 0; v < k.nOut; ++v) {
+      steps += (long)(k.rowPtr[v + 1] - k.rowPtr[v]) * (k.outOff[v + 1] - k.outOff[v]);
+    }
+    return steps >= (long)LONG_NODE_STEPS * k.nIn;
+  }
   return VW == 8 && wide_product(k.batch, k.outOff[k.nOut]) &&
          k.weightExtent * 4 >= TRANSPOSED_DATA_BYTES;
 }

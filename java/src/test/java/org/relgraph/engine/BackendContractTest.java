@@ -342,8 +342,10 @@ public abstract class BackendContractTest {
   }
 
   /**
-   * A complete graph over 1100 input channels at 1031 columns (4.5 MB of X; every node reads all of
-   * it), whose native AVX-512 forward pass goes in column chunks though the batch is narrow.
+   * Complete graphs over 1100 input channels at 1031 columns (4.5 MB of X; every node reads all of
+   * it), whose native AVX-512 forward pass goes in column chunks though the batch is narrow, and
+   * over 1030 output channels (4.2 MB of dY), whose AVX-512 backward-data runs as the forward pass
+   * of the transposed kernel, in such chunks.
    */
   @Test
   void longNodesOverWideActivations() {
@@ -353,6 +355,12 @@ public abstract class BackendContractTest {
         ChannelPartition.of(1100, 16, 4),
         1031,
         19);
+    checkLayout(
+        ClassicGenerators.complete(16),
+        ChannelPartition.of(1030, 16, 5),
+        ChannelPartition.of(70, 16, 6),
+        1031,
+        23);
   }
 
   /**
