@@ -77,7 +77,7 @@ constexpr long TRANSPOSED_DATA_BYTES = 2L << 20;
 // With 16-float vectors, forward passes over this many bytes of X whose nodes read at least
 // LONG_NODE_STEPS rows of it on average go in column chunks from 1024 columns (long_node_forward),
 // and backward-data over such dY as the forward pass of the transposed kernel.
-constexpr long LONG_NODE_BYTES = 4L << 20;
+constexpr long LONG_NODE_BYTES = 1L << 20;
 constexpr int LONG_NODE_STEPS = 256;
 
 #pragma GCC push_options

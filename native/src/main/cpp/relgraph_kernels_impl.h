@@ -746,10 +746,10 @@ static ForwardPlan forward_plan(const Kernel& k0, const float* W) {
 // chunks all the same: with 16-float vectors, over LONG_NODE_BYTES of X whose nodes read
 // LONG_NODE_STEPS rows of it or more on average. Whole-node tasks would each stream their rows of
 // X from L3, once per node: a complete graph's nodes all of X. (tile_ab "data", AVX-512, 2
-// threads, batch 1024, old / new time: the complete graph over 1539 and 1024 channels 1.49 and
-// 1.56, 1024 channels at k 16 (272 steps) 1.12; 1539 channels at k 8 (216 steps) level. Thin nodes
-// lost in chunks from 4 MiB: 684 channels over 3136 columns (96 steps) took 1.18 times as long.
-// Backward-data in such chunks did not gain: 0.96-1.04.)
+// threads, batch 1024, old / new time: the complete graph over 1539, 1024, 768 and 512 channels
+// 1.49, 1.56, 1.19 and 1.40, 1024 channels at k 16 (272 steps) 1.00-1.12; 1539 channels at k 8
+// (216 steps) level. Thin nodes lost in chunks from 4 MiB: 684 channels over 3136 columns (96
+// steps) took 1.18 times as long. Backward-data in such chunks alone did not gain: 0.96-1.04.)
 static inline bool long_node_forward(const Kernel& k, long rows) {
   if (VW != 16 || k.batch < 1024 || rows * k.batch * 4 < LONG_NODE_BYTES) return false;
   long steps = 0;
@@ -909,9 +909,9 @@ static void transpose_kernel(const Kernel& k, int taps, const float* W, Transpos
 // 16-float vectors, so does backward-data wherever the transposed kernel's forward pass would go
 // in column chunks over long nodes (long_node_forward): from 1024 columns and LONG_NODE_BYTES of
 // dY, input nodes that LONG_NODE_STEPS output rows or more read on average. (tile_ab "data",
-// AVX-512, 2 threads, old / new time: the complete graph over 1539 and 1024 channels at batch 1024
-// 1.30 and 1.27, over 1550 at batch 2048 1.63; 768 channels (3 MiB of dY), and nodes of fewer
-// steps, unchanged.)
+// AVX-512, 2 threads, old / new time: the complete graph over 1539, 1024, 768 and 512 channels at
+// batch 1024 1.30, 1.27, 1.50 and 1.32, over 1550 at batch 2048 1.30; nodes of fewer steps
+// unchanged.)
 static inline bool transposed_backward_data(const Kernel& k) {
   if (VW == 16) {
     const long rows = k.outOff[k.nOut];
