@@ -34,7 +34,9 @@
 // columns (thin nodes, where the forward pass and backward-data run in packed column chunks).
 // ALT_TRANSPOSED_DATA_BYTES (TRANSPOSED_DATA_BYTES: from how many bytes of weights the AVX2
 // backward-data in column chunks runs as the forward pass of the transposed kernel), cases "data"
-// (batches of 1024 and 2048, complete graphs among them); never: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4
+// (batches of 1024 and 2048, complete graphs among them; where ALT_LONG_NODE_BYTES,
+// LONG_NODE_BYTES: from how many bytes of activations AVX-512 forward passes over long nodes go in
+// column chunks, matters too); never: -DALT_TR=6 -DALT_TC=2 -DALT_TR2=4
 // -DALT_TC2=3 -DALT_DTR=4 -DALT_DTC=3 -DALT_ROWS=12 -DALT_ROWS_WIDE=4
 // -DALT_TRANSPOSED_DATA_BYTES='(1L<<60)', then ./tile_ab 1 2 30 1 data.
 //
@@ -91,6 +93,9 @@
 #ifndef ALT_TRANSPOSED_DATA_BYTES
 #define ALT_TRANSPOSED_DATA_BYTES ::relgraph::TRANSPOSED_DATA_BYTES
 #endif
+#ifndef ALT_LONG_NODE_BYTES
+#define ALT_LONG_NODE_BYTES ::relgraph::LONG_NODE_BYTES
+#endif
 #ifndef ALT_OWN_TRANSPOSE_BYTES
 #define ALT_OWN_TRANSPOSE_BYTES ::relgraph::OWN_TRANSPOSE_BYTES
 #endif
@@ -116,6 +121,7 @@ constexpr long WIDE_PRODUCT_BYTES = ALT_WIDE_PRODUCT_BYTES;
 constexpr long WIDE_GRADIENT_BYTES = ALT_WIDE_GRADIENT_BYTES;
 constexpr long OWN_TRANSPOSE_BYTES = ALT_OWN_TRANSPOSE_BYTES;
 constexpr long TRANSPOSED_DATA_BYTES = ALT_TRANSPOSED_DATA_BYTES;
+constexpr long LONG_NODE_BYTES = ALT_LONG_NODE_BYTES;
 #include "relgraph_kernels_impl.h"
 }  // namespace alt
 #pragma GCC pop_options
@@ -151,8 +157,9 @@ int main(int argc, char** argv) {
   const Case wide[] = {{1366, 8, 6272}, {1366, 8, 1568}, {684, 8, 6272}, {684, 8, 3136},
                        {342, 8, 6272}, {1366, 8, 4096}, {768, 8, 1024}, {768, 16, 1024},
                        {1539, 8, 1024}, {1539, 16, 1024}, {1550, 8, 2048}, {172, 8, 3136}};
-  const Case data[] = {{1539, 63, 1024}, {1024, 63, 1024}, {768, 63, 1024}, {1539, 16, 1024},
-                       {1024, 16, 1024}, {1539, 8, 1024}, {768, 16, 1024}, {1550, 63, 2048}};
+  const Case data[] = {{1539, 63, 1024}, {1024, 63, 1024}, {768, 63, 1024}, {512, 63, 1024},
+                       {1539, 16, 1024}, {1024, 16, 1024}, {1539, 8, 1024}, {768, 16, 1024},
+                       {1550, 63, 2048}};
   if (caseSet == "dw") run.assign(std::begin(dw), std::end(dw));
   if (caseSet == "data") run.assign(std::begin(data), std::end(data));
   if (caseSet == "wide") run.assign(std::begin(wide), std::end(wide));
