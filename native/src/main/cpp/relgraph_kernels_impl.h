@@ -1388,20 +1388,24 @@ static void backward_weight_node_rows(const Kernel& k, int v, const float* dy, l
   }
 }
 
-// Whether the weight gradient of this call goes without a transpose: where the output nodes have on
-// average at most ROWS_CHANNELS channels and the batch is 128 to WIDE_BATCH - 1 columns, or at most
-// ROWS_CHANNELS_WIDE channels and the batch is wide (0: never). The transpose costs most per
-// product over thin nodes, and the transposing tile leaves lanes empty when a node has one to four
-// channels; the rows kernel's lane sums cost more the fewer vector steps a tile has. Measured
-// (tile_ab, an AVX-512 machine, A/B figures in docs/benchmarks.md): with AVX2, nodes of 12 channels
-// gained from batch 128 on, nodes of 16 lost at batch 128 and gained from 256, nodes of 24 lost up
-// to batch 512 and broke even at 1024, batches under 128 lost; in wide batches nodes of 1 to 4
-// channels gained (up to 4.5 times), nodes of 8 and 16 lost (their rows, a whole batch apart, each
-// on another page); with AVX-512 only the wide batches of thin nodes gained.
+// Whether the weight gradient of this call goes without a transpose: where the output nodes have
+// on average at most ROWS_CHANNELS channels and the batch is ROWS_BATCH to WIDE_BATCH - 1 columns,
+// or at most ROWS_CHANNELS_WIDE channels and the batch is wide (0: never). The transpose costs
+// most per product over thin nodes, and the transposing tile leaves lanes empty when a node has
+// one to four channels; the rows kernel's lane sums cost more the fewer vector steps a tile has.
+// Measured (tile_ab, an AVX-512 machine, A/B figures in docs/benchmarks.md): with AVX2, nodes of
+// 12 channels gained from batch 128 on, nodes of 16 lost at batch 128 and gained from 256, nodes
+// of 24 lost up to batch 512 and broke even at 1024, batches under 128 lost; in wide batches nodes
+// of 1 to 4 channels gained (up to 4.5 times), nodes of 8 and 16 lost (their rows, a whole batch
+// apart, each on another page); with AVX-512 only the wide batches of thin nodes gained. Since
+// each worker transposes its own copy of X, the transposing kernel wins at batch 128 with AVX2
+// too (rows / transposing time over nodes of 8 and 12 channels: 1.08-1.43; 10 channels 0.97),
+// and the rows kernel still from 256 (0.71-0.97).
+constexpr int ROWS_BATCH = 256;
 static inline bool weight_gradient_by_rows(const Kernel& k) {
   const long out = k.outOff[k.nOut];
   if (k.batch >= WIDE_BATCH) return out <= (long)ROWS_CHANNELS_WIDE * k.nOut;
-  return k.batch >= 128 && out <= (long)ROWS_CHANNELS * k.nOut;
+  return k.batch >= ROWS_BATCH && out <= (long)ROWS_CHANNELS * k.nOut;
 }
 
 // Row stride of transposed activations of `in` channels: padded off multiples of 4 KiB, whose
