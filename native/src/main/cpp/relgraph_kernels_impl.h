@@ -750,11 +750,18 @@ static ForwardPlan forward_plan(const Kernel& k0, const float* W) {
 // 1.49, 1.56, 1.19 and 1.40, 1024 channels at k 16 (272 steps) 1.00-1.12; 1539 channels at k 8
 // (216 steps) level. Thin nodes lost in chunks from 4 MiB: 684 channels over 3136 columns (96
 // steps) took 1.18 times as long. Backward-data in such chunks alone did not gain: 0.96-1.04.)
+// The rule of long_node_forward for `rows` rows of activations over `batch` columns that `nodes`
+// nodes read `steps` of in all (a forward pass's inputs, or backward-data's dY, which the
+// transposed kernel's input nodes read).
+static inline bool long_nodes(int batch, long rows, long steps, int nodes) {
+  return VW == 16 && batch >= 1024 && rows * batch * 4 >= LONG_NODE_BYTES &&
+         steps >= (long)LONG_NODE_STEPS * nodes;
+}
+
 static inline bool long_node_forward(const Kernel& k, long rows) {
-  if (VW != 16 || k.batch < 1024 || rows * k.batch * 4 < LONG_NODE_BYTES) return false;
   long steps = 0;
   for (int v = 0; v < k.nOut; ++v) steps += k.rowK[v];
-  return steps >= (long)LONG_NODE_STEPS * k.nOut;
+  return long_nodes(k.batch, rows, steps, k.nOut);
 }
 
 static void forward(const Kernel& k0, const float* W, const float* X, float* Y, int threads) {
@@ -914,13 +921,11 @@ static void transpose_kernel(const Kernel& k, int taps, const float* W, Transpos
 // unchanged.)
 static inline bool transposed_backward_data(const Kernel& k) {
   if (VW == 16) {
-    const long rows = k.outOff[k.nOut];
-    if (k.batch < 1024 || rows * k.batch * 4 < LONG_NODE_BYTES) return false;
-    long steps = 0;  // the transposed kernel's rows of dY over its nodes
+    long steps = 0;  // the transposed kernel's rows of dY over its nodes, as its forward counts
     for (int v = 0; v < k.nOut; ++v) {
       steps += (long)(k.rowPtr[v + 1] - k.rowPtr[v]) * (k.outOff[v + 1] - k.outOff[v]);
     }
-    return steps >= (long)LONG_NODE_STEPS * k.nIn;
+    return long_nodes(k.batch, k.outOff[k.nOut], steps, k.nIn);
   }
   return VW == 8 && wide_product(k.batch, k.outOff[k.nOut]) &&
          k.weightExtent * 4 >= TRANSPOSED_DATA_BYTES;

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
+import java.util.function.DoubleFunction;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.BareSgemm;
 import org.relgraph.engine.BlockSparseLayout;
@@ -515,26 +517,29 @@ public final class LayerBench {
   }
 
   /**
-   * What is timed side by side: each call, the row its median time makes, and what frees it all.
+   * What is timed side by side: each call, what its median time fills in (a row at the place it
+   * reserved in a list), and what frees it all.
    */
   private static final class SideBySide {
     final List<Runnable> calls = new ArrayList<>();
-    final List<java.util.function.DoubleFunction<Row>> rows = new ArrayList<>();
+    final List<DoubleConsumer> results = new ArrayList<>();
     final List<Runnable> closers = new ArrayList<>();
 
-    void add(Runnable call, java.util.function.DoubleFunction<Row> row) {
+    /**
+     * Times {@code call}; its row goes to the place this reserves now at the end of {@code out}.
+     */
+    void add(Runnable call, List<Row> out, DoubleFunction<Row> row) {
+      int at = out.size();
+      out.add(null);
       calls.add(call);
-      rows.add(row);
+      results.add(s -> out.set(at, row.apply(s)));
     }
 
-    /** The rows, in the order the calls were added. */
-    List<Row> time(Timing timing) {
+    void time(Timing timing) {
       double[] s = interleavedMedianSeconds(calls, timing);
-      List<Row> out = new ArrayList<>();
       for (int i = 0; i < s.length; i++) {
-        out.add(rows.get(i).apply(s[i]));
+        results.get(i).accept(s[i]);
       }
-      return out;
     }
 
     void close() {
@@ -561,27 +566,26 @@ public final class LayerBench {
       RelationalGraph[] graphs, int width, int batch, boolean[] cold, Consumer<Row> sink) {
     double[] patterns = config.patterns();
     List<List<Row>> byPattern = new ArrayList<>();
-    for (int i = 0; i < patterns.length; i++) {
-      byPattern.add(new ArrayList<>());
-    }
-    // [pattern][mode]: the rows' positions among the side-by-side calls (dense, bare, block-sparse)
+    List<Runnable> masked = new ArrayList<>();
     SideBySide group = new SideBySide();
-    int[][] first = new int[patterns.length][ExecutionMode.values().length];
-    int bareFirst = -1;
     try {
       for (int i = 0; i < patterns.length; i++) {
+        List<Row> out = new ArrayList<>();
+        byPattern.add(out);
         for (ExecutionMode mode : modes(patterns[i])) {
           if (mode == ExecutionMode.MASKED) {
+            RelationalGraph g = graphs[i];
+            int at = out.size();
+            LAYER_OPS.forEach(op -> out.add(null));
+            masked.add(() -> timeAlone(g, width, batch, out, at));
             continue;
           }
           Layer layer = Layer.create(backend, mode, graphs[i], width, width, batch, DATA_SEED);
           group.closers.add(layer::close);
-          first[i][mode.ordinal()] = group.calls.size();
           for (Op op : LAYER_OPS) {
-            group.add(() -> layer.run(op), s -> layer.row(op, s));
+            group.add(() -> layer.run(op), out, s -> layer.row(op, s));
           }
           if (mode == ExecutionMode.DENSE) {
-            bareFirst = group.calls.size();
             for (BareSgemm.Library library : bareLibraries) {
               BareSgemm bare =
                   new BareSgemm(library, width, width, batch, config.threads(), DATA_SEED);
@@ -589,55 +593,42 @@ public final class LayerBench {
               for (Op op : LAYER_OPS) {
                 long multiplyAdds = op.products() * (long) width * width * batch;
                 group.add(
-                    bareCall(bare, op), s -> bareRow(library, op, batch, width, s, multiplyAdds));
+                    bareCall(bare, op),
+                    out,
+                    s -> bareRow(library, op, batch, width, s, multiplyAdds));
               }
             }
           }
         }
       }
       startUp(cold, group.calls.get(0));
-      List<Row> timed = group.time(config.timing());
-      group.close();
-      group = null;
-      int ops = LAYER_OPS.size();
-      for (int i = 0; i < patterns.length; i++) {
-        for (ExecutionMode mode : modes(patterns[i])) {
-          if (mode == ExecutionMode.MASKED) {
-            try (Layer layer =
-                Layer.create(backend, mode, graphs[i], width, width, batch, DATA_SEED)) {
-              for (Op op : LAYER_OPS) {
-                byPattern
-                    .get(i)
-                    .add(layer.row(op, medianSeconds(() -> layer.run(op), config.timing())));
-              }
-            }
-            continue;
-          }
-          int at = first[i][mode.ordinal()];
-          byPattern.get(i).addAll(timed.subList(at, at + ops));
-          if (mode == ExecutionMode.DENSE) {
-            byPattern
-                .get(i)
-                .addAll(timed.subList(bareFirst, bareFirst + ops * bareLibraries.size()));
-          }
-        }
-      }
+      group.time(config.timing());
     } finally {
-      if (group != null) {
-        group.close();
+      group.close();
+    }
+    masked.forEach(Runnable::run);
+    byPattern.forEach(r -> r.forEach(sink));
+  }
+
+  /** A masked layer's rows, timed on its own, into {@code out} from {@code at}. */
+  private void timeAlone(RelationalGraph graph, int width, int batch, List<Row> out, int at) {
+    try (Layer layer =
+        Layer.create(backend, ExecutionMode.MASKED, graph, width, width, batch, DATA_SEED)) {
+      for (Op op : LAYER_OPS) {
+        out.set(at++, layer.row(op, medianSeconds(() -> layer.run(op), config.timing())));
       }
     }
-    byPattern.forEach(r -> r.forEach(sink));
   }
 
   /** The matched stacks' rows of one batch, block-sparse, dense, then the bare stacks. */
   private void timeStacks(int matched, int batch, boolean[] cold, Consumer<Row> sink) {
+    List<Row> out = new ArrayList<>();
     SideBySide group = new SideBySide();
     try {
       for (ExecutionMode mode : List.of(ExecutionMode.BLOCKSPARSE, ExecutionMode.DENSE)) {
         Stack stack = Stack.matched(backend, mode, matched, batch, DATA_SEED);
         group.closers.add(stack::close);
-        group.add(stack::step, stack::row);
+        group.add(stack::step, out, stack::row);
       }
       long multiplyAdds = (long) STACK_LAYERS * DENSE_WIDTH * DENSE_WIDTH * batch;
       for (BareSgemm.Library library : bareLibraries) {
@@ -658,6 +649,7 @@ public final class LayerBench {
                 layers.get(l).backwardWeight();
               }
             },
+            out,
             s ->
                 bareRow(
                     library,
@@ -668,10 +660,11 @@ public final class LayerBench {
                     Op.MATCHED_STACK.products() * multiplyAdds));
       }
       startUp(cold, group.calls.get(0));
-      group.time(config.timing()).forEach(sink);
+      group.time(config.timing());
     } finally {
       group.close();
     }
+    out.forEach(sink);
   }
 
   /** The bare loop's call of {@code op}. */
