@@ -1055,7 +1055,8 @@ static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, c
     conv_forward_taps(k0, g, W, planes, Y, threads);
     return;
   }
-  const ForwardPlan p = forward_plan(k0, W);
+  ForwardPlan p = forward_plan(k0, W);
+  p.prebuild();
   const int rows = p.k.inOff[p.k.nIn];
   over_packed_chunks(
       p.k.batch, conv_chunk(g, rows, false), p.count(), p.maxBlocks(), rows, threads,

@@ -27,6 +27,18 @@ static inline vf loadu(const float* p) {
   return v;
 }
 
+// A vector loaded into a register that stays there. Left alone, the compiler folds the load of an
+// activation vector into each FMA of a thin tile that uses it (2 or 3 loads per vector and step
+// instead of one), and the tile becomes load-bound (tile_ab "conv1", AVX-512, 2 threads: 172
+// channels over 64 nodes took 0.92-0.93 of the time held).
+static inline vf load_held(const float* p) {
+  vf v = loadu(p);
+#if defined(__x86_64__) || defined(__i386__)
+  asm("" : "+v"(v));
+#endif
+  return v;
+}
+
 static inline void storeu(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 
 // s - 0 is s for every s (s + 0 is not, for -0), so this folds to a plain broadcast.
@@ -92,6 +104,14 @@ static inline void fold(vf (&acc)[KU][RR][CC]) {
       for (int c = 0; c < CC; ++c) acc[0][r][c] += acc[u][r][c];
 }
 
+// An activation vector of a tile of RR rows: held in a register where the tile is thin (RR <= 3),
+// where the compiler would otherwise fold it into each row's FMA (see load_held).
+template <int RR>
+static inline vf load_x(const float* p) {
+  if constexpr (RR <= 3) return load_held(p);
+  return loadu(p);
+}
+
 template <int RR, int CC>
 static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col0,
                         const DenseStore& st, long coefOff) {
@@ -109,7 +129,7 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col
       for (int u = 0; u < KU; ++u) {
         vf x[CC];
 #pragma GCC unroll 8
-        for (int c = 0; c < CC; ++c) x[c] = loadu(xp + u * ldx + c * VW);
+        for (int c = 0; c < CC; ++c) x[c] = load_x<RR>(xp + u * ldx + c * VW);
 #pragma GCC unroll 8
         for (int r = 0; r < RR; ++r) {
           vf w = splat(cf[r * rs + u * ks]);
@@ -123,7 +143,7 @@ static inline void tile(const Segment* seg, int nseg, long rs, long ldx, int col
     for (; k < len; ++k) {
       vf x[CC];
 #pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
+      for (int c = 0; c < CC; ++c) x[c] = load_x<RR>(xp + c * VW);
 #pragma GCC unroll 8
       for (int r = 0; r < RR; ++r) {
         vf w = splat(cf[r * rs]);
@@ -313,23 +333,22 @@ static void over_chunks(int threads, int batch, int chunk, const F& body, int ph
   }
 }
 
-// Output node v over `cols` columns: x and y point at the first column, row strides ldx, ldy.
-static inline void forward_node(const Kernel& k, const float* W, const float* X, long ldx, float* Y,
-                                long ldy, int v, int cols, Segment* seg) {
+// The segments of output node v, their activation rows left null: row[s] is the first row of X
+// that segment s reads (ForwardPlan::unit points them into a chunk). Returns their count.
+static int node_segments(const Kernel& k, const float* W, int v, Segment* seg, int* row) {
   // A run of consecutive input nodes is one segment: their rows of X and their columns of W_v
   // are both contiguous (few long reductions beat many short ones of 2 or 3 steps).
   int n = 0;
   for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
-    int u = k.colIdx[j];
-    if (n > 0 && j > k.rowPtr[v] && u == k.colIdx[j - 1] + 1) {
-      seg[n - 1].len += k.inOff[u + 1] - k.inOff[u];
+    const int u = k.colIdx[j], width = k.inOff[u + 1] - k.inOff[u];
+    if (n > 0 && u == k.colIdx[j - 1] + 1) {
+      seg[n - 1].len += width;
       continue;
     }
-    seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], X + (long)k.inOff[u] * ldx, 1,
-                       k.inOff[u + 1] - k.inOff[u]};
+    row[n] = k.inOff[u];
+    seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], nullptr, 1, width};
   }
-  node_rows(seg, n, k.rowK[v], ldx, cols, k.outOff[v + 1] - k.outOff[v],
-            DenseStore{Y + (long)k.outOff[v] * ldy, ldy});
+  return n;
 }
 
 // Two consecutive output nodes of at most PAIR_ROWS rows each, which merge_thin_nodes left apart
@@ -360,7 +379,7 @@ static inline void rows_segments(vf (*acc)[CC], const Segment* seg, int s0, int 
     for (int k = 0; k < seg[s].len; ++k) {
       vf x[CC];
 #pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
+      for (int c = 0; c < CC; ++c) x[c] = load_x<RN>(xp + c * VW);
       rows_step<RN>(acc, x, seg[s].coef, rs, k);
       xp += ldx;
     }
@@ -385,7 +404,7 @@ static inline void pair_tile(const Segment* seg, int nS, int nA, int nB, long rs
     for (int k = 0; k < seg[s].len; ++k) {
       vf x[CC];
 #pragma GCC unroll 8
-      for (int c = 0; c < CC; ++c) x[c] = loadu(xp + c * VW);
+      for (int c = 0; c < CC; ++c) x[c] = load_held(xp + c * VW);
       rows_step<RA>(acc, x, seg[s].coef, rsA, k);
       rows_step<RB>(acc + RA, x, seg[s].coef2, rsB, k);
       xp += ldx;
@@ -484,16 +503,16 @@ static void pair_units(const Kernel& k, int maxRows, std::vector<int>& units) {
   units.push_back(k.nOut);
 }
 
-// Output nodes a and a + 1 (a pair) over `cols` columns, as forward_node. seg holds at least
-// both nodes' block counts.
-static inline void forward_pair(const Kernel& k, const float* W, const float* X, long ldx,
-                                float* Y, long ldy, int a, int cols, Segment* seg) {
+// The segments of output nodes a and a + 1 (a pair), as node_segments: count[0] shared by both
+// nodes, then count[1] of a's only, then count[2] of a + 1's only (pair_rows' nS, nA, nB).
+static void pair_segments(const Kernel& k, const float* W, int a, Segment* seg, int* row,
+                          int* count) {
   thread_local std::vector<int> match;
   pair_match(k, a, match);
   const int a0 = k.rowPtr[a];
   int n = 0;
   // v's blocks j with shared(j) as it wants them, a run of consecutive input nodes as one segment
-  // (as in forward_node); shared segments carry the other node's coefficients too.
+  // (as in node_segments); shared segments carry the other node's coefficients too.
   auto segments = [&](int v, bool shared) {
     int last = -2;
     for (int j = k.rowPtr[v]; j < k.rowPtr[v + 1]; ++j) {
@@ -503,17 +522,17 @@ static inline void forward_pair(const Kernel& k, const float* W, const float* X,
       if (last == u - 1) {
         seg[n - 1].len += width;
       } else {
-        seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], X + (long)k.inOff[u] * ldx, 1, width,
+        row[n] = k.inOff[u];
+        seg[n++] = Segment{W + k.rowBase[v] + k.blockCol[j], nullptr, 1, width,
                            shared ? W + k.rowBase[a + 1] + k.blockCol[other] : nullptr};
       }
       last = u;
     }
     return n;
   };
-  const int nS = segments(a, true), nA = segments(a, false) - nS;
-  const int nB = segments(a + 1, false) - nS - nA;
-  pair_rows(k.outOff[a + 1] - k.outOff[a], k.outOff[a + 2] - k.outOff[a + 1], seg, nS, nA, nB,
-            k.rowK[a], k.rowK[a + 1], ldx, cols, DenseStore{Y + (long)k.outOff[a] * ldy, ldy});
+  count[0] = segments(a, true);
+  count[1] = segments(a, false) - count[0];
+  count[2] = segments(a + 1, false) - count[0] - count[1];
 }
 
 // Input node u of dX over `cols` columns: dy and dx point at the first column, row strides ldy,
@@ -716,20 +735,74 @@ static const Kernel& forward_layout(const Kernel& k, const float*& W, MergedNode
   return m.k;
 }
 
-// What the forward pass runs: the layout and weights (forward_layout) and its units (pair_units),
-// held in the calling thread's own buffers (the pool's workers reach them through this).
+// Every unit's segments (node_segments, pair_segments), built once per pass rather than once per
+// unit and column chunk where a pass goes in chunks: at[4i] is unit i's first segment in seg and
+// row, at[4i + 1 .. 4i + 3] its pair_rows counts (a single node's all in the first). (tile_ab
+// "conv1", AVX-512, 2 threads: with the held loads of thin tiles, 172 channels over 64 nodes took
+// 0.82-0.86 of the time. Built for whole-node tasks, which run each unit once, on the calling
+// thread they cost up to 9% at batch 128.)
+struct UnitSegments {
+  std::vector<Segment> seg;
+  std::vector<int> row, at;
+};
+
+// What the forward pass runs: the layout and weights (forward_layout), its units (pair_units) and
+// their segments, held in the calling thread's own buffers (the pool's workers reach them through
+// this).
 struct ForwardPlan {
   const Kernel& k;
   const float* W;
   const std::vector<int>& units;
+  UnitSegments& built;
+  bool prebuilt = false;  // built holds every unit's segments (prebuild)
   int count() const { return (int)units.size() - 1; }
   int maxBlocks() const { return 2 * k.maxRowBlocks; }  // a pair's segments
+  // Unit i's segments into seg and row; returns its pair_rows counts.
+  const int* segments(int i, Segment* seg, int* row) const {
+    int* at = &built.at[4 * (size_t)i];
+    if (units[i + 1] - units[i] == 2) {
+      pair_segments(k, W, units[i], seg, row, at + 1);
+    } else {
+      at[1] = node_segments(k, W, units[i], seg, row);
+    }
+    return at;
+  }
+  // Builds every unit's segments once, for passes that run each unit over many column chunks.
+  void prebuild() {
+    built.seg.resize(k.nnz > 0 ? k.nnz : 1);  // at most one segment per block
+    built.row.resize(built.seg.size());
+    int first = 0;
+    for (int i = 0; i < count(); ++i) {
+      built.at[4 * (size_t)i] = first;
+      const int* at = segments(i, built.seg.data() + first, built.row.data() + first);
+      first += at[1] + at[2] + at[3];
+    }
+    prebuilt = true;
+  }
   // Unit i over `cols` columns: x and y point at the first column, row strides ldx, ldy.
   void unit(int i, const float* x, long ldx, float* y, long ldy, int cols, Segment* seg) const {
-    if (units[i + 1] - units[i] == 2) {
-      forward_pair(k, W, x, ldx, y, ldy, units[i], cols, seg);
+    thread_local std::vector<int> ownRow;
+    const int* at;
+    const int* row;
+    if (prebuilt) {
+      at = &built.at[4 * (size_t)i];
+      row = built.row.data() + at[0];
+      for (int q = 0; q < at[1] + at[2] + at[3]; ++q) seg[q] = built.seg[at[0] + q];
     } else {
-      forward_node(k, W, x, ldx, y, ldy, units[i], cols, seg);
+      ownRow.resize(maxBlocks() + 1);
+      at = segments(i, seg, ownRow.data());  // each unit's counts in its own place
+      row = ownRow.data();
+    }
+    const int n = at[1] + at[2] + at[3];
+    for (int q = 0; q < n; ++q) seg[q].x = x + (long)row[q] * ldx;
+    const int v = units[i];
+    const DenseStore st{y + (long)k.outOff[v] * ldy, ldy};
+    const int rows = k.outOff[v + 1] - k.outOff[v];
+    if (units[i + 1] - v == 2) {
+      pair_rows(rows, k.outOff[v + 2] - k.outOff[v + 1], seg, at[1], at[2], at[3], k.rowK[v],
+                k.rowK[v + 1], ldx, cols, st);
+    } else {
+      node_rows(seg, n, k.rowK[v], ldx, cols, rows, st);
     }
   }
 };
@@ -737,9 +810,11 @@ struct ForwardPlan {
 static ForwardPlan forward_plan(const Kernel& k0, const float* W) {
   thread_local MergedNodes merged;
   thread_local std::vector<int> units;
+  thread_local UnitSegments built;
   const Kernel& k = forward_layout(k0, W, merged);
   pair_units(k, PAIR_ROWS, units);
-  return ForwardPlan{k, W, units};
+  built.at.assign(4 * (units.size() - 1), 0);
+  return ForwardPlan{k, W, units, built};
 }
 
 // Whether a forward pass of 1024 columns or more, too narrow for wide_product, goes in column
@@ -766,14 +841,16 @@ static inline bool long_node_forward(const Kernel& k, long rows) {
 
 static void forward(const Kernel& k0, const float* W, const float* X, float* Y, int threads) {
   last_isa = ISA;
-  const ForwardPlan p = forward_plan(k0, W);
+  ForwardPlan p = forward_plan(k0, W);
   const int rows = p.k.inOff[p.k.nIn];
+  const bool chunked = long_node_forward(p.k, rows) || wide_product(p.k.batch, rows);
+  if (chunked) p.prebuild();
   over_nodes(
       p.k, p.count(), p.maxBlocks(), X, rows, threads,
       [&](int, Segment* seg, int i, const float* x, long ldx, int c0, int cols) {
         p.unit(i, x, ldx, Y + c0, p.k.ld, cols, seg);
       },
-      long_node_forward(p.k, rows));
+      chunked);
 }
 
 typedef float v8 __attribute__((vector_size(32)));

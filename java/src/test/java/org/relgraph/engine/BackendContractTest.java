@@ -282,7 +282,9 @@ public abstract class BackendContractTest {
    * that ends inside a chunk and inside a vector. The tolerance is that of a reduction of 100, not
    * of the batch's length, so that a chunk counted twice or left out fails. Output nodes of about 4
    * channels and fewer take the native weight gradient without a transpose; the third layout, of 6
-   * per node, keeps the transposing one.
+   * per node, keeps the transposing one. The fourth, a relational CNN's first stage (172 channels
+   * over the 64 nodes of a WS-flex graph), has thin neighbours that the native forward pass runs in
+   * pairs, their segments built once for all chunks.
    */
   @Test
   void wideBatchesOfConvolutionColumns() {
@@ -294,7 +296,11 @@ public abstract class BackendContractTest {
           ChannelPartition.of(16, 16, 2),
           3),
       BlockSparseLayout.of(directed, ChannelPartition.of(30, 8, 2), ChannelPartition.of(45, 8, 3)),
-      BlockSparseLayout.of(directed, ChannelPartition.of(48, 8, 4), ChannelPartition.of(37, 8, 5))
+      BlockSparseLayout.of(directed, ChannelPartition.of(48, 8, 4), ChannelPartition.of(37, 8, 5)),
+      BlockSparseLayout.of(
+          WsFlex.generate(64, 8, 0.3, 1),
+          ChannelPartition.of(172, 64, 9),
+          ChannelPartition.of(172, 64, 10))
     };
     try {
       for (int threads : sweepThreads()) {
