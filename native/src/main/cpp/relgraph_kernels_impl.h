@@ -30,7 +30,7 @@ static inline vf loadu(const float* p) {
 // A vector loaded into a register that stays there. Left alone, the compiler folds the load of an
 // activation vector into each FMA of a thin tile that uses it (2 or 3 loads per vector and step
 // instead of one), and the tile becomes load-bound (tile_ab "conv1", AVX-512, 2 threads: 172
-// channels over 64 nodes took 0.92-0.93 of the time held).
+// channels over 64 nodes took 0.92-0.93 of the former time with the loads held).
 static inline vf load_held(const float* p) {
   vf v = loadu(p);
 #if defined(__x86_64__) || defined(__i386__)
@@ -1518,6 +1518,21 @@ struct WorkerParts {
   }
 };
 
+// Whether the weight gradient over thin nodes that merge_thin_nodes merged (into layout m) goes
+// without a transpose all the same, over the nodes as they were: where the merged nodes are still
+// thin (weight_gradient_by_rows) and their W_v narrower on average than two transposing tiles
+// (2 DTC vectors), whose tiles would then be a vector or two wide. A sparse graph's thin nodes
+// merge little: tile_ab (2 threads, ring lattices of degree 8 with 30% rewired, 8192 to 131,072
+// columns, rows / merged time) read 0.73-0.85 at 172 channels over 64 nodes, 0.54-0.58 at 128
+// and 0.24-0.28 at 64 with AVX-512, 0.70-0.75, 0.61-0.65 and 0.28-0.31 with AVX2. A complete
+// graph's merge into full tiles with W_v as wide as the layer (AVX2: 1.3-1.9 times as long
+// without the transpose).
+static inline bool merged_by_rows(const Kernel& m) {
+  long K = 0;
+  for (int v = 0; v < m.nOut; ++v) K += m.rowK[v];
+  return weight_gradient_by_rows(m) && K < 2L * DTC * VW * m.nOut;
+}
+
 // The weight gradient over column chunks of `chunk` columns: each task gets its chunk of X from
 // source(worker, c0, cols), a pointer to the chunk's first column and its row stride (X itself,
 // or a chunk the worker builds), transposes it (or, without a transpose, reads its rows in place)
@@ -1527,15 +1542,17 @@ template <typename Source>
 static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
                                    const Source& source, float* dW, int threads) {
   // Thin output nodes merged (merge_thin_nodes) compute their gradient over the union of their
-  // blocks, and only their own blocks are kept in the final sum; where none merge, the gradient
-  // goes without a transpose if weight_gradient_by_rows says so. (Over a relational 3 x 3
+  // blocks, and only their own blocks are kept in the final sum, unless merged_by_rows sends them
+  // without a transpose; where none merge, the gradient goes without a transpose if
+  // weight_gradient_by_rows says so. (Over a relational 3 x 3
   // convolution's nodes of 2 or 3 channels, the merged nodes took half the time of the rows
   // kernel, with AVX-512 and AVX2.) The pool's workers reach the caller's thread_local only
   // through a reference.
   thread_local MergedNodes callers;
   MergedNodes& merged = callers;
-  const bool isMerged = merge_thin_nodes(k0, nullptr, DTR, merged);
-  const bool rows = !isMerged && weight_gradient_by_rows(k0);
+  const bool merges = merge_thin_nodes(k0, nullptr, DTR, merged);
+  const bool rows = merges ? merged_by_rows(merged.k) : weight_gradient_by_rows(k0);
+  const bool isMerged = merges && !rows;
   const Kernel& k = isMerged ? merged.k : k0;
   thread_local std::vector<int> callersUnits;  // pairs of thin nodes, for the transposing kernel
   std::vector<int>& units = callersUnits;

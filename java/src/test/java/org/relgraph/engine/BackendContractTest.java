@@ -284,7 +284,8 @@ public abstract class BackendContractTest {
    * channels and fewer take the native weight gradient without a transpose; the third layout, of 6
    * per node, keeps the transposing one. The fourth, a relational CNN's first stage (172 channels
    * over the 64 nodes of a WS-flex graph), has thin neighbours that the native forward pass runs in
-   * pairs, their segments built once for all chunks.
+   * pairs, their segments built once for all chunks, and which merging would leave thin and narrow,
+   * so its weight gradient goes without a transpose over the nodes as they are.
    */
   @Test
   void wideBatchesOfConvolutionColumns() {
