@@ -757,24 +757,25 @@ struct ForwardPlan {
   bool prebuilt = false;  // built holds every unit's segments (prebuild)
   int count() const { return (int)units.size() - 1; }
   int maxBlocks() const { return 2 * k.maxRowBlocks; }  // a pair's segments
-  // Unit i's segments into seg and row; returns its pair_rows counts.
-  const int* segments(int i, Segment* seg, int* row) const {
-    int* at = &built.at[4 * (size_t)i];
+  // Unit i's segments into seg and row, its pair_rows counts into counts[0 .. 2].
+  void segments(int i, Segment* seg, int* row, int* counts) const {
     if (units[i + 1] - units[i] == 2) {
-      pair_segments(k, W, units[i], seg, row, at + 1);
+      pair_segments(k, W, units[i], seg, row, counts);
     } else {
-      at[1] = node_segments(k, W, units[i], seg, row);
+      counts[0] = node_segments(k, W, units[i], seg, row);
+      counts[1] = counts[2] = 0;
     }
-    return at;
   }
   // Builds every unit's segments once, for passes that run each unit over many column chunks.
   void prebuild() {
     built.seg.resize(k.nnz > 0 ? k.nnz : 1);  // at most one segment per block
     built.row.resize(built.seg.size());
+    built.at.assign(4 * (size_t)count(), 0);
     int first = 0;
     for (int i = 0; i < count(); ++i) {
-      built.at[4 * (size_t)i] = first;
-      const int* at = segments(i, built.seg.data() + first, built.row.data() + first);
+      int* at = &built.at[4 * (size_t)i];
+      at[0] = first;
+      segments(i, built.seg.data() + first, built.row.data() + first, at + 1);
       first += at[1] + at[2] + at[3];
     }
     prebuilt = true;
@@ -782,7 +783,8 @@ struct ForwardPlan {
   // Unit i over `cols` columns: x and y point at the first column, row strides ldx, ldy.
   void unit(int i, const float* x, long ldx, float* y, long ldy, int cols, Segment* seg) const {
     thread_local std::vector<int> ownRow;
-    const int* at;
+    int own[4] = {0, 0, 0, 0};  // as built.at's four, for a unit built here
+    const int* at = own;
     const int* row;
     if (prebuilt) {
       at = &built.at[4 * (size_t)i];
@@ -790,7 +792,7 @@ struct ForwardPlan {
       for (int q = 0; q < at[1] + at[2] + at[3]; ++q) seg[q] = built.seg[at[0] + q];
     } else {
       ownRow.resize(maxBlocks() + 1);
-      at = segments(i, seg, ownRow.data());  // each unit's counts in its own place
+      segments(i, seg, ownRow.data(), own + 1);
       row = ownRow.data();
     }
     const int n = at[1] + at[2] + at[3];
@@ -813,7 +815,6 @@ static ForwardPlan forward_plan(const Kernel& k0, const float* W) {
   thread_local UnitSegments built;
   const Kernel& k = forward_layout(k0, W, merged);
   pair_units(k, PAIR_ROWS, units);
-  built.at.assign(4 * (units.size() - 1), 0);
   return ForwardPlan{k, W, units, built};
 }
 
@@ -1544,10 +1545,9 @@ static void backward_weight_chunks(const Kernel& k0, const float* dY, int chunk,
   // Thin output nodes merged (merge_thin_nodes) compute their gradient over the union of their
   // blocks, and only their own blocks are kept in the final sum, unless merged_by_rows sends them
   // without a transpose; where none merge, the gradient goes without a transpose if
-  // weight_gradient_by_rows says so. (Over a relational 3 x 3
-  // convolution's nodes of 2 or 3 channels, the merged nodes took half the time of the rows
-  // kernel, with AVX-512 and AVX2.) The pool's workers reach the caller's thread_local only
-  // through a reference.
+  // weight_gradient_by_rows says so. (Over a relational 3 x 3 convolution's nodes of 2 or 3
+  // channels, the merged nodes took half the time of the rows kernel, with AVX-512 and AVX2.) The
+  // pool's workers reach the caller's thread_local only through a reference.
   thread_local MergedNodes callers;
   MergedNodes& merged = callers;
   const bool merges = merge_thin_nodes(k0, nullptr, DTR, merged);
