@@ -755,6 +755,38 @@ template <int RR, int CV>
 static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
                                  const float* const* xr, const long long* from, const float* mask,
                                  int cols, int j, float* y, long ldy) {
+  if constexpr (VW == 8) {
+    // AVX2's 16 registers hold no second set of accumulators: here mask holds lane masks (all
+    // bits set where the pixel lies on the image, else 0; taps_lane_masks) and each load is
+    // ANDed with its tap's, again a select.
+    vf acc[RR][CV];
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int v = 0; v < CV; ++v) acc[r][v] = vf{};
+    for (int t = 0; t < taps; ++t) {
+      const long long at = from[t] + j;
+      const float* wt = w + t;
+      const float* m = mask + (size_t)t * cols + j;
+      for (int c = 0; c < kc; ++c) {
+        const float* xp = xr[c] + at;
+        vf wv[RR];
+#pragma GCC unroll 8
+        for (int r = 0; r < RR; ++r) wv[r] = splat(wt[r * ldw + (long)c * taps]);
+#pragma GCC unroll 8
+        for (int v = 0; v < CV; ++v) {
+          const vf x = (vf)((lanes)loadu(xp + v * VW) & (lanes)loadu(m + v * VW));
+#pragma GCC unroll 8
+          for (int r = 0; r < RR; ++r) acc[r][v] += wv[r] * x;
+        }
+      }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < RR; ++r)
+#pragma GCC unroll 8
+      for (int v = 0; v < CV; ++v) storeu(y + r * ldy + j + v * VW, acc[r][v]);
+    return;
+  }
   vf acc[RR][CV], part[RR][CV];
 #pragma GCC unroll 8
   for (int r = 0; r < RR; ++r)
@@ -950,6 +982,15 @@ static void row_tap_masks(const ConvShape& g, long long c0, int nv, std::vector<
   }
 }
 
+// lanes = mask's 1s as all bits set, its 0s as 0 (fwd_taps_tile's lane masks with AVX2).
+static void taps_lane_masks(const std::vector<float>& mask, std::vector<float>& out) {
+  out.resize(mask.size());
+  const unsigned all = ~0u;
+  float set;
+  __builtin_memcpy(&set, &all, sizeof set);
+  for (size_t i = 0; i < mask.size(); ++i) out[i] = mask[i] != 0.f ? set : 0.f;
+}
+
 // Whether conv_forward takes the tap-by-tap route: where taps_weight_gradient would, over nodes
 // of at most 6 output channels on average with AVX-512, at most 3 with AVX2. (Relational 3 x 3
 // layers, WS-flex k/n 0.125, 2 threads, against the im2col route: nodes of 2 to 3 channels took
@@ -978,7 +1019,9 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
     thread_local std::vector<const float*> xr;
     thread_local std::vector<long long> from;  // each tap's offset within a channel's halo rows
     thread_local std::vector<uint16_t> lm, rm, dm[3];
+    thread_local std::vector<float> lm8;
     tap_masks(g, c0, cols, mask);
+    if (VW == 8) taps_lane_masks(mask, lm8);
     // The chunk's planes with `halo` pixels either side (0 beyond the plane), rows ldh apart: every
     // tap reads in place, and the rows, unlike the planes, are no multiple of 4 KiB apart (planes
     // that are share L1 sets: 1.6 times slower at 32 x 32, batch 32). The halo before is whole
@@ -1026,7 +1069,8 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
         for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
           const int rr = tile_height(rows, rtiles, rt);
           fwd_taps_span<FWD_TAP_ROWS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(), from.data(),
-                                      mask.data(), cols, e, y + (long)r0 * k.ld, k.ld);
+                                      VW == 8 ? lm8.data() : mask.data(), cols, e,
+                                      y + (long)r0 * k.ld, k.ld);
           r0 += rr;
         }
       }
@@ -1133,10 +1177,11 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
   WorkerParts parts(threads, k.weightExtent);
   over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
     float* part = parts.of(t);
-    thread_local std::vector<float> mask;
+    thread_local std::vector<float> mask, lm;
     thread_local std::vector<const float*> xr, xs;
     thread_local std::vector<Shift> shifts;
     tap_masks(g, c0, cols, mask);
+    if (VW != 16) taps_lane_masks(mask, lm);  // as dwb_tile reads them with AVX2
     xs.resize(TAP_CC);
     shifts.resize(taps);
     for (int tap = 0; tap < taps; ++tap) shifts[tap] = tap_shift(g, c0, cols, tap);
@@ -1156,7 +1201,7 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
           if (sh.j1 <= sh.j0) continue;
           for (int i = 0; i < cc; ++i) xs[i] = xr[c + i] + sh.from + sh.j0;
           const float* dy = dY + (long long)k.outOff[v] * k.ld + c0 + sh.j0;
-          const float* m = mask.data() + (size_t)tap * cols + sh.j0;
+          const float* m = (VW != 16 ? lm : mask).data() + (size_t)tap * cols + sh.j0;
           float* w = part + k.rowBase[v] + tap + (long)c * taps;
           for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
             const int rr = tile_height(rows, rtiles, rt);
