@@ -825,11 +825,12 @@ static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
     for (int v = 0; v < CV; ++v) storeu(y + r * ldy + j + v * VW, acc[r][v]);
 }
 
-// Tiles of a node's rows (at most FWD_TAP_ROWS) by pixel vectors, each kept twice (the sum and a
-// tap's share). With AVX-512 the taller the tile the fewer vectors: 3 x 4, 4 and 5 x 3, 6 x 2, so
-// that a node of 4 to 6 rows is one tile, not 2 + 2, 3 + 2 or 3 + 3 (a tile of 2 rows reads a
-// vector per 2 FMAs and is load-bound: alone, from L1, 129 GFLOP/s on one core against 184 for
-// 3 x 4 and 196 to 205 for 4 x 3, 5 x 3 and 6 x 2). With AVX2, 3 x 4.
+// Tiles of a node's rows (at most FWD_TAP_ROWS) by pixel vectors, each kept twice with AVX-512
+// (the sum and a tap's share), once with AVX2. With AVX-512 the taller the tile the fewer
+// vectors: 3 x 4, 4 and 5 x 3, 6 x 2, so that a node of 4 to 6 rows is one tile, not 2 + 2,
+// 3 + 2 or 3 + 3 (a tile of 2 rows reads a vector per 2 FMAs and is load-bound: alone, from L1,
+// 129 GFLOP/s on one core against 184 for 3 x 4 and 196 to 205 for 4 x 3, 5 x 3 and 6 x 2). With
+// AVX2, 3 x 4.
 constexpr int FWD_TAP_ROWS = VW == 16 ? 6 : 3;
 template <int RR>
 constexpr int fwd_tap_vectors() {
