@@ -759,11 +759,7 @@ static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
     // AVX2's 16 registers hold no second set of accumulators: here mask holds lane masks (all
     // bits set where the pixel lies on the image, else 0; taps_lane_masks) and each load is
     // ANDed with its tap's, again a select.
-    vf acc[RR][CV];
-#pragma GCC unroll 8
-    for (int r = 0; r < RR; ++r)
-#pragma GCC unroll 8
-      for (int v = 0; v < CV; ++v) acc[r][v] = vf{};
+    vf acc[RR][CV] = {};
     for (int t = 0; t < taps; ++t) {
       const long long at = from[t] + j;
       const float* wt = w + t;
