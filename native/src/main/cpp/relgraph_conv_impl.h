@@ -477,9 +477,11 @@ static inline TapPlane tap_plane(const ConvShape& g, int t) {
   return TapPlane{(long long)(ry * 2 + rx) * g.batch * g.outPlane(), (dy - ry) / 2, (dx - rx) / 2};
 }
 
-// mask (taps rows of cols) = 1 where tap t's shifted pixel lies on the output grid, else 0.
+// mask (taps rows of cols) = lane masks (lane_on, else 0): set where tap t's shifted pixel lies on
+// the output grid. Every use selects by them (an AND, or a compare with 0), never multiplies.
 static void tap_masks(const ConvShape& g, long long c0, int cols, std::vector<float>& mask) {
   const int taps = g.kernel * g.kernel;
+  const float on = lane_on();
   mask.resize((size_t)taps * cols);
   for (int t = 0; t < taps; ++t) {
     const TapPlane tp = tap_plane(g, t);
@@ -487,7 +489,7 @@ static void tap_masks(const ConvShape& g, long long c0, int cols, std::vector<fl
     int ox = (int)(c0 - row * g.wo), oy = (int)(row % g.ho);
     float* m = mask.data() + (size_t)t * cols;
     for (int j = 0; j < cols; ++j) {
-      m[j] = oy + tp.di >= 0 && oy + tp.di < g.ho && ox + tp.dj >= 0 && ox + tp.dj < g.wo ? 1.f
+      m[j] = oy + tp.di >= 0 && oy + tp.di < g.ho && ox + tp.dj >= 0 && ox + tp.dj < g.wo ? on
                                                                                          : 0.f;
       if (++ox == g.wo) {
         ox = 0;
@@ -515,7 +517,7 @@ static inline Shift tap_shift(const ConvShape& g, long long c0, int cols, int t)
 }
 
 // row(r, from, sh, m) for every im2col row r = c K^2 + t of the chunk: channel c's tap t, whose
-// columns [sh.j0, sh.j1) read the channel's planes from `from` on, where m (the tap's mask) is 1.
+// columns [sh.j0, sh.j1) read the channel's planes from `from` on, where m (the tap's mask) is set.
 template <typename Row>
 static void planar_rows(const ConvShape& g, long long c0, int cols, const Row& row) {
   const int taps = g.kernel * g.kernel;
@@ -756,9 +758,8 @@ static inline void fwd_taps_tile(const float* w, long ldw, int kc, int taps,
                                  const float* const* xr, const long long* from, const float* mask,
                                  int cols, int j, float* y, long ldy) {
   if constexpr (VW == 8) {
-    // AVX2's 16 registers hold no second set of accumulators: here mask holds lane masks (all
-    // bits set where the pixel lies on the image, else 0; taps_lane_masks) and each load is
-    // ANDed with its tap's, again a select.
+    // AVX2's 16 registers hold no second set of accumulators: each load is ANDed with its tap's
+    // lane mask (tap_masks), again a select.
     vf acc[RR][CV] = {};
     for (int t = 0; t < taps; ++t) {
       const long long at = from[t] + j;
@@ -979,15 +980,6 @@ static void row_tap_masks(const ConvShape& g, long long c0, int nv, std::vector<
   }
 }
 
-// lanes = mask's 1s as all bits set, its 0s as 0 (fwd_taps_tile's lane masks with AVX2).
-static void taps_lane_masks(const std::vector<float>& mask, std::vector<float>& out) {
-  out.resize(mask.size());
-  const unsigned all = ~0u;
-  float set;
-  __builtin_memcpy(&set, &all, sizeof set);
-  for (size_t i = 0; i < mask.size(); ++i) out[i] = mask[i] != 0.f ? set : 0.f;
-}
-
 // Whether conv_forward takes the tap-by-tap route: where taps_weight_gradient would, over nodes
 // of at most 6 output channels on average with AVX-512, at most 3 with AVX2. (Relational 3 x 3
 // layers, WS-flex k/n 0.125, 2 threads, against the im2col route: nodes of 2 to 3 channels took
@@ -1016,9 +1008,7 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
     thread_local std::vector<const float*> xr;
     thread_local std::vector<long long> from;  // each tap's offset within a channel's halo rows
     thread_local std::vector<uint16_t> lm, rm, dm[3];
-    thread_local std::vector<float> lm8;
     tap_masks(g, c0, cols, mask);
-    if (VW == 8) taps_lane_masks(mask, lm8);
     // The chunk's planes with `halo` pixels either side (0 beyond the plane), rows ldh apart: every
     // tap reads in place, and the rows, unlike the planes, are no multiple of 4 KiB apart (planes
     // that are share L1 sets: 1.6 times slower at 32 x 32, batch 32). The halo before is whole
@@ -1066,8 +1056,7 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
         for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
           const int rr = tile_height(rows, rtiles, rt);
           fwd_taps_span<FWD_TAP_ROWS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(), from.data(),
-                                      VW == 8 ? lm8.data() : mask.data(), cols, e,
-                                      y + (long)r0 * k.ld, k.ld);
+                                      mask.data(), cols, e, y + (long)r0 * k.ld, k.ld);
           r0 += rr;
         }
       }
@@ -1174,11 +1163,10 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
   WorkerParts parts(threads, k.weightExtent);
   over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
     float* part = parts.of(t);
-    thread_local std::vector<float> mask, lm;
+    thread_local std::vector<float> mask;
     thread_local std::vector<const float*> xr, xs;
     thread_local std::vector<Shift> shifts;
     tap_masks(g, c0, cols, mask);
-    if (VW != 16) taps_lane_masks(mask, lm);  // as dwb_tile reads them with AVX2
     xs.resize(TAP_CC);
     shifts.resize(taps);
     for (int tap = 0; tap < taps; ++tap) shifts[tap] = tap_shift(g, c0, cols, tap);
@@ -1198,7 +1186,7 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
           if (sh.j1 <= sh.j0) continue;
           for (int i = 0; i < cc; ++i) xs[i] = xr[c + i] + sh.from + sh.j0;
           const float* dy = dY + (long long)k.outOff[v] * k.ld + c0 + sh.j0;
-          const float* m = (VW != 16 ? lm : mask).data() + (size_t)tap * cols + sh.j0;
+          const float* m = mask.data() + (size_t)tap * cols + sh.j0;
           float* w = part + k.rowBase[v] + tap + (long)c * taps;
           for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
             const int rr = tile_height(rows, rtiles, rt);

@@ -42,8 +42,15 @@ static inline vf load_held(const float* p) {
 static inline void storeu(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 
 // Lane masks kept as floats: all bits set (a NaN) where a lane counts, +0 where it does not; ANDed
-// with a vector of values as `lanes`.
+// with a vector of values as `lanes`, or compared with 0 (unordered: a set lane is != 0, never
+// == 0).
 typedef int lanes __attribute__((vector_size(VW * 4)));
+static inline float lane_on() {
+  const unsigned all = ~0u;
+  float m;
+  __builtin_memcpy(&m, &all, sizeof m);
+  return m;
+}
 static inline bool lane_set(float m) {
   unsigned bits;
   __builtin_memcpy(&bits, &m, sizeof bits);
@@ -1363,8 +1370,8 @@ static inline void lane_sums(const V* a, float* out) {
 // by CC columns of W_v, cs apart, whose activation rows are xr[0 .. CC-1], over `batch` columns.
 // With M, an activation counts only where mask (over the same columns) is set: a convolution's tap
 // that falls off the image reads a neighbouring pixel there, selected away rather than multiplied
-// by 0, so that whatever that pixel holds never reaches the sum. The mask holds 1 and 0 with
-// AVX-512, lane masks (all bits set, or 0) with AVX2, which ANDs them in.
+// by 0, so that whatever that pixel holds never reaches the sum. The mask holds lane masks, which
+// AVX-512 compares with 0 into a mask register and AVX2 ANDs in.
 template <int RR, int CC, bool M>
 static inline void dwb_tile(const float* dy, long ld, int batch, const float* const* xr,
                             const float* mask, float* w, long ldw, long cs, bool add) {
