@@ -31,7 +31,8 @@ static std::vector<int> partition(int channels, int n, std::mt19937& rng) {
 // 64 nodes over a ring lattice of degree k (plus each node itself) with 30% of the edges rewired,
 // or the complete graph (k >= 63). With taps > 0 the input partition is the output's scaled by
 // taps (a relational convolution's im2col rows); otherwise a partition of its own.
-static Layout make_layout(int width, int k, unsigned seed, int taps = 0) {
+// inWidth: input channels where they differ from the output's (0: the same partition, for taps).
+static Layout make_layout(int width, int k, unsigned seed, int taps = 0, int inWidth = 0) {
   Layout l;
   std::mt19937 rng(seed);
   int n = l.n;
@@ -52,7 +53,7 @@ static Layout make_layout(int width, int k, unsigned seed, int taps = 0) {
   }
   l.outOff = partition(width, n, rng);
   if (taps > 0) {
-    l.inOff = l.outOff;
+    l.inOff = inWidth > 0 ? partition(inWidth, n, rng) : l.outOff;
     for (int& x : l.inOff) x *= taps;
   } else {
     l.inOff = partition(width, n, rng);

@@ -15,8 +15,10 @@
 // op: 0 forward, 1 backward-data, 2 weight gradient; cases: names to run (default all), e.g.
 // cifar2,res2. The shapes: 3 x 3 convolutions, stride 1 (s2: stride 2), batch 32, at the
 // FLOP-matched widths of `relgraph bench convs` (172, 342, 684, 1366 channels over 64 nodes) and
-// the CIFAR CNN's and ResNet-34's image sizes; and at batch 128 the FLOP-matched CNN's stages on
-// Fashion-MNIST (fm1: 183 channels at 28 x 28, fm1s2 the same at stride 2, fm2: 363 at 14 x 14).
+// the CIFAR CNN's and ResNet-34's image sizes; and at batch 128 the FLOP-matched CNN's relational
+// layers on Fashion-MNIST (the stem keeps 28 x 28 at 64 channels; fm01: 64 to 183 channels at
+// stride 2 to 14 x 14; fm1: 183 at 14 x 14; fm12: 183 to 363 at stride 2 to 7 x 7; fm2: 363 at
+// 7 x 7; fm23: 363 to 724 at stride 2 to 4 x 4; fm3: 724 at 4 x 4).
 // All over a ring lattice of degree 8 (plus the node itself) with 30% of the edges rewired, a
 // stand-in for the benchmark's WS-flex graph. Prints each copy's time and GFLOP/s and the largest
 // difference between their results. With -DALT_AVX2 both copies are AVX2's (the library's avx2
@@ -74,11 +76,13 @@ int main(int argc, char** argv) {
   const std::string only = argc > 4 ? argv[4] : "";
   struct Case {
     const char* name;
-    int width, size, stride, batch = 32;
+    int width, size, stride, batch = 32, in = 0;  // in: input channels, if not width
   } cases[] = {{"cifar1", 172, 32, 1},      {"cifar2", 342, 16, 1},  {"cifar3", 684, 8, 1},
                {"res1", 172, 56, 1},        {"res2", 342, 28, 1},    {"res3", 684, 14, 1},
                {"res4", 1366, 7, 1},        {"cifar1s2", 172, 32, 2}, {"res2s2", 342, 28, 2},
-               {"fm1", 183, 28, 1, 128},    {"fm1s2", 183, 28, 2, 128}, {"fm2", 363, 14, 1, 128}};
+               {"fm01", 183, 28, 2, 128, 64}, {"fm1", 183, 14, 1, 128},
+               {"fm12", 363, 14, 2, 128, 183}, {"fm2", 363, 7, 1, 128},
+               {"fm23", 724, 7, 2, 128, 363}, {"fm3", 724, 4, 1, 128}};
   using F = void (*)(const Kernel&, const ConvShape&, const float*, const float*, float*, int);
 #ifdef ALT_AVX2
   namespace lib = avx2;
@@ -95,10 +99,12 @@ int main(int argc, char** argv) {
   std::uniform_real_distribution<float> u(-1, 1);
   const int taps = 9;
   for (const Case& c : cases) {
-    if (!only.empty() && only.find(c.name) == std::string::npos) continue;
+    if (!only.empty() && ("," + only + ",").find("," + std::string(c.name) + ",") == std::string::npos)
+      continue;
     const int batch = c.batch;
-    Layout l = make_layout(c.width, 8, 11, taps);
-    ConvShape g = conv_shape(c.width, batch, c.size, c.size, 3, c.stride, "conv_ab");
+    const int in = c.in > 0 ? c.in : c.width;
+    Layout l = make_layout(c.width, 8, 11, taps, c.in);
+    ConvShape g = conv_shape(in, batch, c.size, c.size, 3, c.stride, "conv_ab");
     const int cols = (int)(batch * g.outPlane());
     Kernel k = make(cols, cols, l.n, l.n, (int)l.colIdx.size(), span(l.outOff), span(l.inOff),
                     span(l.rowPtr), span(l.colIdx), span(l.blockCol), span(l.rowBase),

@@ -376,11 +376,36 @@ final class BenchCommand implements Runnable {
       org.relgraph.bench.EpochBench bench =
           new org.relgraph.bench.EpochBench(d, backend, repeats, kOverN, p, graphSeed)
               .forModel(model);
+      // a conv model's dense baseline also on oneDNN's convolution primitives, where it loads
+      String convBaseline = "";
+      if (!org.relgraph.train.RunConfig.MLP.equals(model)) {
+        String why = null;
+        try {
+          bench = bench.withConvBaseline(CpuBackend.withConvolutionPrimitives(isa, t));
+        } catch (IllegalStateException e) {
+          why = e.getMessage().lines().findFirst().orElse("");
+        }
+        if (why == null) {
+          convBaseline =
+              "; dense convolutions: im2col + "
+                  + dense.library().label()
+                  + " sgemm, and oneDNN's convolution primitives ("
+                  + org.relgraph.bench.EpochBench.CONV_BASELINE
+                  + "); time_vs_baseline against the faster";
+        } else {
+          convBaseline =
+              "; dense convolutions: im2col + "
+                  + dense.library().label()
+                  + " sgemm (oneDNN's convolution primitives unavailable: "
+                  + why
+                  + ")";
+        }
+      }
       String comment =
           String.format(
               Locale.ROOT,
               "# %s%s, %d train samples%s, batch 128; dense: %s threads=%d; %s; %s; blocksparse: %s"
-                  + " threads=%d%s",
+                  + " threads=%d%s%s",
               d.name(),
               EpochSubset.modelText(model, d),
               d.train().size(),
@@ -391,9 +416,8 @@ final class BenchCommand implements Runnable {
               dense.describe(),
               backend.isa(),
               t,
-              isa == CpuBackend.bestIsa()
-                  ? ""
-                  : " (forced; CPU best " + CpuBackend.bestIsa() + ")");
+              isa == CpuBackend.bestIsa() ? "" : " (forced; CPU best " + CpuBackend.bestIsa() + ")",
+              convBaseline);
       stdout.println(comment);
       stdout.flush();
       List<org.relgraph.bench.EpochBench.Row> rows =

@@ -368,6 +368,48 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
     doConvBackwardWeight(l, dy, x, kernel, stride, dw);
   }
 
+  /**
+   * Whether {@link #denseConvForward} and {@link #denseConvBackward} run on a library's own
+   * convolution primitives; where this is false they form the im2col matrix in a temporary tensor,
+   * so a layer does better to keep its own and call the dense products.
+   */
+  public boolean hasDenseConvolution() {
+    return false;
+  }
+
+  /**
+   * A dense convolution ({@code K} odd, up to {@link ConvGeometry#MAX_DENSE_KERNEL}, padding K/2):
+   * {@code y} ({@code out × batch × Ho × Wo}) from the image {@code x} and the weights {@code w}
+   * ({@code out × C·K²}, column {@code c·K² + ky·K + kx}, as the dense product over {@link
+   * #im2col}{@code (x)} takes them).
+   */
+  public final void denseConvForward(Tensor w, Tensor x, int kernel, int stride, Tensor y) {
+    owned(w, x, y);
+    Shapes.denseConv(w, x, kernel, stride, y, "W", "X", "Y");
+    Shapes.distinct(w, x, y);
+    doDenseConvForward(w, x, kernel, stride, y);
+  }
+
+  /**
+   * The backward passes of {@link #denseConvForward} from {@code x} by {@code w}: the weight
+   * gradient {@code dw} (the shape of {@code w}) from the output gradient {@code dy}, and {@code
+   * dx} (the shape of {@code x}) unless it is null; both overwritten.
+   */
+  public final void denseConvBackward(
+      Tensor w, Tensor x, Tensor dy, int kernel, int stride, Tensor dw, Tensor dx) {
+    owned(w, x, dy, dw);
+    Shapes.denseConv(w, x, kernel, stride, dy, "W", "X", "dY");
+    Shapes.sameShape(w, dw, "W and dW");
+    if (dx == null) {
+      Shapes.distinct(w, x, dy, dw);
+    } else {
+      owned(dx);
+      Shapes.sameShape(x, dx, "X and dX");
+      Shapes.distinct(w, x, dy, dw, dx);
+    }
+    doDenseConvBackward(w, x, dy, kernel, stride, dw, dx);
+  }
+
   /** Depthwise 3 × 3 convolution, padding 1: {@code y} from weights {@code w} ({@code C × 9}). */
   public final void depthwiseForward(Tensor w, Tensor x, int stride, Tensor y) {
     owned(w, x, y);
@@ -595,6 +637,24 @@ public abstract class Backend implements TensorFactory, AutoCloseable {
       BlockSparseLayout l, Tensor dy, Tensor x, int kernel, int stride, Tensor dw) {
     try (Tensor cols = im2colOf(x, kernel, stride)) {
       doBackwardWeight(l, dy, cols, dw);
+    }
+  }
+
+  /** Through a temporary im2col matrix; backends with convolution primitives override both. */
+  protected void doDenseConvForward(Tensor w, Tensor x, int kernel, int stride, Tensor y) {
+    try (Tensor cols = im2colOf(x, kernel, stride)) {
+      doDenseForward(w, cols, y);
+    }
+  }
+
+  protected void doDenseConvBackward(
+      Tensor w, Tensor x, Tensor dy, int kernel, int stride, Tensor dw, Tensor dx) {
+    try (Tensor cols = im2colOf(x, kernel, stride)) {
+      doDenseBackwardWeight(dy, cols, dw);
+      if (dx != null) {
+        doDenseBackwardData(w, dy, cols);
+        doCol2im(cols, kernel, stride, dx);
+      }
     }
   }
 

@@ -102,11 +102,14 @@ public final class CpuBackend extends Backend {
   private final Isa isa;
   private final int threads;
   private final BareSgemm.Library dense;
+  // whether dense convolutions run on oneDNN's convolution primitives (else im2col + sgemm)
+  private final boolean convolutionPrimitives;
 
-  private CpuBackend(Isa isa, int threads, BareSgemm.Library dense) {
+  private CpuBackend(Isa isa, int threads, BareSgemm.Library dense, boolean convolutionPrimitives) {
     this.isa = isa;
     this.threads = threads;
     this.dense = dense;
+    this.convolutionPrimitives = convolutionPrimitives;
   }
 
   /** Whether the native kernels and OpenBLAS loaded. */
@@ -162,7 +165,22 @@ public final class CpuBackend extends Backend {
     if (dense == BareSgemm.Library.DNNL) {
       BareSgemm.Dnnl.load(threads);
     }
-    return new CpuBackend(isa, threads, dense);
+    return new CpuBackend(isa, threads, dense, false);
+  }
+
+  /**
+   * A CPU backend whose dense products call oneDNN and whose dense convolutions (a dense network's,
+   * and every stem) run on oneDNN's own convolution primitives ({@link OneDnnConv}, forward,
+   * backward-data and weight gradient, reordering the engine's images into the layouts they choose
+   * and back on every call), not on im2col + sgemm: the dense convolution baseline of the
+   * convolutional networks' epoch benchmark.
+   *
+   * @throws IllegalArgumentException as {@link #create(Isa, int, BareSgemm.Library)}
+   * @throws IllegalStateException when oneDNN does not load
+   */
+  public static CpuBackend withConvolutionPrimitives(Isa isa, int threads) {
+    CpuBackend b = create(isa, threads, BareSgemm.Library.DNNL);
+    return new CpuBackend(b.isa, b.threads, b.dense, true);
   }
 
   private static void requireAvailable() {
@@ -429,6 +447,56 @@ public final class CpuBackend extends Backend {
   @Override
   protected void doDenseBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
     sgemm(false, true, dw.rows(), dw.cols(), x.cols(), dy, dy.cols(), x, x.cols(), dw);
+  }
+
+  // oneDNN's convolutions by shape {out, in, kernel, stride, batch, height, width}, made on first
+  // use
+  private final Map<java.util.List<Integer>, OneDnnConv> oneDnnConvs = new java.util.HashMap<>();
+
+  /** Made by {@link #withConvolutionPrimitives}: oneDNN's convolution primitives. */
+  @Override
+  public boolean hasDenseConvolution() {
+    return convolutionPrimitives;
+  }
+
+  private OneDnnConv oneDnnConv(Tensor w, Tensor x, int kernel, int stride) {
+    int[] s = x.shape();
+    return oneDnnConvs.computeIfAbsent(
+        java.util.List.of(w.rows(), s[0], kernel, stride, s[1], s[2], s[3]),
+        k -> new OneDnnConv(w.rows(), s[0], kernel, stride, s[1], s[2], s[3], denseThreads()));
+  }
+
+  @Override
+  protected void doDenseConvForward(Tensor w, Tensor x, int kernel, int stride, Tensor y) {
+    if (!hasDenseConvolution()) {
+      super.doDenseConvForward(w, x, kernel, stride, y);
+      return;
+    }
+    oneDnnConv(w, x, kernel, stride).forward(HostTensor.of(x), HostTensor.of(w), HostTensor.of(y));
+  }
+
+  @Override
+  protected void doDenseConvBackward(
+      Tensor w, Tensor x, Tensor dy, int kernel, int stride, Tensor dw, Tensor dx) {
+    if (!hasDenseConvolution()) {
+      super.doDenseConvBackward(w, x, dy, kernel, stride, dw, dx);
+      return;
+    }
+    oneDnnConv(w, x, kernel, stride)
+        .backward(
+            HostTensor.of(x),
+            HostTensor.of(w),
+            HostTensor.of(dy),
+            HostTensor.of(dw),
+            dx == null ? null : HostTensor.of(dx));
+  }
+
+  @Override
+  protected void release() {
+    for (OneDnnConv c : oneDnnConvs.values()) {
+      c.close();
+    }
+    oneDnnConvs.clear();
   }
 
   @Override

@@ -1,5 +1,8 @@
 package org.relgraph.engine;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
@@ -22,16 +25,24 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * A dense {@code K × K} convolution (K = 1 or 3, stride 1, padding K/2, no bias) as oneDNN's own
- * convolution primitive, forward only: the dense convolution baseline of the convolution benchmark,
- * beside the engine's im2col + sgemm {@link org.relgraph.nn.Conv}.
+ * A dense {@code K × K} convolution (padding K/2, stride 1 or 2, no bias) as oneDNN's own
+ * convolution primitives: the dense convolution baseline of the convolution benchmark, and the
+ * dense convolutions of a {@link CpuBackend} whose dense library is oneDNN (forward, backward-data
+ * and weight gradient, for training).
  *
- * <p>The primitive chooses its own memory layouts ({@code format_tag any}: for source, weights and
- * destination, typically blocked layouts such as {@code nChw16c}); the user's data, channel-major
- * images {@code C × N × H × W} as the engine keeps them and weights {@code O × I × K × K}, are
- * reordered into them by {@link #setInput} and {@link #setWeights}, and the result back by {@link
- * #output}. {@link #forward} runs the convolution alone, with no reorder, which is what a benchmark
- * times.
+ * <p>The primitives choose their own memory layouts ({@code format_tag any}: for images and
+ * weights, typically blocked layouts such as {@code nChw16c}). The user's data are channel-major
+ * images {@code C × N × H × W}, as the engine keeps them, and weights {@code O × I × K × K} (the
+ * engine's dense convolution weight, rows {@code c·K² + ky·K + kx}); each argument is reordered
+ * between the two where they differ, and every such reorder is part of the call that needs it.
+ *
+ * <ul>
+ *   <li>For the benchmark, {@link #setInput} and {@link #setWeights} reorder into the primitive's
+ *       layouts and {@link #output} back, so that {@link #forward()} runs the convolution alone.
+ *   <li>For training, {@link #forward(Pointer, Pointer, Pointer)} and {@link #backward} take the
+ *       engine's buffers and reorder in and out on every call: the layers between convolutions
+ *       (batch norm, ReLU, pooling) read the engine's layout.
+ * </ul>
  *
  * <p>oneDNN runs on its own OpenMP threads, whose count is fixed when it loads ({@link
  * BareSgemm.Dnnl}): a convolution asking for another count than the one oneDNN was loaded with is
@@ -49,9 +60,12 @@ public final class OneDnnConv implements AutoCloseable {
   private final int out;
   private final int in;
   private final int kernel;
+  private final int stride;
   private final int batch;
   private final int height;
   private final int width;
+  private final int outHeight;
+  private final int outWidth;
   private final List<dnnl_memory_desc> descs = new ArrayList<>();
   private final List<dnnl_memory> memories = new ArrayList<>();
   private final List<dnnl_primitive> primitives = new ArrayList<>();
@@ -61,22 +75,50 @@ public final class OneDnnConv implements AutoCloseable {
   private dnnl_stream stream;
   private dnnl_primitive_desc convDesc;
   private dnnl_primitive conv;
-  private dnnl_exec_arg_t convArgs;
-  private Staged src;
-  private Staged weights;
-  private Staged dst;
+  private dnnl_memory_desc userImage;
+  private dnnl_memory_desc userWeights;
+  private dnnl_memory_desc userOutput;
+  // the forward convolution's arguments: the benchmark's (own buffers), then training's
+  private Arg src;
+  private Arg weights;
+  private Arg dst;
+  private Arg trainSrc;
+  private Arg trainWeights;
+  private Arg trainDst;
+  private Backward backward;
   private boolean closed;
 
   /**
-   * A convolution {@code in → out} channels, {@code kernel × kernel}, over {@code batch} images of
-   * {@code height × width}, on oneDNN's {@code threads} threads; weights and input zero.
+   * A convolution {@code in → out} channels, {@code kernel × kernel} (1 or 3), stride 1, over
+   * {@code batch} images of {@code height × width}, on oneDNN's {@code threads} threads; weights
+   * and input zero.
    *
    * @throws IllegalArgumentException for a kernel other than 1 or 3, or sizes below 1
    * @throws IllegalStateException when oneDNN does not load, was loaded with another thread count,
    *     or refuses the convolution
    */
   public OneDnnConv(int out, int in, int kernel, int batch, int height, int width, int threads) {
+    this(out, in, checked(kernel), 1, batch, height, width, threads);
+  }
+
+  private static int checked(int kernel) {
     ConvGeometry.checkKernel(kernel);
+    return kernel;
+  }
+
+  /**
+   * A convolution {@code in → out} channels, {@code kernel × kernel} (odd, up to {@link
+   * ConvGeometry#MAX_DENSE_KERNEL}), padding {@code kernel / 2}, {@code stride} 1 or 2, over {@code
+   * batch} images of {@code height × width}, on oneDNN's {@code threads} threads.
+   *
+   * @throws IllegalArgumentException for another kernel or stride, or sizes below 1
+   * @throws IllegalStateException when oneDNN does not load, was loaded with another thread count,
+   *     or refuses the convolution
+   */
+  public OneDnnConv(
+      int out, int in, int kernel, int stride, int batch, int height, int width, int threads) {
+    ConvGeometry.checkDenseKernel(kernel);
+    ConvGeometry.checkStride(stride);
     Shapes.require(
         out >= 1 && in >= 1 && batch >= 1 && height >= 1 && width >= 1,
         "convolution "
@@ -94,15 +136,42 @@ public final class OneDnnConv implements AutoCloseable {
     this.out = out;
     this.in = in;
     this.kernel = kernel;
+    this.stride = stride;
     this.batch = batch;
     this.height = height;
     this.width = width;
+    this.outHeight = ConvGeometry.outputSize(height, stride);
+    this.outWidth = ConvGeometry.outputSize(width, stride);
     try {
       build();
     } catch (RuntimeException | Error e) {
       close();
       throw e;
     }
+  }
+
+  private long[] imageDims() {
+    return new long[] {batch, in, height, width};
+  }
+
+  private long[] weightDims() {
+    return new long[] {out, in, kernel, kernel};
+  }
+
+  private long[] outputDims() {
+    return new long[] {batch, out, outHeight, outWidth};
+  }
+
+  private long[] strides() {
+    return new long[] {stride, stride};
+  }
+
+  private static final long[] NO_DILATION = {0, 0};
+
+  // padding K/2 either side: oneDNN's output size, (size + 2 (K/2) - K) / stride + 1 rounded down,
+  // is then ConvGeometry's (size - 1) / stride + 1
+  private long[] padding() {
+    return new long[] {kernel / 2, kernel / 2};
   }
 
   private void build() {
@@ -112,10 +181,6 @@ public final class OneDnnConv implements AutoCloseable {
     check(
         dnnl.dnnl_stream_create(stream, engine, dnnl.dnnl_stream_default_flags),
         "dnnl_stream_create");
-    long[] srcDims = {batch, in, height, width};
-    long[] weightDims = {out, in, kernel, kernel};
-    long[] dstDims = {batch, out, height, width};
-    long pad = kernel / 2;
     convDesc = new dnnl_primitive_desc();
     check(
         dnnl.dnnl_convolution_forward_primitive_desc_create(
@@ -123,30 +188,22 @@ public final class OneDnnConv implements AutoCloseable {
             engine,
             dnnl.dnnl_forward_training,
             dnnl.dnnl_convolution_direct,
-            desc(srcDims, dnnl.dnnl_format_tag_any),
-            desc(weightDims, dnnl.dnnl_format_tag_any),
+            desc(imageDims(), dnnl.dnnl_format_tag_any),
+            desc(weightDims(), dnnl.dnnl_format_tag_any),
             null,
-            desc(dstDims, dnnl.dnnl_format_tag_any),
-            new long[] {1, 1},
-            new long[] {0, 0},
-            new long[] {pad, pad},
-            new long[] {pad, pad},
+            desc(outputDims(), dnnl.dnnl_format_tag_any),
+            strides(),
+            NO_DILATION,
+            padding(),
+            padding(),
             null),
         "dnnl_convolution_forward_primitive_desc_create");
     primitiveDescs.add(convDesc);
-    conv = new dnnl_primitive();
-    check(dnnl.dnnl_primitive_create(conv, convDesc), "dnnl_primitive_create");
-    primitives.add(conv);
+    conv = primitive(convDesc, "convolution");
     // the user's layouts: images channel-major (C, N, H, W is oneDNN's "bacd" of N, C, H, W)
-    src = stage(desc(srcDims, dnnl.dnnl_bacd), dnnl.dnnl_query_src_md, true);
-    weights = stage(desc(weightDims, dnnl.dnnl_oihw), dnnl.dnnl_query_weights_md, true);
-    dst = stage(desc(dstDims, dnnl.dnnl_bacd), dnnl.dnnl_query_dst_md, false);
-    convArgs = new dnnl_exec_arg_t(3);
-    buffers.add(convArgs);
-    convArgs.position(0).arg(DNNL_ARG_SRC).memory(src.primitive);
-    convArgs.position(1).arg(DNNL_ARG_WEIGHTS).memory(weights.primitive);
-    convArgs.position(2).arg(DNNL_ARG_DST).memory(dst.primitive);
-    convArgs.position(0);
+    userImage = desc(imageDims(), dnnl.dnnl_bacd);
+    userWeights = desc(weightDims(), dnnl.dnnl_oihw);
+    userOutput = desc(outputDims(), dnnl.dnnl_bacd);
   }
 
   /** A memory descriptor of f32 values, freed on close. */
@@ -159,47 +216,62 @@ public final class OneDnnConv implements AutoCloseable {
     return d;
   }
 
+  private dnnl_primitive primitive(dnnl_primitive_desc pd, String what) {
+    dnnl_primitive p = new dnnl_primitive();
+    check(dnnl.dnnl_primitive_create(p, pd), "dnnl_primitive_create (" + what + ")");
+    primitives.add(p);
+    return p;
+  }
+
   /**
-   * One argument of the convolution: the user's buffer in its own layout, the primitive's memory in
-   * the layout the convolution chose, and the reorder between them (input: user to primitive;
-   * output: primitive to user), or none when the layouts are the same.
+   * One argument of a primitive: the user's memory in its own layout (over a buffer of this
+   * object's, or with its handle set per call), the primitive's memory in the layout it chose, and
+   * the reorder between them (input: user to primitive; output: primitive to user), or none when
+   * the layouts are the same.
    */
-  private static final class Staged {
-    FloatPointer user;
-    dnnl_memory userMemory;
+  private static final class Arg {
+    FloatPointer own;
+    dnnl_memory user;
     dnnl_memory primitive;
+    dnnl_memory_desc chosen;
     dnnl_primitive reorder;
     dnnl_exec_arg_t reorderArgs;
   }
 
-  private Staged stage(dnnl_memory_desc userDesc, int query, boolean input) {
-    Staged s = new Staged();
-    dnnl_memory_desc chosen = dnnl.dnnl_primitive_desc_query_md(convDesc, query, 0);
-    long values = dnnl.dnnl_memory_desc_get_size(userDesc) / Float.BYTES;
-    s.user = new FloatPointer(values);
-    buffers.add(s.user);
-    s.userMemory = memory(userDesc, s.user);
-    if (dnnl.dnnl_memory_desc_equal(userDesc, chosen) != 0) {
-      s.primitive = s.userMemory;
-      return s;
+  /**
+   * The argument of primitive {@code pd} that {@code query} names, in the user's layout {@code
+   * userDesc}: over a buffer of its own ({@code own}), or over the buffers later calls pass.
+   */
+  private Arg arg(
+      dnnl_primitive_desc pd, int query, dnnl_memory_desc userDesc, boolean input, boolean own) {
+    Arg a = new Arg();
+    a.chosen = dnnl.dnnl_primitive_desc_query_md(pd, query, 0);
+    Pointer handle = null; // DNNL_MEMORY_NONE: set before each use
+    if (own) {
+      a.own = new FloatPointer(dnnl.dnnl_memory_desc_get_size(userDesc) / Float.BYTES);
+      buffers.add(a.own);
+      handle = a.own;
     }
-    s.primitive = memory(chosen, ALLOCATE);
-    dnnl_memory_desc from = input ? userDesc : chosen;
-    dnnl_memory_desc to = input ? chosen : userDesc;
-    dnnl_primitive_desc pd = new dnnl_primitive_desc();
+    a.user = memory(userDesc, handle);
+    if (dnnl.dnnl_memory_desc_equal(userDesc, a.chosen) != 0) {
+      a.primitive = a.user;
+      return a;
+    }
+    a.primitive = memory(a.chosen, ALLOCATE);
+    dnnl_memory_desc from = input ? userDesc : a.chosen;
+    dnnl_memory_desc to = input ? a.chosen : userDesc;
+    dnnl_primitive_desc rd = new dnnl_primitive_desc();
     check(
-        dnnl.dnnl_reorder_primitive_desc_create(pd, from, engine, to, engine, null),
+        dnnl.dnnl_reorder_primitive_desc_create(rd, from, engine, to, engine, null),
         "dnnl_reorder_primitive_desc_create");
-    primitiveDescs.add(pd);
-    s.reorder = new dnnl_primitive();
-    check(dnnl.dnnl_primitive_create(s.reorder, pd), "dnnl_primitive_create (reorder)");
-    primitives.add(s.reorder);
-    s.reorderArgs = new dnnl_exec_arg_t(2);
-    buffers.add(s.reorderArgs);
-    s.reorderArgs.position(0).arg(DNNL_ARG_FROM).memory(input ? s.userMemory : s.primitive);
-    s.reorderArgs.position(1).arg(DNNL_ARG_TO).memory(input ? s.primitive : s.userMemory);
-    s.reorderArgs.position(0);
-    return s;
+    primitiveDescs.add(rd);
+    a.reorder = primitive(rd, "reorder");
+    a.reorderArgs = new dnnl_exec_arg_t(2);
+    buffers.add(a.reorderArgs);
+    a.reorderArgs.position(0).arg(DNNL_ARG_FROM).memory(input ? a.user : a.primitive);
+    a.reorderArgs.position(1).arg(DNNL_ARG_TO).memory(input ? a.primitive : a.user);
+    a.reorderArgs.position(0);
+    return a;
   }
 
   private dnnl_memory memory(dnnl_memory_desc d, Pointer handle) {
@@ -209,13 +281,49 @@ public final class OneDnnConv implements AutoCloseable {
     return m;
   }
 
-  private void reorder(Staged s) {
-    if (s.reorder != null) {
-      execute(s.reorder, 2, s.reorderArgs, "reorder");
+  /**
+   * Points {@code a}'s user memory at {@code buffer} (null: its own), then reorders an input in.
+   */
+  private void in(Arg a, Pointer buffer) {
+    if (buffer != null) {
+      check(dnnl.dnnl_memory_set_data_handle(a.user, buffer), "dnnl_memory_set_data_handle");
+    }
+    if (a.reorder != null) {
+      execute(a.reorder, a.reorderArgs, "reorder");
     }
   }
 
-  private void execute(dnnl_primitive p, int count, dnnl_exec_arg_t args, String what) {
+  /** Points {@code a}'s user memory at {@code buffer} (null: its own), for an output. */
+  private void target(Arg a, Pointer buffer) {
+    if (buffer != null) {
+      check(dnnl.dnnl_memory_set_data_handle(a.user, buffer), "dnnl_memory_set_data_handle");
+    }
+  }
+
+  /** Reorders an output into the user's memory, once the primitive wrote it. */
+  private void out(Arg a) {
+    if (a.reorder != null) {
+      execute(a.reorder, a.reorderArgs, "reorder");
+    }
+  }
+
+  /** Runs {@code p} over {@code (argument, memory)} pairs. */
+  private void run(dnnl_primitive p, String what, Object... pairs) {
+    int n = pairs.length / 2;
+    dnnl_exec_arg_t args = new dnnl_exec_arg_t(n);
+    try {
+      for (int i = 0; i < n; i++) {
+        args.position(i).arg((Integer) pairs[2 * i]).memory(((Arg) pairs[2 * i + 1]).primitive);
+      }
+      args.position(0);
+      execute(p, args, what);
+    } finally {
+      args.close();
+    }
+  }
+
+  private void execute(dnnl_primitive p, dnnl_exec_arg_t args, String what) {
+    int count = (int) args.capacity();
     check(
         dnnl.dnnl_primitive_execute(p, stream, count, args),
         "dnnl_primitive_execute (" + what + ")");
@@ -240,11 +348,20 @@ public final class OneDnnConv implements AutoCloseable {
     p.position(0).put(values, 0, values.length);
   }
 
+  private void benchmarkArgs() {
+    if (src == null) {
+      src = arg(convDesc, dnnl.dnnl_query_src_md, userImage, true, true);
+      weights = arg(convDesc, dnnl.dnnl_query_weights_md, userWeights, true, true);
+      dst = arg(convDesc, dnnl.dnnl_query_dst_md, userOutput, false, true);
+    }
+  }
+
   /** Sets the input: channel-major images, {@code in × batch × height × width} values. */
   public void setInput(float[] channelMajor) {
     requireOpen();
-    put(src.user, channelMajor, (long) in * batch * height * width, "input");
-    reorder(src);
+    benchmarkArgs();
+    put(src.own, channelMajor, (long) in * batch * height * width, "input");
+    in(src, null);
   }
 
   /**
@@ -253,26 +370,166 @@ public final class OneDnnConv implements AutoCloseable {
    */
   public void setWeights(float[] oihw) {
     requireOpen();
-    put(weights.user, oihw, (long) out * in * kernel * kernel, "weights");
-    reorder(weights);
+    benchmarkArgs();
+    put(weights.own, oihw, (long) out * in * kernel * kernel, "weights");
+    in(weights, null);
   }
 
-  /** The convolution, in the layouts the primitive chose: no reorder. */
+  /** The convolution of the benchmark's input, in the layouts the primitive chose: no reorder. */
   public void forward() {
     requireOpen();
-    execute(conv, 3, convArgs, "convolution");
+    benchmarkArgs();
+    run(conv, "convolution", DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_DST, dst);
   }
 
-  /** The output of the last {@link #forward}, channel-major: {@code out × batch × H × W}. */
+  /** The output of the last {@link #forward()}, channel-major: {@code out × batch × Ho × Wo}. */
   public float[] output() {
     requireOpen();
-    reorder(dst);
-    float[] y = new float[Math.toIntExact((long) out * batch * height * width)];
-    dst.user.position(0).get(y);
+    benchmarkArgs();
+    out(dst);
+    float[] y = new float[Math.toIntExact((long) out * batch * outHeight * outWidth)];
+    dst.own.position(0).get(y);
     return y;
   }
 
-  /** oneDNN's name of the implementation it runs, e.g. {@code brg_conv_fwd:avx512_core}. */
+  /**
+   * {@code y} ({@code out × batch × Ho × Wo}) = the convolution of {@code x} ({@code in × batch × H
+   * × W}) by {@code w} ({@code out × in × K × K}): buffers of that many floats, which the caller
+   * checked.
+   */
+  public void forward(Pointer x, Pointer w, Pointer y) {
+    requireOpen();
+    if (trainSrc == null) {
+      trainSrc = arg(convDesc, dnnl.dnnl_query_src_md, userImage, true, false);
+      trainWeights = arg(convDesc, dnnl.dnnl_query_weights_md, userWeights, true, false);
+      trainDst = arg(convDesc, dnnl.dnnl_query_dst_md, userOutput, false, false);
+    }
+    in(trainSrc, x);
+    in(trainWeights, w);
+    target(trainDst, y);
+    run(
+        conv,
+        "convolution",
+        DNNL_ARG_SRC,
+        trainSrc,
+        DNNL_ARG_WEIGHTS,
+        trainWeights,
+        DNNL_ARG_DST,
+        trainDst);
+    out(trainDst);
+  }
+
+  /** The backward primitives and their arguments, made on the first {@link #backward}. */
+  private final class Backward {
+    final dnnl_primitive data;
+    final dnnl_primitive weight;
+    final Arg dataDy;
+    final Arg dataW;
+    final Arg dataDx;
+    final Arg weightX;
+    final Arg weightDy;
+    final Arg weightDw;
+
+    Backward() {
+      dnnl_primitive_desc dataDesc = new dnnl_primitive_desc();
+      check(
+          dnnl.dnnl_convolution_backward_data_primitive_desc_create(
+              dataDesc,
+              engine,
+              dnnl.dnnl_convolution_direct,
+              desc(imageDims(), dnnl.dnnl_format_tag_any),
+              desc(weightDims(), dnnl.dnnl_format_tag_any),
+              desc(outputDims(), dnnl.dnnl_format_tag_any),
+              strides(),
+              NO_DILATION,
+              padding(),
+              padding(),
+              convDesc,
+              null),
+          "dnnl_convolution_backward_data_primitive_desc_create");
+      primitiveDescs.add(dataDesc);
+      data = primitive(dataDesc, "convolution backward-data");
+      dnnl_primitive_desc weightDesc = new dnnl_primitive_desc();
+      check(
+          dnnl.dnnl_convolution_backward_weights_primitive_desc_create(
+              weightDesc,
+              engine,
+              dnnl.dnnl_convolution_direct,
+              desc(imageDims(), dnnl.dnnl_format_tag_any),
+              desc(weightDims(), dnnl.dnnl_format_tag_any),
+              null,
+              desc(outputDims(), dnnl.dnnl_format_tag_any),
+              strides(),
+              NO_DILATION,
+              padding(),
+              padding(),
+              convDesc,
+              null),
+          "dnnl_convolution_backward_weights_primitive_desc_create");
+      primitiveDescs.add(weightDesc);
+      weight = primitive(weightDesc, "convolution weight gradient");
+      dataDy = arg(dataDesc, dnnl.dnnl_query_diff_dst_md, userOutput, true, false);
+      dataW = arg(dataDesc, dnnl.dnnl_query_weights_md, userWeights, true, false);
+      dataDx = arg(dataDesc, dnnl.dnnl_query_diff_src_md, userImage, false, false);
+      weightX = arg(weightDesc, dnnl.dnnl_query_src_md, userImage, true, false);
+      // dY once, where both primitives chose the same layout for it
+      weightDy =
+          dnnl.dnnl_memory_desc_equal(
+                      dnnl.dnnl_primitive_desc_query_md(weightDesc, dnnl.dnnl_query_diff_dst_md, 0),
+                      dataDy.chosen)
+                  != 0
+              ? dataDy
+              : arg(weightDesc, dnnl.dnnl_query_diff_dst_md, userOutput, true, false);
+      weightDw = arg(weightDesc, dnnl.dnnl_query_diff_weights_md, userWeights, false, false);
+    }
+  }
+
+  /**
+   * The backward passes of {@link #forward(Pointer, Pointer, Pointer)} over {@code x} and {@code
+   * w}: {@code dw} ({@code out × in × K × K}) = the weight gradient from the output gradient {@code
+   * dy}, and, unless {@code dx} is null, {@code dx} ({@code in × batch × H × W}) = the input
+   * gradient. Both overwritten.
+   */
+  public void backward(Pointer x, Pointer w, Pointer dy, Pointer dw, Pointer dx) {
+    requireOpen();
+    if (backward == null) {
+      backward = new Backward();
+    }
+    Backward b = backward;
+    in(b.dataDy, dy);
+    if (b.weightDy != b.dataDy) {
+      in(b.weightDy, dy);
+    }
+    in(b.weightX, x);
+    target(b.weightDw, dw);
+    run(
+        b.weight,
+        "convolution weight gradient",
+        DNNL_ARG_SRC,
+        b.weightX,
+        DNNL_ARG_DIFF_DST,
+        b.weightDy,
+        DNNL_ARG_DIFF_WEIGHTS,
+        b.weightDw);
+    out(b.weightDw);
+    if (dx == null) {
+      return;
+    }
+    in(b.dataW, w);
+    target(b.dataDx, dx);
+    run(
+        b.data,
+        "convolution backward-data",
+        DNNL_ARG_DIFF_DST,
+        b.dataDy,
+        DNNL_ARG_WEIGHTS,
+        b.dataW,
+        DNNL_ARG_DIFF_SRC,
+        b.dataDx);
+    out(b.dataDx);
+  }
+
+  /** oneDNN's name of the forward implementation it runs, e.g. {@code brg_conv_fwd:avx512_core}. */
   public String implementation() {
     requireOpen();
     PointerPointer<BytePointer> name = new PointerPointer<>(1);
@@ -288,7 +545,7 @@ public final class OneDnnConv implements AutoCloseable {
 
   /** Multiply-adds of one forward pass over the batch. */
   public long multiplyAdds() {
-    return (long) out * in * kernel * kernel * batch * height * width;
+    return (long) out * in * kernel * kernel * batch * outHeight * outWidth;
   }
 
   /** Frees every oneDNN object and buffer; idempotent. */

@@ -282,6 +282,59 @@ final class Shapes {
     distinct(w, image, m);
   }
 
+  /**
+   * A dense convolution: weights {@code w} ({@code out × C·K²}), the image {@code x} of C channels,
+   * and the activations {@code m} ({@code out} channels × its output pixels, as an image or a
+   * matrix).
+   */
+  static void denseConv(
+      Tensor w,
+      Tensor x,
+      int kernel,
+      int stride,
+      Tensor m,
+      String wName,
+      String xName,
+      String mName) {
+    ConvGeometry.checkDenseKernel(kernel);
+    ConvGeometry.checkStride(stride);
+    matrix(w, wName);
+    image(x, xName);
+    int[] s = x.shape();
+    long n = ConvGeometry.outputPixels(s, stride);
+    require(
+        w.cols() == (long) s[0] * kernel * kernel,
+        wName
+            + " is "
+            + shape(w)
+            + ": "
+            + w.cols()
+            + " columns, not "
+            + xName
+            + "'s "
+            + s[0]
+            + " channels times "
+            + kernel * kernel
+            + " taps");
+    require(
+        m.rows() == w.rows() && m.cols() == n,
+        mName
+            + " is "
+            + shape(m)
+            + ", expected "
+            + w.rows()
+            + " channels x "
+            + n
+            + " output pixels for "
+            + xName
+            + " of "
+            + shape(x)
+            + ", kernel "
+            + kernel
+            + ", stride "
+            + stride);
+  }
+
   /** im2col's image and matrix: x of C channels, cols of C·K² rows and batch·Ho·Wo columns. */
   static void im2col(Tensor x, int kernel, int stride, Tensor cols, String xName, String cName) {
     ConvGeometry.checkDenseKernel(kernel);

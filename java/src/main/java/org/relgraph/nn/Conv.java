@@ -25,6 +25,11 @@ import org.relgraph.model.ChannelPartition;
  * a cache, and never forms the im2col matrix. Otherwise the im2col matrix of the last forward pass
  * is kept (one per image shape) for the weight gradient, so the layer holds memory that depends on
  * the batch, freed by {@link #close()}.
+ *
+ * <p>A dense convolution (the dense mode's, and every stem) on a backend that {@link
+ * Backend#hasDenseConvolution()} (the native CPU backend with oneDNN as its dense library) runs on
+ * that library's convolution primitives instead: the fastest dense convolution of the machine, the
+ * dense baseline a relational network is measured against.
  */
 public final class Conv implements Layer {
   private final int in;
@@ -140,6 +145,11 @@ public final class Conv implements Layer {
     return kernel == 1 && stride == 1;
   }
 
+  // A dense convolution on a backend with convolution primitives (oneDNN's) runs on them.
+  private boolean primitive(Backend b) {
+    return product instanceof Linear.Dense && b.hasDenseConvolution();
+  }
+
   private Tensor[] scratch(Backend b, Tensor x) {
     int[] s = x.shape();
     return scratch.computeIfAbsent(
@@ -169,6 +179,10 @@ public final class Conv implements Layer {
       b.convForward(bs.layout(), bs.weight().value(), x, kernel, stride, y);
       return;
     }
+    if (primitive(b)) {
+      b.denseConvForward(product.weight().value(), x, kernel, stride, y);
+      return;
+    }
     Tensor cols = scratch(b, x)[0];
     b.im2col(x, kernel, stride, cols);
     product.forward(b, cols, y);
@@ -187,6 +201,11 @@ public final class Conv implements Layer {
       if (dx != null) {
         b.convBackwardData(bs.layout(), bs.weight().value(), dy, kernel, stride, dx);
       }
+      return;
+    }
+    if (primitive(b)) {
+      b.denseConvBackward(
+          product.weight().value(), x, dy, kernel, stride, product.weight().grad(), dx);
       return;
     }
     Tensor[] s = scratch(b, x);

@@ -71,6 +71,17 @@ public abstract class ConvolutionContractTest {
   /** Runs {@code op} on copies of {@code values} in the backend and the reference; compares all. */
   private void compare(
       String what, int reduction, float[][] values, int[][] shapes, OpOnTensors op) {
+    compare(what, reduction, values, shapes, op, true);
+  }
+
+  /** As above; {@code kernels}: whether the op runs the engine's own kernels ({@link #ran}). */
+  private void compare(
+      String what,
+      int reduction,
+      float[][] values,
+      int[][] shapes,
+      OpOnTensors op,
+      boolean kernels) {
     Tensor[] mine = new Tensor[values.length];
     Tensor[] ref = new Tensor[values.length];
     try (TensorScope ms = backend.newScope();
@@ -81,7 +92,9 @@ public abstract class ConvolutionContractTest {
       }
       op.call(REF, ref);
       op.call(backend, mine);
-      ran(backend, what);
+      if (kernels) {
+        ran(backend, what);
+      }
       for (int i = 0; i < values.length; i++) {
         assertClose(ref[i].toArray(), mine[i].toArray(), reduction, what + " argument " + i);
       }
@@ -129,6 +142,76 @@ public abstract class ConvolutionContractTest {
             new int[][] {cols, x},
             (b, t) -> b.col2im(t[0], k, s, t[1]));
       }
+    }
+  }
+
+  /**
+   * Dense convolutions (a dense network's, and every stem's: any odd kernel), forward and both
+   * backward passes, the input gradient also skipped: every image shape, kernels 1, 3 and 7. A
+   * backend with convolution primitives (oneDNN's) runs them there, the others through im2col.
+   */
+  @Test
+  void denseConvolutionsMatchTheReference() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int[] g : IMAGES) {
+      for (int k : new int[] {1, 3, 7}) {
+        int s = g[4];
+        int out = 5;
+        int ho = ConvGeometry.outputSize(g[2], s);
+        int wo = ConvGeometry.outputSize(g[3], s);
+        int[] x = {g[0], g[1], g[2], g[3]};
+        int[] w = {out, g[0] * k * k};
+        int[] y = {out, g[1], ho, wo};
+        float[] xv = rand(r, x);
+        float[] wv = rand(r, w);
+        float[] dy = rand(r, y);
+        String at = " of " + java.util.Arrays.toString(g) + " kernel " + k;
+        int back = Math.max(g[1] * ho * wo, out * k * k);
+        boolean kernels = !backend.hasDenseConvolution();
+        compare(
+            "denseConvForward" + at,
+            g[0] * k * k,
+            new float[][] {wv, xv, rand(r, y)},
+            new int[][] {w, x, y},
+            (b, t) -> b.denseConvForward(t[0], t[1], k, s, t[2]),
+            kernels);
+        compare(
+            "denseConvBackward" + at,
+            back,
+            new float[][] {wv, xv, dy, rand(r, w), rand(r, x)},
+            new int[][] {w, x, y, w, x},
+            (b, t) -> b.denseConvBackward(t[0], t[1], t[2], k, s, t[3], t[4]),
+            kernels);
+        compare(
+            "denseConvBackward without dX" + at,
+            back,
+            new float[][] {wv, xv, dy, rand(r, w)},
+            new int[][] {w, x, y, w},
+            (b, t) -> b.denseConvBackward(t[0], t[1], t[2], k, s, t[3], null),
+            kernels);
+      }
+    }
+  }
+
+  @Test
+  void denseConvolutionsRejectBadShapes() {
+    try (TensorScope s = backend.newScope()) {
+      Tensor x = s.zeros(3, 2, 5, 5);
+      Tensor w = s.zeros(4, 27);
+      Tensor y = s.zeros(4, 2, 3, 3);
+      assertBad("not X's 3 channels times 1 taps", () -> backend.denseConvForward(w, x, 1, 2, y));
+      assertBad(
+          "expected 4 channels x 50 output pixels", () -> backend.denseConvForward(w, x, 3, 1, y));
+      assertBad("kernel = 4", () -> backend.denseConvForward(w, x, 4, 2, y));
+      assertBad("stride = 3", () -> backend.denseConvForward(w, x, 3, 3, y));
+      Tensor flat = s.zeros(3, 50);
+      assertBad("expected an image", () -> backend.denseConvForward(w, flat, 3, 2, y));
+      Tensor dw = s.zeros(4, 9);
+      assertBad("W and dW", () -> backend.denseConvBackward(w, x, y, 3, 2, dw, null));
+      Tensor dx = s.zeros(3, 2, 4, 5);
+      Tensor goodDw = s.zeros(4, 27);
+      assertBad("X and dX", () -> backend.denseConvBackward(w, x, y, 3, 2, goodDw, dx));
+      assertBad("the same tensor", () -> backend.denseConvBackward(w, x, y, 3, 2, w, null));
     }
   }
 

@@ -1,5 +1,6 @@
 package org.relgraph.engine;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Nested;
@@ -49,6 +50,30 @@ class CpuConvolutionContractTest {
   class Avx512 extends AtIsa {
     Avx512() {
       super(CpuBackend.Isa.AVX512);
+    }
+  }
+
+  /**
+   * The backend of the convolutional networks' dense baseline: dense convolutions on oneDNN's
+   * convolution primitives (everything else on the native kernels of the best instruction set).
+   */
+  @Nested
+  class OneDnnPrimitives extends ConvolutionContractTest {
+    @Override
+    protected Backend create(int threads) {
+      assumeTrue(
+          CpuBackend.isAvailable(),
+          "native backend unavailable: " + CpuBackend.unavailabilityCause());
+      Throwable why = BareSgemm.Library.DNNL.unavailabilityCause();
+      assumeTrue(why == null, () -> "oneDNN does not load: " + why);
+      CpuBackend b = CpuBackend.withConvolutionPrimitives(CpuBackend.bestIsa(), threads);
+      assertTrue(b.hasDenseConvolution(), "convolution primitives");
+      return b;
+    }
+
+    @Override
+    protected void ran(Backend b, String op) {
+      CpuBackendContractTest.assertRanOn((CpuBackend) b, op);
     }
   }
 }
