@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.relgraph.engine.BareSgemm;
+import org.relgraph.engine.CpuBackend;
 
 /**
  * The dense library of a benchmark's baseline: the one asked for ({@code openblas}, {@code
@@ -50,7 +51,9 @@ public record DenseChoice(BareSgemm.Library library, String how) {
     BareSgemm.Library named = parse(option);
     if (named != null) {
       if (named == BareSgemm.Library.DNNL) {
-        new BareSgemm(named, 1, 1, 1, threads, 0).close(); // loads it, or says why not
+        // loads it with `threads` (a backend takes the count it was loaded with before), or says
+        // why not
+        CpuBackend.create(CpuBackend.bestIsa(), threads, named).close();
       }
       return new DenseChoice(named, "asked for");
     }

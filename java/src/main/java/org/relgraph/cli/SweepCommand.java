@@ -231,9 +231,10 @@ final class SweepCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--workers with --spark: the cluster's executors run the runs (see --task-cpus)");
     }
-    if (training.denseLibrary != null) {
+    if (training.denseLibrary != null || training.convPrimitives) {
       throw new IllegalArgumentException(
-          "--dense-library with --spark: the cluster's executors make their own backends, whose"
+          (training.convPrimitives ? "--conv-primitives" : "--dense-library")
+              + " with --spark: the cluster's executors make their own backends, whose"
               + " dense products run on OpenBLAS");
     }
     OutputFiles.checkFile(db, "--db");

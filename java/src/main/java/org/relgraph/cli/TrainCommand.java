@@ -16,6 +16,7 @@ import org.relgraph.bench.LayerBench;
 import org.relgraph.engine.Backend;
 import org.relgraph.engine.BackendProvider;
 import org.relgraph.engine.Backends;
+import org.relgraph.engine.BareSgemm;
 import org.relgraph.engine.CpuBackendProvider;
 import org.relgraph.engine.LossAccumulator;
 import org.relgraph.graph.GraphMeasures;
@@ -510,6 +511,16 @@ final class TrainCommand implements Runnable {
                 + " faster (auto), as `relgraph bench` does.")
     String denseLibrary;
 
+    @Option(
+        names = "--conv-primitives",
+        description =
+            "run the cpu backend's dense convolutions (a dense network's, and every network's stem)"
+                + " on oneDNN's own convolution primitives, not im2col + sgemm: the fastest dense"
+                + " convolution on most machines, as `relgraph bench epochs` times a conv model's"
+                + " dense baseline. Needs oneDNN: --dense-library onednn (the default with this"
+                + " option) or auto choosing it.")
+    boolean convPrimitives;
+
     /** How the cpu backend's dense library was chosen: by the first backend made; else null. */
     DenseChoice denseChoice;
 
@@ -605,7 +616,10 @@ final class TrainCommand implements Runnable {
                 + denseChoice.library().label()
                 + " ("
                 + denseChoice.how()
-                + ")");
+                + ")"
+                + (convPrimitives
+                    ? "; dense convolutions on oneDNN's convolution primitives"
+                    : ""));
         err.flush();
       }
     }
@@ -623,21 +637,31 @@ final class TrainCommand implements Runnable {
         throw new IllegalArgumentException("--threads = " + t + " outside [1, 1024]");
       }
       BackendProvider provider = Backends.find(backend);
-      if (denseLibrary == null) {
+      if (denseLibrary == null && !convPrimitives) {
         return provider.create(t);
       }
-      DenseChoice.parse(denseLibrary);
+      String library = denseLibrary != null ? denseLibrary : "onednn";
+      DenseChoice.parse(library);
       if (!(provider instanceof CpuBackendProvider cpu)) {
         throw new IllegalArgumentException(
-            "--dense-library applies to the cpu backend, not --backend " + provider.name());
+            (denseLibrary != null ? "--dense-library" : "--conv-primitives")
+                + " applies to the cpu backend, not --backend "
+                + provider.name());
       }
       if (denseChoice == null) {
         cpu.requireAvailable(); // before the libraries are timed
         denseChoice =
             DenseChoice.choose(
-                denseLibrary, List.of(new int[] {512, 512, batch}), t, LayerBench.Timing.QUICK);
+                library, List.of(new int[] {512, 512, batch}), t, LayerBench.Timing.QUICK);
       }
-      return cpu.create(t, denseChoice.library());
+      if (convPrimitives && denseChoice.library() != BareSgemm.Library.DNNL) {
+        throw new IllegalArgumentException(
+            "--conv-primitives runs on oneDNN, but --dense-library "
+                + library
+                + " chose "
+                + denseChoice.library().label());
+      }
+      return cpu.create(t, denseChoice.library(), convPrimitives);
     }
   }
 }

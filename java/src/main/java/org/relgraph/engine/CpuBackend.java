@@ -921,6 +921,7 @@ public final class CpuBackend extends Backend {
         + threads
         + " threads"
         + (dense == BareSgemm.Library.OPENBLAS ? "" : ", dense " + dense.label())
+        + (convolutionPrimitives ? ", its convolution primitives" : "")
         + ")";
   }
 }

@@ -64,8 +64,24 @@ public final class CpuBackendProvider implements BackendProvider {
    *     not load
    */
   public Backend create(int threads, BareSgemm.Library dense) {
+    return create(threads, dense, false);
+  }
+
+  /**
+   * As {@link #create(int, BareSgemm.Library)}; with {@code convolutionPrimitives} (oneDNN only),
+   * dense convolutions on oneDNN's own primitives ({@link CpuBackend#withConvolutionPrimitives}).
+   *
+   * @throws IllegalArgumentException for convolution primitives on OpenBLAS
+   */
+  public Backend create(int threads, BareSgemm.Library dense, boolean convolutionPrimitives) {
     requireAvailable();
-    return CpuBackend.create(CpuBackend.bestIsa(), threads, dense);
+    if (!convolutionPrimitives) {
+      return CpuBackend.create(CpuBackend.bestIsa(), threads, dense);
+    }
+    if (dense != BareSgemm.Library.DNNL) {
+      throw new IllegalArgumentException("convolution primitives run on oneDNN, not " + dense);
+    }
+    return CpuBackend.withConvolutionPrimitives(CpuBackend.bestIsa(), threads);
   }
 
   /**

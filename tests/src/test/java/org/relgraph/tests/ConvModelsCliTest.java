@@ -117,6 +117,55 @@ class ConvModelsCliTest {
     assertTrue(e.contains("unknown model 'vgg'"), e);
   }
 
+  /**
+   * A tiny CNN's one epoch on the synthetic images, on 2 threads (oneDNN's count in these tests).
+   */
+  private static Cli trainOnTwoThreads(String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "train",
+                "--graph",
+                TINY_GRAPH,
+                "--dataset",
+                "synthetic",
+                "--epochs",
+                "1",
+                "--threads",
+                "2",
+                "--model",
+                "cnn",
+                "--width",
+                "16"));
+    args.addAll(List.of(more));
+    return Cli.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void convPrimitivesRunTheStemOnOneDnnAndAreRefusedWithoutIt() {
+    String e = refused(trainOnTwoThreads("--conv-primitives", "--backend", "java"));
+    assertTrue(e.contains("--conv-primitives applies to the cpu backend, not --backend java"), e);
+    Throwable why = org.relgraph.engine.BareSgemm.Library.DNNL.unavailabilityCause();
+    org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "oneDNN does not load: " + why);
+    e = refused(trainOnTwoThreads("--conv-primitives", "--dense-library", "openblas"));
+    assertTrue(e.contains("--conv-primitives runs on oneDNN, but --dense-library openblas"), e);
+    Cli r = trainOnTwoThreads("--conv-primitives", "--json");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(
+        r.err().contains("dense products on onednn")
+            && r.err().contains("dense convolutions on oneDNN's convolution primitives"),
+        r.err());
+    JsonObject j = TrainCliTest.lastJson(r.out());
+    assertEquals(
+        "CpuBackend("
+            + org.relgraph.engine.CpuBackend.bestIsa()
+            + ", 2 threads, dense onednn, its convolution"
+            + " primitives)",
+        j.get("backend").getAsString());
+    double err = j.get("top1_error").getAsDouble();
+    assertTrue(err < 50, "error " + err + " (chance 75%)");
+  }
+
   @Test
   void aSweepNamedAfterTheCnnTrainsItUnderItsOwnKey(@TempDir Path dir) throws Exception {
     Path set = dir.resolve("set.csv");
