@@ -75,6 +75,10 @@ public final class OneDnnConv implements AutoCloseable {
   private dnnl_stream stream;
   private dnnl_primitive_desc convDesc;
   private dnnl_primitive conv;
+  // the arguments' shapes with format_tag any, for every primitive to choose its layouts
+  private dnnl_memory_desc anyImage;
+  private dnnl_memory_desc anyWeights;
+  private dnnl_memory_desc anyOutput;
   private dnnl_memory_desc userImage;
   private dnnl_memory_desc userWeights;
   private dnnl_memory_desc userOutput;
@@ -181,6 +185,9 @@ public final class OneDnnConv implements AutoCloseable {
     check(
         dnnl.dnnl_stream_create(stream, engine, dnnl.dnnl_stream_default_flags),
         "dnnl_stream_create");
+    anyImage = desc(imageDims(), dnnl.dnnl_format_tag_any);
+    anyWeights = desc(weightDims(), dnnl.dnnl_format_tag_any);
+    anyOutput = desc(outputDims(), dnnl.dnnl_format_tag_any);
     convDesc = new dnnl_primitive_desc();
     check(
         dnnl.dnnl_convolution_forward_primitive_desc_create(
@@ -188,10 +195,10 @@ public final class OneDnnConv implements AutoCloseable {
             engine,
             dnnl.dnnl_forward_training,
             dnnl.dnnl_convolution_direct,
-            desc(imageDims(), dnnl.dnnl_format_tag_any),
-            desc(weightDims(), dnnl.dnnl_format_tag_any),
+            anyImage,
+            anyWeights,
             null,
-            desc(outputDims(), dnnl.dnnl_format_tag_any),
+            anyOutput,
             strides(),
             NO_DILATION,
             padding(),
@@ -437,9 +444,9 @@ public final class OneDnnConv implements AutoCloseable {
               dataDesc,
               engine,
               dnnl.dnnl_convolution_direct,
-              desc(imageDims(), dnnl.dnnl_format_tag_any),
-              desc(weightDims(), dnnl.dnnl_format_tag_any),
-              desc(outputDims(), dnnl.dnnl_format_tag_any),
+              anyImage,
+              anyWeights,
+              anyOutput,
               strides(),
               NO_DILATION,
               padding(),
@@ -455,10 +462,10 @@ public final class OneDnnConv implements AutoCloseable {
               weightDesc,
               engine,
               dnnl.dnnl_convolution_direct,
-              desc(imageDims(), dnnl.dnnl_format_tag_any),
-              desc(weightDims(), dnnl.dnnl_format_tag_any),
+              anyImage,
+              anyWeights,
               null,
-              desc(outputDims(), dnnl.dnnl_format_tag_any),
+              anyOutput,
               strides(),
               NO_DILATION,
               padding(),

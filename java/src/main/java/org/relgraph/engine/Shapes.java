@@ -316,16 +316,37 @@ final class Shapes {
             + " channels times "
             + kernel * kernel
             + " taps");
+    sized(
+        m,
+        w.rows(),
+        n,
+        mName,
+        w.rows() + " channels x " + n + " output pixels",
+        x,
+        xName,
+        kernel,
+        stride);
+  }
+
+  /** m is rows × cols, else: "m is …, expected (what) for x of …, kernel K, stride S". */
+  private static void sized(
+      Tensor m,
+      long rows,
+      long cols,
+      String mName,
+      String what,
+      Tensor x,
+      String xName,
+      int kernel,
+      int stride) {
     require(
-        m.rows() == w.rows() && m.cols() == n,
+        m.rows() == rows && m.cols() == cols,
         mName
             + " is "
             + shape(m)
             + ", expected "
-            + w.rows()
-            + " channels x "
-            + n
-            + " output pixels for "
+            + what
+            + " for "
             + xName
             + " of "
             + shape(x)
@@ -344,23 +365,7 @@ final class Shapes {
     int[] s = x.shape();
     long rows = (long) s[0] * kernel * kernel;
     long n = ConvGeometry.outputPixels(s, stride);
-    require(
-        cols.rows() == rows && cols.cols() == n,
-        cName
-            + " is "
-            + shape(cols)
-            + ", expected "
-            + rows
-            + " x "
-            + n
-            + " for "
-            + xName
-            + " of "
-            + shape(x)
-            + ", kernel "
-            + kernel
-            + ", stride "
-            + stride);
+    sized(cols, rows, n, cName, rows + " x " + n, x, xName, kernel, stride);
     distinct(x, cols);
   }
 

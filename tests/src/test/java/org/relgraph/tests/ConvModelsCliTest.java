@@ -23,6 +23,11 @@ class ConvModelsCliTest {
   private static final String TINY_GRAPH = "ws-flex:n=4,k=2,p=0,seed=1";
 
   private static Cli train(String... more) {
+    return trainOn("1", more);
+  }
+
+  /** One epoch on the synthetic images over the tiny graph, on {@code threads} threads. */
+  private static Cli trainOn(String threads, String... more) {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -34,7 +39,7 @@ class ConvModelsCliTest {
                 "--epochs",
                 "1",
                 "--threads",
-                "1"));
+                threads));
     args.addAll(List.of(more));
     return Cli.run(args.toArray(String[]::new));
   }
@@ -117,28 +122,11 @@ class ConvModelsCliTest {
     assertTrue(e.contains("unknown model 'vgg'"), e);
   }
 
-  /**
-   * A tiny CNN's one epoch on the synthetic images, on 2 threads (oneDNN's count in these tests).
-   */
+  /** A tiny CNN's one epoch on 2 threads (oneDNN's count in these tests). */
   private static Cli trainOnTwoThreads(String... more) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "train",
-                "--graph",
-                TINY_GRAPH,
-                "--dataset",
-                "synthetic",
-                "--epochs",
-                "1",
-                "--threads",
-                "2",
-                "--model",
-                "cnn",
-                "--width",
-                "16"));
+    List<String> args = new java.util.ArrayList<>(List.of("--model", "cnn", "--width", "16"));
     args.addAll(List.of(more));
-    return Cli.run(args.toArray(String[]::new));
+    return trainOn("2", args.toArray(String[]::new));
   }
 
   @Test
