@@ -1097,24 +1097,22 @@ static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, c
       [](int, int, int) {});
 }
 
-// Whether conv_backward_data takes the tap-by-tap route (the forward one over the transposed
-// kernel): a shifted convolution over input nodes of 2 to 3 channels on average.
-// (183 channels at 14 x 14, WS-flex k/n 0.125, 2 threads, timed alternately with the im2col
-// route: 0.64 of its time at batch 128 and 0.70 at batch 32 with AVX-512, 0.85 with AVX2; over
-// nodes of 5.7 channels, 363 at 7 x 7, 1.04 to 1.09.)
-static inline bool taps_backward_data(const Kernel& k, const ConvShape& g) {
-  return shifted(g) && g.kernel > 1 &&
-         thin_sparse(k, k.inOff[k.nIn] / (g.kernel * g.kernel), k.nIn, 3);
-}
-
 /** dX (an image, overwritten) = col2im of the block-sparse backward-data product of k on dY. */
 static void conv_backward_data(const Kernel& k, const ConvShape& g, const float* W,
                                const float* dY, float* dX, int threads) {
   last_isa = ISA;
-  if (taps_backward_data(k, g)) {
+  // A shifted convolution's backward-data is the forward pass of the transposed kernel (taps
+  // reversed) over dY's image, by whichever route conv_forward takes for it: tap by tap over thin
+  // input nodes, else over im2col chunks of dY, with no col2im. (conv_ab, 2 threads, the route
+  // below against this one, old / new time: AVX-512 363 channels at 7 x 7, batch 128, 1.94; 342
+  // at 16 x 16 and 28 x 28, batch 32, 1.96 and 1.72; 1366 at 7 x 7 1.37; 684 and 724 channels
+  // 1.13-1.17; forced AVX2 1.06-1.34.)
+  if (shifted(g) && g.kernel > 1) {
     thread_local TransposedKernel t;
     transpose_kernel(k, g.kernel * g.kernel, W, t, threads);
-    conv_forward_taps(t.k, g, t.W.data(), dY, dX, threads);
+    ConvShape image = g;  // dY's: the same size, the layer's output channels
+    image.channels = k.outOff[k.nOut];
+    conv_forward(t.k, image, t.W.data(), dY, dX, threads);
     return;
   }
   // phased: the chunks add into phase planes, made into dX at the end
