@@ -51,11 +51,6 @@ static inline float lane_on() {
   __builtin_memcpy(&m, &all, sizeof m);
   return m;
 }
-static inline bool lane_set(float m) {
-  unsigned bits;
-  __builtin_memcpy(&bits, &m, sizeof bits);
-  return bits != 0;
-}
 
 // s - 0 is s for every s (s + 0 is not, for -0), so this folds to a plain broadcast.
 static inline vf splat(float s) { return s - vf{}; }
@@ -1420,7 +1415,7 @@ static inline void dwb_tile(const float* dy, long ld, int batch, const float* co
   float s[RR * CC];
   lane_sums<RR * CC>(&acc[0][0][0], s);
   for (; k < batch; ++k) {  // the last columns that do not fill a vector
-    if (M && !lane_set(mask[k])) continue;
+    if (M && mask[k] == 0.0f) continue;
 #pragma GCC unroll 8
     for (int r = 0; r < RR; ++r)
 #pragma GCC unroll 8
