@@ -385,21 +385,14 @@ final class BenchCommand implements Runnable {
         } catch (IllegalStateException e) {
           why = e.getMessage().lines().findFirst().orElse("");
         }
-        if (why == null) {
-          convBaseline =
-              "; dense convolutions: im2col + "
-                  + dense.library().label()
-                  + " sgemm, and oneDNN's convolution primitives ("
-                  + org.relgraph.bench.EpochBench.CONV_BASELINE
-                  + "); time_vs_baseline against the faster";
-        } else {
-          convBaseline =
-              "; dense convolutions: im2col + "
-                  + dense.library().label()
-                  + " sgemm (oneDNN's convolution primitives unavailable: "
-                  + why
-                  + ")";
-        }
+        convBaseline =
+            "; dense convolutions: im2col + "
+                + dense.library().label()
+                + (why == null
+                    ? " sgemm, and oneDNN's convolution primitives ("
+                        + org.relgraph.bench.EpochBench.CONV_BASELINE
+                        + "); time_vs_baseline against the faster"
+                    : " sgemm (oneDNN's convolution primitives unavailable: " + why + ")");
       }
       String comment =
           String.format(

@@ -155,6 +155,11 @@ public final class CpuBackend extends Backend {
    * @throws IllegalStateException when oneDNN is asked for and does not load
    */
   public static CpuBackend create(Isa isa, int threads, BareSgemm.Library dense) {
+    return create(isa, threads, dense, false);
+  }
+
+  private static CpuBackend create(
+      Isa isa, int threads, BareSgemm.Library dense, boolean convolutionPrimitives) {
     requireAvailable();
     if (isa.ordinal() > BEST.ordinal()) {
       throw new IllegalArgumentException("instruction set " + isa + " not supported by this CPU");
@@ -165,7 +170,7 @@ public final class CpuBackend extends Backend {
     if (dense == BareSgemm.Library.DNNL) {
       BareSgemm.Dnnl.load(threads);
     }
-    return new CpuBackend(isa, threads, dense, false);
+    return new CpuBackend(isa, threads, dense, convolutionPrimitives);
   }
 
   /**
@@ -179,8 +184,7 @@ public final class CpuBackend extends Backend {
    * @throws IllegalStateException when oneDNN does not load
    */
   public static CpuBackend withConvolutionPrimitives(Isa isa, int threads) {
-    CpuBackend b = create(isa, threads, BareSgemm.Library.DNNL);
-    return new CpuBackend(b.isa, b.threads, b.dense, true);
+    return create(isa, threads, BareSgemm.Library.DNNL, true);
   }
 
   private static void requireAvailable() {

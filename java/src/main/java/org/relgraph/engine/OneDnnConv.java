@@ -89,6 +89,8 @@ public final class OneDnnConv implements AutoCloseable {
   private Arg trainSrc;
   private Arg trainWeights;
   private Arg trainDst;
+  private dnnl_exec_arg_t benchmarkConvArgs;
+  private dnnl_exec_arg_t trainConvArgs;
   private Backward backward;
   private boolean closed;
 
@@ -273,11 +275,9 @@ public final class OneDnnConv implements AutoCloseable {
         "dnnl_reorder_primitive_desc_create");
     primitiveDescs.add(rd);
     a.reorder = primitive(rd, "reorder");
-    a.reorderArgs = new dnnl_exec_arg_t(2);
-    buffers.add(a.reorderArgs);
-    a.reorderArgs.position(0).arg(DNNL_ARG_FROM).memory(input ? a.user : a.primitive);
-    a.reorderArgs.position(1).arg(DNNL_ARG_TO).memory(input ? a.primitive : a.user);
-    a.reorderArgs.position(0);
+    a.reorderArgs =
+        args(
+            DNNL_ARG_FROM, input ? a.user : a.primitive, DNNL_ARG_TO, input ? a.primitive : a.user);
     return a;
   }
 
@@ -288,45 +288,39 @@ public final class OneDnnConv implements AutoCloseable {
     return m;
   }
 
-  /**
-   * Points {@code a}'s user memory at {@code buffer} (null: its own), then reorders an input in.
-   */
+  /** Points {@code a}'s user memory at {@code buffer}, a caller's. */
+  private void point(Arg a, Pointer buffer) {
+    check(dnnl.dnnl_memory_set_data_handle(a.user, buffer), "dnnl_memory_set_data_handle");
+  }
+
+  /** Points an input's user memory at {@code buffer} and reorders it into the primitive's. */
   private void in(Arg a, Pointer buffer) {
-    if (buffer != null) {
-      check(dnnl.dnnl_memory_set_data_handle(a.user, buffer), "dnnl_memory_set_data_handle");
-    }
+    point(a, buffer);
+    reorder(a);
+  }
+
+  /** Runs {@code a}'s reorder, if it has one: an input's into the primitive, an output's back. */
+  private void reorder(Arg a) {
     if (a.reorder != null) {
       execute(a.reorder, a.reorderArgs, "reorder");
     }
   }
 
-  /** Points {@code a}'s user memory at {@code buffer} (null: its own), for an output. */
-  private void target(Arg a, Pointer buffer) {
-    if (buffer != null) {
-      check(dnnl.dnnl_memory_set_data_handle(a.user, buffer), "dnnl_memory_set_data_handle");
-    }
-  }
-
-  /** Reorders an output into the user's memory, once the primitive wrote it. */
-  private void out(Arg a) {
-    if (a.reorder != null) {
-      execute(a.reorder, a.reorderArgs, "reorder");
-    }
-  }
-
-  /** Runs {@code p} over {@code (argument, memory)} pairs. */
-  private void run(dnnl_primitive p, String what, Object... pairs) {
+  /**
+   * The arguments of a primitive, {@code (argument, memory)} pairs (a memory, or an {@link Arg}'s
+   * primitive memory), made once and freed on close.
+   */
+  private dnnl_exec_arg_t args(Object... pairs) {
     int n = pairs.length / 2;
     dnnl_exec_arg_t args = new dnnl_exec_arg_t(n);
-    try {
-      for (int i = 0; i < n; i++) {
-        args.position(i).arg((Integer) pairs[2 * i]).memory(((Arg) pairs[2 * i + 1]).primitive);
-      }
-      args.position(0);
-      execute(p, args, what);
-    } finally {
-      args.close();
+    buffers.add(args);
+    for (int i = 0; i < n; i++) {
+      Object m = pairs[2 * i + 1];
+      args.position(i)
+          .arg((Integer) pairs[2 * i])
+          .memory(m instanceof Arg a ? a.primitive : (dnnl_memory) m);
     }
+    return args.position(0);
   }
 
   private void execute(dnnl_primitive p, dnnl_exec_arg_t args, String what) {
@@ -360,6 +354,7 @@ public final class OneDnnConv implements AutoCloseable {
       src = arg(convDesc, dnnl.dnnl_query_src_md, userImage, true, true);
       weights = arg(convDesc, dnnl.dnnl_query_weights_md, userWeights, true, true);
       dst = arg(convDesc, dnnl.dnnl_query_dst_md, userOutput, false, true);
+      benchmarkConvArgs = args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_DST, dst);
     }
   }
 
@@ -368,7 +363,7 @@ public final class OneDnnConv implements AutoCloseable {
     requireOpen();
     benchmarkArgs();
     put(src.own, channelMajor, (long) in * batch * height * width, "input");
-    in(src, null);
+    reorder(src);
   }
 
   /**
@@ -379,21 +374,21 @@ public final class OneDnnConv implements AutoCloseable {
     requireOpen();
     benchmarkArgs();
     put(weights.own, oihw, (long) out * in * kernel * kernel, "weights");
-    in(weights, null);
+    reorder(weights);
   }
 
   /** The convolution of the benchmark's input, in the layouts the primitive chose: no reorder. */
   public void forward() {
     requireOpen();
     benchmarkArgs();
-    run(conv, "convolution", DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_DST, dst);
+    execute(conv, benchmarkConvArgs, "convolution");
   }
 
   /** The output of the last {@link #forward()}, channel-major: {@code out × batch × Ho × Wo}. */
   public float[] output() {
     requireOpen();
     benchmarkArgs();
-    out(dst);
+    reorder(dst);
     float[] y = new float[Math.toIntExact((long) out * batch * outHeight * outWidth)];
     dst.own.position(0).get(y);
     return y;
@@ -410,20 +405,14 @@ public final class OneDnnConv implements AutoCloseable {
       trainSrc = arg(convDesc, dnnl.dnnl_query_src_md, userImage, true, false);
       trainWeights = arg(convDesc, dnnl.dnnl_query_weights_md, userWeights, true, false);
       trainDst = arg(convDesc, dnnl.dnnl_query_dst_md, userOutput, false, false);
+      trainConvArgs =
+          args(DNNL_ARG_SRC, trainSrc, DNNL_ARG_WEIGHTS, trainWeights, DNNL_ARG_DST, trainDst);
     }
     in(trainSrc, x);
     in(trainWeights, w);
-    target(trainDst, y);
-    run(
-        conv,
-        "convolution",
-        DNNL_ARG_SRC,
-        trainSrc,
-        DNNL_ARG_WEIGHTS,
-        trainWeights,
-        DNNL_ARG_DST,
-        trainDst);
-    out(trainDst);
+    point(trainDst, y);
+    execute(conv, trainConvArgs, "convolution");
+    reorder(trainDst);
   }
 
   /** The backward primitives and their arguments, made on the first {@link #backward}. */
@@ -436,6 +425,8 @@ public final class OneDnnConv implements AutoCloseable {
     final Arg weightX;
     final Arg weightDy;
     final Arg weightDw;
+    final dnnl_exec_arg_t dataArgs;
+    final dnnl_exec_arg_t weightArgs;
 
     Backward() {
       dnnl_primitive_desc dataDesc = new dnnl_primitive_desc();
@@ -488,6 +479,10 @@ public final class OneDnnConv implements AutoCloseable {
               ? dataDy
               : arg(weightDesc, dnnl.dnnl_query_diff_dst_md, userOutput, true, false);
       weightDw = arg(weightDesc, dnnl.dnnl_query_diff_weights_md, userWeights, false, false);
+      dataArgs =
+          args(DNNL_ARG_DIFF_DST, dataDy, DNNL_ARG_WEIGHTS, dataW, DNNL_ARG_DIFF_SRC, dataDx);
+      weightArgs =
+          args(DNNL_ARG_SRC, weightX, DNNL_ARG_DIFF_DST, weightDy, DNNL_ARG_DIFF_WEIGHTS, weightDw);
     }
   }
 
@@ -508,32 +503,16 @@ public final class OneDnnConv implements AutoCloseable {
       in(b.weightDy, dy);
     }
     in(b.weightX, x);
-    target(b.weightDw, dw);
-    run(
-        b.weight,
-        "convolution weight gradient",
-        DNNL_ARG_SRC,
-        b.weightX,
-        DNNL_ARG_DIFF_DST,
-        b.weightDy,
-        DNNL_ARG_DIFF_WEIGHTS,
-        b.weightDw);
-    out(b.weightDw);
+    point(b.weightDw, dw);
+    execute(b.weight, b.weightArgs, "convolution weight gradient");
+    reorder(b.weightDw);
     if (dx == null) {
       return;
     }
     in(b.dataW, w);
-    target(b.dataDx, dx);
-    run(
-        b.data,
-        "convolution backward-data",
-        DNNL_ARG_DIFF_DST,
-        b.dataDy,
-        DNNL_ARG_WEIGHTS,
-        b.dataW,
-        DNNL_ARG_DIFF_SRC,
-        b.dataDx);
-    out(b.dataDx);
+    point(b.dataDx, dx);
+    execute(b.data, b.dataArgs, "convolution backward-data");
+    reorder(b.dataDx);
   }
 
   /** oneDNN's name of the forward implementation it runs, e.g. {@code brg_conv_fwd:avx512_core}. */

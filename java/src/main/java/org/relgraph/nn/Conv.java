@@ -27,9 +27,9 @@ import org.relgraph.model.ChannelPartition;
  * the batch, freed by {@link #close()}.
  *
  * <p>A dense convolution (the dense mode's, and every stem) on a backend that {@link
- * Backend#hasDenseConvolution()} (the native CPU backend with oneDNN as its dense library) runs on
- * that library's convolution primitives instead: the fastest dense convolution of the machine, the
- * dense baseline a relational network is measured against.
+ * Backend#hasDenseConvolution()} (the native CPU backend made {@code withConvolutionPrimitives})
+ * runs on oneDNN's convolution primitives instead: the fastest dense convolution of the machine,
+ * the dense baseline a relational network is measured against.
  */
 public final class Conv implements Layer {
   private final int in;
