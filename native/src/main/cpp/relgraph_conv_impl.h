@@ -477,14 +477,15 @@ static inline TapPlane tap_plane(const ConvShape& g, int t) {
   return TapPlane{(long long)(ry * 2 + rx) * g.batch * g.outPlane(), (dy - ry) / 2, (dx - rx) / 2};
 }
 
-// mask (taps rows of cols) = lane masks (lane_on, else 0): set where tap t's shifted pixel lies on
-// the output grid. Every use selects by them (an AND, or a compare with 0), never multiplies.
-static void tap_masks(const ConvShape& g, long long c0, int cols, std::vector<float>& mask) {
-  const int taps = g.kernel * g.kernel;
+// mask (taps rows of cols) = lane masks (lane_on, else 0): set where tap t's shifted pixel (tps[t]
+// from the output pixel) lies on the output grid. Every use selects by them (an AND, or a compare
+// with 0), never multiplies.
+static void tap_masks(const ConvShape& g, const TapPlane* tps, int taps, long long c0, int cols,
+                      std::vector<float>& mask) {
   const float on = lane_on();
   mask.resize((size_t)taps * cols);
   for (int t = 0; t < taps; ++t) {
-    const TapPlane tp = tap_plane(g, t);
+    const TapPlane tp = tps[t];
     long long row = c0 / g.wo;
     int ox = (int)(c0 - row * g.wo), oy = (int)(row % g.ho);
     float* m = mask.data() + (size_t)t * cols;
@@ -497,6 +498,18 @@ static void tap_masks(const ConvShape& g, long long c0, int cols, std::vector<fl
       }
     }
   }
+}
+
+// Every tap's plane and shift (tap_plane) for the layer's own taps.
+static const TapPlane* layer_taps(const ConvShape& g) {
+  thread_local std::vector<TapPlane> tps;
+  tps.resize((size_t)g.kernel * g.kernel);
+  for (int t = 0; t < g.kernel * g.kernel; ++t) tps[t] = tap_plane(g, t);
+  return tps.data();
+}
+
+static void tap_masks(const ConvShape& g, long long c0, int cols, std::vector<float>& mask) {
+  tap_masks(g, layer_taps(g), g.kernel * g.kernel, c0, cols, mask);
 }
 
 // Tap t's plane and shift, and the columns [j0, j1) whose shifted pixel lies within the plane (the
@@ -834,20 +847,19 @@ constexpr int fwd_tap_vectors() {
   return VW == 16 ? (RR <= 3 ? 4 : RR <= 5 ? 3 : 2) : 4;
 }
 
-// Rows [0, rr) of a node (rr <= RR) over the chunk's pixels [0, e), e a whole number of vectors:
+// Rows [0, rr) of a node (rr <= RR) over the chunk's pixels [j, e), both whole numbers of vectors:
 // tiles of rr rows, then the vectors that remain one by one.
 template <int RR>
 static void fwd_taps_span(int rr, const float* w, long ldw, int kc, int taps,
                           const float* const* xr, const long long* from, const float* mask,
-                          int cols, int e, float* y, long ldy) {
+                          int cols, int j, int e, float* y, long ldy) {
   if constexpr (RR > 1) {
     if (rr < RR) {
-      fwd_taps_span<RR - 1>(rr, w, ldw, kc, taps, xr, from, mask, cols, e, y, ldy);
+      fwd_taps_span<RR - 1>(rr, w, ldw, kc, taps, xr, from, mask, cols, j, e, y, ldy);
       return;
     }
   }
   constexpr int CV = fwd_tap_vectors<RR>(), TILE = CV * VW;
-  int j = 0;
   for (; j + TILE <= e; j += TILE) {
     fwd_taps_tile<RR, CV>(w, ldw, kc, taps, xr, from, mask, cols, j, y, ldy);
   }
@@ -990,25 +1002,48 @@ static inline bool taps_forward(const Kernel& k, const ConvShape& g) {
   return taps_weight_gradient(k, g) && k.outOff[k.nOut] <= (VW == 16 ? 6L : 3L) * k.nOut;
 }
 
-// Y = the block-sparse product of k over im2col(X) tap by tap (see taps_forward): register tiles
-// of a node's rows by pixels, summed over the node's input channels and taps, read from a copy of
-// the chunk's planes with a halo, with no im2col chunk.
-static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* W,
-                              const float* planes, float* Y, int threads) {
-  const int taps = g.kernel * g.kernel, cin = k.inOff[k.nIn] / taps;
-  const int chunk = taps_chunk(k, threads);
-  const long long channel = planes_channel(g), n = k.batch;
+// Pixels a band of taps_products: a whole number of every tile's pixels (64, 48, 32).
+constexpr int TAPS_BAND = 192;
+
+// One product of taps_products: kernel k (weights W) whose columns are (input channel, tap) with
+// `taps` taps, tap t reading its input channel's planes at tps[t]; node v's output rows go to
+// Y + outOff[v] ldy, rows ldy apart.
+struct TapProduct {
+  const Kernel* k;
+  const float* W;
+  const TapPlane* tps;
+  int taps;
+  float* Y;
+  long ldy;
+};
+
+// The products of `count` kernels over the same input planes (g: their grid), tap by tap: register
+// tiles of a node's rows by pixels, summed over the node's input channels and taps, read from a
+// copy of the chunk's planes with a halo, made once a chunk for all of them, with no im2col chunk.
+// With rowRoute (one product, the layer's own 3 x 3 taps at stride 1, AVX-512) nodes of at most 3
+// rows take fwd_row_taps_tile.
+static void taps_products(const ConvShape& g, const float* planes, const TapProduct* prods,
+                          int count, bool rowRoute, int threads) {
+  if (count > 4) throw std::logic_error("taps_products: more than 4 products");
+  const Kernel& k0 = *prods[0].k;
+  const int cin = k0.inOff[k0.nIn] / prods[0].taps;
+  const int chunk = taps_chunk(k0, threads);
+  const long long channel = planes_channel(g), n = k0.batch;
   const int P = (int)(channel / n);  // planes per channel: 1, or 4 phase planes
-  // Nodes of at most 3 rows take the row route (fwd_row_taps_tile) at stride 1 with AVX-512.
-  const bool rowRoute = VW == 16 && g.stride == 1 && g.kernel == 3;
   // the farthest a tap reaches, and with the row route a vector more (its loads either side)
-  const int halo = g.wo + 1 + (rowRoute ? VW : 0);
-  over_chunks(threads, k.batch, chunk, [&](int, int c0, int cols) {
-    thread_local std::vector<float> mask;
+  long long reach = 0;
+  for (int i = 0; i < count; ++i) {
+    for (int t = 0; t < prods[i].taps; ++t) {
+      const long long s = (long long)prods[i].tps[t].di * g.wo + prods[i].tps[t].dj;
+      reach = std::max(reach, s < 0 ? -s : s);
+    }
+  }
+  const int halo = (int)reach + (rowRoute ? VW : 0);
+  over_chunks(threads, k0.batch, chunk, [&](int, int c0, int cols) {
+    thread_local std::vector<float> mask[4];
     thread_local std::vector<const float*> xr;
-    thread_local std::vector<long long> from;  // each tap's offset within a channel's halo rows
+    thread_local std::vector<long long> from[4];  // each tap's offset within a channel's halo rows
     thread_local std::vector<uint16_t> lm, rm, dm[3];
-    tap_masks(g, c0, cols, mask);
     // The chunk's planes with `halo` pixels either side (0 beyond the plane), rows ldh apart: every
     // tap reads in place, and the rows, unlike the planes, are no multiple of 4 KiB apart (planes
     // that are share L1 sets: 1.6 times slower at 32 x 32, batch 32). The halo before is whole
@@ -1027,11 +1062,6 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
         std::fill(dst + i1, dst + cols + lead + halo, 0.f);
       }
     }
-    from.resize(taps);
-    for (int t = 0; t < taps; ++t) {
-      const TapPlane tp = tap_plane(g, t);
-      from[t] = tp.off / n * ldh + lead + (long long)tp.di * g.wo + tp.dj;
-    }
     const int e = cols / VW * VW;  // where whole vectors end
     long long rowFrom[3] = {0, 0, 0};
     const uint16_t* dms[3] = {nullptr, nullptr, nullptr};
@@ -1042,38 +1072,75 @@ static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* 
         dms[d] = dm[d].data();
       }
     }
-    for (int v = 0; v < k.nOut; ++v) {
-      const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
+    for (int i = 0; i < count; ++i) {
+      const int taps = prods[i].taps;
+      tap_masks(g, prods[i].tps, taps, c0, cols, mask[i]);
+      from[i].resize(taps);
+      for (int t = 0; t < taps; ++t) {
+        const TapPlane tp = prods[i].tps[t];
+        from[i][t] = tp.off / n * ldh + lead + (long long)tp.di * g.wo + tp.dj;
+      }
+    }
+    // The products share k0's nodes, rows and input channels (their taps and weights differ):
+    // node by node, a band of pixels at a time for all of them, so that the band of the node's
+    // input rows is read into L1 once.
+    for (int v = 0; v < k0.nOut; ++v) {
+      const int rows = k0.outOff[v + 1] - k0.outOff[v];
       if (rows == 0) continue;
-      node_planes(k, v, taps, hx, (long long)P * ldh, xr);
-      const float* w = W + k.rowBase[v];
-      float* y = Y + (long long)k.outOff[v] * k.ld + c0;
+      node_planes(k0, v, prods[0].taps, hx, (long long)P * ldh, xr);
       if (rowRoute && rows <= 3) {
-        fwd_row_taps_span<3>(rows, w, K, kc, xr.data(), rowFrom, dms, lm.data(), rm.data(),
-                             e / VW, y, k.ld);
+        const int K = k0.rowK[v];
+        fwd_row_taps_span<3>(rows, prods[0].W + k0.rowBase[v], K, K / prods[0].taps, xr.data(),
+                             rowFrom, dms, lm.data(), rm.data(), e / VW,
+                             prods[0].Y + (long long)k0.outOff[v] * prods[0].ldy + c0,
+                             prods[0].ldy);
       } else {
         const int rtiles = (rows + FWD_TAP_ROWS - 1) / FWD_TAP_ROWS;
-        for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
-          const int rr = tile_height(rows, rtiles, rt);
-          fwd_taps_span<FWD_TAP_ROWS>(rr, w + (long)r0 * K, K, kc, taps, xr.data(), from.data(),
-                                      mask.data(), cols, e, y + (long)r0 * k.ld, k.ld);
-          r0 += rr;
+        for (int j0 = 0; j0 < e; j0 += TAPS_BAND) {
+          const int j1 = j0 + TAPS_BAND < e ? j0 + TAPS_BAND : e;
+          for (int i = 0; i < count; ++i) {
+            const Kernel& k = *prods[i].k;
+            const int K = k.rowK[v], kc = K / prods[i].taps;
+            const float* w = prods[i].W + k.rowBase[v];
+            float* y = prods[i].Y + (long long)k.outOff[v] * prods[i].ldy + c0;
+            for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
+              const int rr = tile_height(rows, rtiles, rt);
+              fwd_taps_span<FWD_TAP_ROWS>(rr, w + (long)r0 * K, K, kc, prods[i].taps, xr.data(),
+                                          from[i].data(), mask[i].data(), cols, j0, j1,
+                                          y + (long)r0 * prods[i].ldy, prods[i].ldy);
+              r0 += rr;
+            }
+          }
         }
       }
       // a last chunk's pixels short of a vector, one by one
-      for (int j = e; j < cols; ++j) {
-        for (int r = 0; r < rows; ++r) {
-          float sum = 0.f;
-          for (int t = 0; t < taps; ++t) {
-            if (mask[(size_t)t * cols + j] == 0.f) continue;
-            const float* wt = w + (long)r * K + t;
-            for (int c = 0; c < kc; ++c) sum += wt[(long)c * taps] * xr[c][from[t] + j];
+      for (int i = 0; i < count; ++i) {
+        const Kernel& k = *prods[i].k;
+        const int taps = prods[i].taps, K = k.rowK[v], kc = K / taps;
+        const float* w = prods[i].W + k.rowBase[v];
+        float* y = prods[i].Y + (long long)k.outOff[v] * prods[i].ldy + c0;
+        for (int j = e; j < cols; ++j) {
+          for (int r = 0; r < rows; ++r) {
+            float sum = 0.f;
+            for (int t = 0; t < taps; ++t) {
+              if (mask[i][(size_t)t * cols + j] == 0.f) continue;
+              const float* wt = w + (long)r * K + t;
+              for (int c = 0; c < kc; ++c) sum += wt[(long)c * taps] * xr[c][from[i][t] + j];
+            }
+            y[(long)r * prods[i].ldy + j] = sum;
           }
-          y[(long)r * k.ld + j] = sum;
         }
       }
     }
   });
+}
+
+// Y = the block-sparse product of k over im2col(X) tap by tap (see taps_forward), from X's planes.
+static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* W,
+                              const float* planes, float* Y, int threads) {
+  const TapProduct p{&k, W, layer_taps(g), g.kernel * g.kernel, Y, k.ld};
+  // Nodes of at most 3 rows take the row route (fwd_row_taps_tile) at stride 1 with AVX-512.
+  taps_products(g, planes, &p, 1, VW == 16 && g.stride == 1 && g.kernel == 3, threads);
 }
 
 /** Y = the block-sparse product of k over im2col(X), never formed. */
@@ -1097,6 +1164,62 @@ static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, c
       [](int, int, int) {});
 }
 
+// Whether conv_backward_data of a phased convolution takes conv_backward_data_phases: a kernel
+// above 1 x 1 over input nodes of 2 to 6 channels on average (with AVX2 too), at most half the
+// blocks of a complete graph. (Nodes of 1 channel, the FLOP-matched CNN's first relational layer
+// on 64 stem channels, broke even: 0.99-1.04 of the route below.)
+static inline bool taps_backward_data(const Kernel& k, const ConvShape& g) {
+  const long cin = k.inOff[k.nIn] / (g.kernel * g.kernel);
+  return phased(g) && g.kernel > 1 && thin_sparse(k, cin, k.nIn, 6);
+}
+
+// Backward-data of a phased convolution phase by phase: tap t reads phase plane p(t) of X at
+// shift s(t) (tap_plane), so phase p of dX is the sum over p's taps of W_t^T dY shifted by
+// -s(t): a forward product over dY's grid (stride 1) of the transposed kernel cut to p's taps
+// (1, 2, 2 and 4 of a 3 x 3 kernel's 9). The four go tap by tap over one halo copy of dY a
+// chunk (taps_products) into dX's phase planes, made into dX at the end. (conv_ab, 2 threads,
+// against the im2col and col2im route below, old / new time: AVX-512 183 to 363 channels from
+// 14 x 14, batch 128, 1.32-1.47; 363 to 724 from 7 x 7 1.16-1.30; 172 channels from 32 x 32 and
+// 342 from 28 x 28, batch 32, 1.97 and 1.88; forced AVX2 1.27, 0.99, 1.62 and 1.24.)
+static void conv_backward_data_phases(const Kernel& k, const ConvShape& g, const float* W,
+                                      const float* dY, float* dX, int threads) {
+  const int taps = g.kernel * g.kernel;
+  const long long n = (long long)g.batch * g.outPlane();
+  thread_local TransposedKernel tk[4];
+  thread_local std::vector<int> pick[4];
+  thread_local std::vector<TapPlane> tps[4];
+  for (int p = 0; p < 4; ++p) {
+    pick[p].clear();
+    tps[p].clear();
+  }
+  for (int t = 0; t < taps; ++t) {
+    const TapPlane tp = tap_plane(g, t);
+    const int p = (int)(tp.off / n);
+    pick[p].push_back(t);
+    tps[p].push_back(TapPlane{0, -tp.di, -tp.dj});
+  }
+  float* planes = thread_scratch<PHASE_SLOT>((size_t)(planes_channel(g) * g.channels));
+  TapProduct prods[4];
+  int count = 0;
+  for (int p = 0; p < 4; ++p) {
+    float* Y = planes + p * n;
+    if (pick[p].empty()) {  // no tap reads this phase (none with padding K/2 over K > 1)
+      for (int c = 0; c < g.channels; ++c) std::fill(Y + c * 4 * n, Y + c * 4 * n + n, 0.f);
+      continue;
+    }
+    transpose_kernel(k, taps, W, tk[p], threads, pick[p].data(), (int)pick[p].size());
+    prods[count++] = TapProduct{&tk[p].k, tk[p].W.data(), tps[p].data(), (int)pick[p].size(), Y,
+                                4 * n};
+  }
+  ConvShape grid = g;  // dY's: the output grid at stride 1, the layer's output channels
+  grid.channels = k.outOff[k.nOut];
+  grid.h = g.ho;
+  grid.w = g.wo;
+  grid.stride = 1;
+  taps_products(grid, dY, prods, count, false, threads);
+  phase_planes<true>(g, dX, planes, threads);
+}
+
 /** dX (an image, overwritten) = col2im of the block-sparse backward-data product of k on dY. */
 static void conv_backward_data(const Kernel& k, const ConvShape& g, const float* W,
                                const float* dY, float* dX, int threads) {
@@ -1113,6 +1236,10 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
     ConvShape image = g;  // dY's: the same size, the layer's output channels
     image.channels = k.outOff[k.nOut];
     conv_forward(t.k, image, t.W.data(), dY, dX, threads);
+    return;
+  }
+  if (taps_backward_data(k, g)) {
+    conv_backward_data_phases(k, g, W, dY, dX, threads);
     return;
   }
   // phased: the chunks add into phase planes, made into dX at the end

@@ -927,8 +927,9 @@ static void transpose(const float* src, long lds, int rows, int cols, float* dst
 // The transposed kernel: the nodes swap roles and each block is transposed, its taps flipped
 // where it has several (tap t of W_v[r][(c, t)] becomes tap K^2 - 1 - t of the row for channel
 // c), so that the backward-data product of k is the forward product of this kernel over dY (for
-// a shifted convolution, over dY's planes). Only the fields forward and conv_forward_taps read
-// are set (no transposed block index of its own).
+// a shifted convolution, over dY's planes). With `pick`, the rows have `picked` taps instead: tap
+// i is k's tap pick[i] (a phase of a strided convolution's taps). Only the fields forward and
+// taps_products read are set (no transposed block index of its own).
 struct TransposedKernel {
   std::vector<int> outOff, inOff, rowPtr, colIdx, blockCol, rowK;
   std::vector<long long> rowBase;
@@ -937,11 +938,12 @@ struct TransposedKernel {
 };
 
 static void transpose_kernel(const Kernel& k, int taps, const float* W, TransposedKernel& t,
-                             int threads) {
+                             int threads, const int* pick = nullptr, int picked = 0) {
+  const int nt = pick ? picked : taps;  // the transposed rows' taps
   t.outOff.assign(k.nIn + 1, 0);
   t.inOff.assign(k.nOut + 1, 0);
   for (int u = 0; u < k.nIn; ++u) t.outOff[u + 1] = k.inOff[u + 1] / taps;
-  for (int v = 0; v < k.nOut; ++v) t.inOff[v + 1] = k.outOff[v + 1] * taps;
+  for (int v = 0; v < k.nOut; ++v) t.inOff[v + 1] = k.outOff[v + 1] * nt;
   t.rowPtr.assign(k.nIn + 1, 0);
   t.colIdx.resize(k.nnz);
   t.blockCol.resize(k.nnz);
@@ -954,7 +956,7 @@ static void transpose_kernel(const Kernel& k, int taps, const float* W, Transpos
       const int v = k.blockRow[k.tBlock[i]];
       t.colIdx[i] = v;
       t.blockCol[i] = t.rowK[u];
-      t.rowK[u] += (k.outOff[v + 1] - k.outOff[v]) * taps;
+      t.rowK[u] += (k.outOff[v + 1] - k.outOff[v]) * nt;
     }
     t.rowPtr[u + 1] = k.tPtr[u + 1];
     base += (long long)(t.outOff[u + 1] - t.outOff[u]) * t.rowK[u];
@@ -974,8 +976,8 @@ static void transpose_kernel(const Kernel& k, int taps, const float* W, Transpos
       for (int r = 0; r < rows; ++r) {
         const float* from = block + (long long)r * k.rowK[v];
         for (int c = 0; c < channels; ++c) {
-          float* dst = to + (long long)c * t.rowK[u] + (long long)r * taps;
-          for (int tap = 0; tap < taps; ++tap) dst[taps - 1 - tap] = from[c * taps + tap];
+          float* dst = to + (long long)c * t.rowK[u] + (long long)r * nt;
+          for (int i = 0; i < nt; ++i) dst[i] = from[c * taps + (pick ? pick[i] : taps - 1 - i)];
         }
       }
     }

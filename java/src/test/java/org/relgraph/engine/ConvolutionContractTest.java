@@ -492,7 +492,8 @@ public abstract class ConvolutionContractTest {
   /**
    * The three products over nodes of 2 to 4 channels of a sparse graph, whose 3 × 3 forward pass
    * and weight gradient the native backend takes tap by tap straight from the image (or its phase
-   * planes, at stride 2) where it can: stride 1, stride 2 over even and odd sizes, a 1-pixel image,
+   * planes, at stride 2) where it can, and whose backward-data at stride 2 it takes phase plane by
+   * phase plane, tap by tap over dY: stride 1, stride 2 over even and odd sizes, a 1-pixel image,
    * wide ones at stride 2.
    */
   @Test
