@@ -1024,7 +1024,9 @@ struct TapProduct {
 // rows take fwd_row_taps_tile.
 static void taps_products(const ConvShape& g, const float* planes, const TapProduct* prods,
                           int count, bool rowRoute, int threads) {
-  if (count > 4) throw std::logic_error("taps_products: more than 4 products");
+  if (count > 4 || (rowRoute && count > 1)) {  // the row route runs the first product alone
+    throw std::logic_error("taps_products: more than 4 products, or the row route with several");
+  }
   const Kernel& k0 = *prods[0].k;
   const int cin = k0.inOff[k0.nIn] / prods[0].taps;
   const int chunk = taps_chunk(k0, threads);
