@@ -1090,26 +1090,30 @@ static void taps_products(const ConvShape& g, const float* planes, const TapProd
       const int rows = k0.outOff[v + 1] - k0.outOff[v];
       if (rows == 0) continue;
       node_planes(k0, v, prods[0].taps, hx, (long long)P * ldh, xr);
+      // each product's row length, input channels, weights and output rows of node v
+      int K[4], kc[4];
+      const float* w[4];
+      float* y[4];
+      for (int i = 0; i < count; ++i) {
+        const Kernel& k = *prods[i].k;
+        K[i] = k.rowK[v];
+        kc[i] = K[i] / prods[i].taps;
+        w[i] = prods[i].W + k.rowBase[v];
+        y[i] = prods[i].Y + (long long)k.outOff[v] * prods[i].ldy + c0;
+      }
       if (rowRoute && rows <= 3) {
-        const int K = k0.rowK[v];
-        fwd_row_taps_span<3>(rows, prods[0].W + k0.rowBase[v], K, K / prods[0].taps, xr.data(),
-                             rowFrom, dms, lm.data(), rm.data(), e / VW,
-                             prods[0].Y + (long long)k0.outOff[v] * prods[0].ldy + c0,
-                             prods[0].ldy);
+        fwd_row_taps_span<3>(rows, w[0], K[0], kc[0], xr.data(), rowFrom, dms, lm.data(),
+                             rm.data(), e / VW, y[0], prods[0].ldy);
       } else {
         const int rtiles = (rows + FWD_TAP_ROWS - 1) / FWD_TAP_ROWS;
         for (int j0 = 0; j0 < e; j0 += TAPS_BAND) {
           const int j1 = j0 + TAPS_BAND < e ? j0 + TAPS_BAND : e;
           for (int i = 0; i < count; ++i) {
-            const Kernel& k = *prods[i].k;
-            const int K = k.rowK[v], kc = K / prods[i].taps;
-            const float* w = prods[i].W + k.rowBase[v];
-            float* y = prods[i].Y + (long long)k.outOff[v] * prods[i].ldy + c0;
             for (int rt = 0, r0 = 0; rt < rtiles; ++rt) {
               const int rr = tile_height(rows, rtiles, rt);
-              fwd_taps_span<FWD_TAP_ROWS>(rr, w + (long)r0 * K, K, kc, prods[i].taps, xr.data(),
-                                          from[i].data(), mask[i].data(), cols, j0, j1,
-                                          y + (long)r0 * prods[i].ldy, prods[i].ldy);
+              fwd_taps_span<FWD_TAP_ROWS>(rr, w[i] + (long)r0 * K[i], K[i], kc[i], prods[i].taps,
+                                          xr.data(), from[i].data(), mask[i].data(), cols, j0,
+                                          j1, y[i] + (long)r0 * prods[i].ldy, prods[i].ldy);
               r0 += rr;
             }
           }
@@ -1117,19 +1121,16 @@ static void taps_products(const ConvShape& g, const float* planes, const TapProd
       }
       // a last chunk's pixels short of a vector, one by one
       for (int i = 0; i < count; ++i) {
-        const Kernel& k = *prods[i].k;
-        const int taps = prods[i].taps, K = k.rowK[v], kc = K / taps;
-        const float* w = prods[i].W + k.rowBase[v];
-        float* y = prods[i].Y + (long long)k.outOff[v] * prods[i].ldy + c0;
+        const int taps = prods[i].taps;
         for (int j = e; j < cols; ++j) {
           for (int r = 0; r < rows; ++r) {
             float sum = 0.f;
             for (int t = 0; t < taps; ++t) {
               if (mask[i][(size_t)t * cols + j] == 0.f) continue;
-              const float* wt = w + (long)r * K + t;
-              for (int c = 0; c < kc; ++c) sum += wt[(long)c * taps] * xr[c][from[i][t] + j];
+              const float* wt = w[i] + (long)r * K[i] + t;
+              for (int c = 0; c < kc[i]; ++c) sum += wt[(long)c * taps] * xr[c][from[i][t] + j];
             }
-            y[(long)r * prods[i].ldy + j] = sum;
+            y[i][(long)r * prods[i].ldy + j] = sum;
           }
         }
       }
@@ -1200,25 +1201,20 @@ static void conv_backward_data_phases(const Kernel& k, const ConvShape& g, const
     pick[p].push_back(t);
     tps[p].push_back(TapPlane{0, -tp.di, -tp.dj});
   }
+  // Every phase has taps: over K > 1 with padding K/2 the taps' shifts take both parities.
   float* planes = thread_scratch<PHASE_SLOT>((size_t)(planes_channel(g) * g.channels));
   TapProduct prods[4];
-  int count = 0;
   for (int p = 0; p < 4; ++p) {
-    float* Y = planes + p * n;
-    if (pick[p].empty()) {  // no tap reads this phase (none with padding K/2 over K > 1)
-      for (int c = 0; c < g.channels; ++c) std::fill(Y + c * 4 * n, Y + c * 4 * n + n, 0.f);
-      continue;
-    }
     transpose_kernel(k, taps, W, tk[p], threads, pick[p].data(), (int)pick[p].size());
-    prods[count++] = TapProduct{&tk[p].k, tk[p].W.data(), tps[p].data(), (int)pick[p].size(), Y,
-                                4 * n};
+    prods[p] = TapProduct{&tk[p].k, tk[p].W.data(), tps[p].data(), (int)pick[p].size(),
+                          planes + p * n, 4 * n};
   }
   ConvShape grid = g;  // dY's: the output grid at stride 1, the layer's output channels
   grid.channels = k.outOff[k.nOut];
   grid.h = g.ho;
   grid.w = g.wo;
   grid.stride = 1;
-  taps_products(grid, dY, prods, count, false, threads);
+  taps_products(grid, dY, prods, 4, false, threads);
   phase_planes<true>(g, dX, planes, threads);
 }
 
