@@ -1002,6 +1002,43 @@ static inline bool taps_forward(const Kernel& k, const ConvShape& g) {
   return taps_weight_gradient(k, g) && k.outOff[k.nOut] <= (VW == 16 ? 6L : 3L) * k.nOut;
 }
 
+// The pixels [q0, q1) (0 <= q0 <= q1 <= batch ho wo) of one channel's four phase planes (as
+// phase_planes makes them) from the channel's images x (phased g) into dst, dst + ld, dst + 2 ld
+// and dst + 3 ld: an output row's run of pixels at a time, from the pair of image rows it takes.
+static void phase_chunk(const ConvShape& g, const float* x, long long q0, long long q1, float* dst,
+                        long ld) {
+  const int w = g.w, wo = g.wo, pairs = g.w / 2;
+  for (long long q = q0; q < q1;) {
+    const long long row = q / wo;  // (b, i)
+    const int j0 = (int)(q - row * wo);
+    const int run = (int)std::min<long long>(wo - j0, q1 - q);
+    const int i = (int)(row % g.ho);
+    const float* r0 = x + (row / g.ho * g.h + 2 * i) * w;  // image rows 2i and 2i + 1
+    float* d = dst + (q - q0);
+    if (2 * i + 1 < g.h && j0 + run <= pairs) {
+      const float* r1 = r0 + w;
+      for (int k = 0; k < run; ++k) {
+        const int j = 2 * (j0 + k);
+        d[k] = r0[j];
+        d[ld + k] = r0[j + 1];
+        d[2 * ld + k] = r1[j];
+        d[3 * ld + k] = r1[j + 1];
+      }
+    } else {  // an odd side's last row or column: 0 in the planes
+      const bool second = 2 * i + 1 < g.h;
+      for (int k = 0; k < run; ++k) {
+        const int j = j0 + k;
+        const bool right = j < pairs;  // column 2j + 1 on the image
+        d[k] = r0[2 * j];
+        d[ld + k] = right ? r0[2 * j + 1] : 0.f;
+        d[2 * ld + k] = second ? r0[w + 2 * j] : 0.f;
+        d[3 * ld + k] = second && right ? r0[w + 2 * j + 1] : 0.f;
+      }
+    }
+    q += run;
+  }
+}
+
 // Pixels a band of taps_products: a whole number of every tile's pixels (64, 48, 32).
 constexpr int TAPS_BAND = 192;
 
@@ -1021,9 +1058,11 @@ struct TapProduct {
 // tiles of a node's rows by pixels, summed over the node's input channels and taps, read from a
 // copy of the chunk's planes with a halo, made once a chunk for all of them, with no im2col chunk.
 // With rowRoute (one product, the layer's own 3 x 3 taps at stride 1, AVX-512) nodes of at most 3
-// rows take fwd_row_taps_tile.
+// rows take fwd_row_taps_tile. Of a phased g, `planes` may be the image itself (`image`): the
+// copy then takes each chunk's pixels of the phase planes straight from it (phase_chunk), with no
+// phase planes made of the whole image first.
 static void taps_products(const ConvShape& g, const float* planes, const TapProduct* prods,
-                          int count, bool rowRoute, int threads) {
+                          int count, bool rowRoute, int threads, bool image = false) {
   if (count > 4 || (rowRoute && count > 1)) {  // the row route runs the first product alone
     throw std::logic_error("taps_products: more than 4 products, or the row route with several");
   }
@@ -1057,12 +1096,16 @@ static void taps_products(const ConvShape& g, const float* planes, const TapProd
     const int i0 = (int)(s0 < 0 ? -s0 : 0), i1 = (int)((s1 < n ? s1 : n) - s0);
     for (int c = 0; c < cin; ++c) {
       for (int p = 0; p < P; ++p) {
-        const float* src = planes + c * channel + p * n + s0;
         float* dst = hx + ((long)c * P + p) * ldh;
         std::fill(dst, dst + i0, 0.f);
-        std::copy(src + i0, src + i1, dst + i0);
+        if (!image) {
+          const float* src = planes + c * channel + p * n + s0;
+          std::copy(src + i0, src + i1, dst + i0);
+        }
         std::fill(dst + i1, dst + cols + lead + halo, 0.f);
       }
+      if (image) phase_chunk(g, planes + c * g.batch * g.plane(), s0 + i0, s0 + i1, hx + i0 +
+                             (long)c * P * ldh, ldh);
     }
     const int e = cols / VW * VW;  // where whole vectors end
     long long rowFrom[3] = {0, 0, 0};
@@ -1139,22 +1182,27 @@ static void taps_products(const ConvShape& g, const float* planes, const TapProd
 }
 
 // Y = the block-sparse product of k over im2col(X) tap by tap (see taps_forward), from X's planes.
-static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* W,
-                              const float* planes, float* Y, int threads) {
+// At stride 2 from X itself, each chunk's phase planes taken straight from the image. (conv_ab, 2
+// threads, against phase planes made of the whole image first, old / new time: AVX-512 64 to 183
+// channels from 28 x 28, batch 128, 1.29-1.34; 183 to 363 from 14 x 14 1.21-1.26; 363 to 724 from
+// 7 x 7 1.02-1.05; 172 at 32 x 32 and 342 at 28 x 28, batch 32, 1.12-1.15 and 1.08-1.10; forced
+// AVX2 1.06-1.09, 0.99-1.01, 0.99-1.00, 1.05-1.10 and 0.99-1.00.)
+static void conv_forward_taps(const Kernel& k, const ConvShape& g, const float* W, const float* X,
+                              float* Y, int threads) {
   const TapProduct p{&k, W, layer_taps(g), g.kernel * g.kernel, Y, k.ld};
   // Nodes of at most 3 rows take the row route (fwd_row_taps_tile) at stride 1 with AVX-512.
-  taps_products(g, planes, &p, 1, VW == 16 && g.stride == 1 && g.kernel == 3, threads);
+  taps_products(g, X, &p, 1, VW == 16 && g.stride == 1 && g.kernel == 3, threads, phased(g));
 }
 
 /** Y = the block-sparse product of k over im2col(X), never formed. */
 static void conv_forward(const Kernel& k0, const ConvShape& g, const float* W, const float* X,
                          float* Y, int threads) {
   last_isa = ISA;
-  const float* planes = conv_planes(g, X, threads);
   if (taps_forward(k0, g)) {
-    conv_forward_taps(k0, g, W, planes, Y, threads);
+    conv_forward_taps(k0, g, W, X, Y, threads);
     return;
   }
+  const float* planes = conv_planes(g, X, threads);
   ForwardPlan p = forward_plan(k0, W);
   p.prebuild();
   const int rows = p.k.inOff[p.k.nIn];
@@ -1278,11 +1326,27 @@ static void conv_backward_data(const Kernel& k, const ConvShape& g, const float*
 constexpr int TAP_ACC = VW == 16 ? 24 : 12;
 constexpr int TAP_CC = VW == 16 ? 8 : 3;
 
+//
+// With `image` (phased), `planes` is X itself: each chunk's pixels of the phase planes, with a halo
+// of the farthest shift either side, are taken straight from the image (phase_chunk) into a
+// worker's buffer, with no phase planes made of the whole image first. (conv_ab, 2 threads,
+// against those phase planes, old / new time: AVX-512 64 to 183 channels from 28 x 28, batch
+// 128, 1.04-1.46; 183 to 363 from 14 x 14 1.04-1.26; 363 to 724 from 7 x 7 1.00-1.08; 172 at 32 x
+// 32 and 342 at 28 x 28, batch 32, 1.09-1.17 and 1.03-1.12; forced AVX2 1.02-1.06, 1.01-1.02,
+// 0.96 (twice), 1.04-1.05 and 1.00-1.01.)
 static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const float* dY,
-                                      const float* planes, float* dW, int threads) {
+                                      const float* planes, float* dW, int threads, bool image) {
   const int taps = g.kernel * g.kernel;
   const int chunk = taps_chunk(k, threads);
-  const long long channel = planes_channel(g);
+  const long long n = k.batch;
+  const int cin = k.inOff[k.nIn] / taps;
+  int halo = 0;  // the farthest a tap's pixel lies from the output pixel, in its plane
+  for (int tap = 0; tap < taps; ++tap) {
+    const TapPlane tp = tap_plane(g, tap);
+    halo = std::max(halo, std::abs(tp.di * g.wo + tp.dj));
+  }
+  const long ldh = (chunk + 2 * halo + VW - 1) / VW * VW + VW;  // rows no multiple of 4 KiB apart
+  const long long channel = image ? 4 * ldh : planes_channel(g);
   WorkerParts parts(threads, k.weightExtent);
   over_chunks(threads, k.batch, chunk, [&](int t, int c0, int cols) {
     float* part = parts.of(t);
@@ -1293,10 +1357,29 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
     xs.resize(TAP_CC);
     shifts.resize(taps);
     for (int tap = 0; tap < taps; ++tap) shifts[tap] = tap_shift(g, c0, cols, tap);
+    const float* from = planes;
+    if (image) {  // the chunk's pixels [c0 - halo, c0 + cols + halo) of every phase plane
+      float* hx = thread_scratch<IMAGE_SLOT>((size_t)cin * channel);
+      const long long s0 = c0 - halo, s1 = c0 + cols + halo;
+      const long long q0 = std::max(s0, 0LL), q1 = std::min(s1, n);
+      for (int c = 0; c < cin; ++c) {
+        float* dst = hx + c * channel;
+        for (int p = 0; p < 4; ++p) {
+          std::fill(dst + p * ldh, dst + p * ldh + (q0 - s0), 0.f);
+          std::fill(dst + p * ldh + (q1 - s0), dst + p * ldh + (s1 - s0), 0.f);
+        }
+        phase_chunk(g, planes + c * g.batch * g.plane(), q0, q1, dst + (q0 - s0), ldh);
+      }
+      for (int tap = 0; tap < taps; ++tap) {  // each tap's source within a channel's rows
+        const TapPlane tp = tap_plane(g, tap);
+        shifts[tap].from = tp.off / n * ldh + halo + tp.di * g.wo + tp.dj;
+      }
+      from = hx;
+    }
     for (int v = 0; v < k.nOut; ++v) {
       const int rows = k.outOff[v + 1] - k.outOff[v], K = k.rowK[v], kc = K / taps;
       if (rows == 0) continue;
-      node_planes(k, v, taps, planes, channel, xr);
+      node_planes(k, v, taps, from, channel, xr);
       const int rtiles = (rows + DTR - 1) / DTR;
       int ccMax = TAP_ACC / tile_height(rows, rtiles, 0);
       if (ccMax > TAP_CC) ccMax = TAP_CC;
@@ -1332,11 +1415,11 @@ static void conv_backward_weight_taps(const Kernel& k, const ConvShape& g, const
 static void conv_backward_weight(const Kernel& k, const ConvShape& g, const float* dY,
                                  const float* X, float* dW, int threads) {
   last_isa = ISA;
-  const float* planes = conv_planes(g, X, threads);
-  if (taps_weight_gradient(k, g)) {
-    conv_backward_weight_taps(k, g, dY, planes, dW, threads);
+  if (taps_weight_gradient(k, g)) {  // from X itself, shifted or phased
+    conv_backward_weight_taps(k, g, dY, X, dW, threads, phased(g));
     return;
   }
+  const float* planes = conv_planes(g, X, threads);
   const int in = k.inOff[k.nIn];
   // At least 256 columns: each chunk's gradient is added into the worker's copy of the weights,
   // so short chunks mean short reductions between those additions. (Relational 3 x 3 layers of a
